@@ -1,0 +1,106 @@
+"""People who use DealerLMS, their roles per dealership, presence and absences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dealers.phones import validate_e164
+
+
+class Role(models.TextChoices):
+    SALESPERSON = "salesperson", _("Salesperson")
+    BDC_AGENT = "bdc", _("BDC agent")
+    MANAGER = "manager", _("Sales manager")
+    ADMIN = "admin", _("Administrator")
+
+
+class Presence(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    AWAY = "away", _("Away")
+
+
+class User(AbstractUser):
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    phone = models.CharField(
+        _("mobile phone"), max_length=16, blank=True, validators=[validate_e164]
+    )
+    presence = models.CharField(
+        _("presence"), max_length=12, choices=Presence.choices, default=Presence.AVAILABLE
+    )
+    presence_changed_at = models.DateTimeField(null=True, blank=True)
+    notify_by_email = models.BooleanField(_("notify me by e-mail"), default=True)
+    notify_by_sms = models.BooleanField(_("notify me by SMS"), default=False)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def is_absent_at(self, moment: datetime) -> bool:
+        return self.absences.filter(starts_at__lte=moment, ends_at__gt=moment).exists()
+
+
+class Membership(models.Model):
+    """A person works for a dealership in one role. A person may work for several dealerships."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    dealership = models.ForeignKey(
+        "dealers.Dealership", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dealership"], name="one_role_per_dealership")
+        ]
+        indexes = [models.Index(fields=["dealership", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.dealership}"
+
+
+class Absence(models.Model):
+    """A period a person is not working (holiday, sickness, training), recorded by a manager."""
+
+    class Reason(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        SICK = "sick", _("Sick")
+        TRAINING = "training", _("Training")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, default="holiday")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["user", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="absence_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("An absence must end after it starts.")})

@@ -1,0 +1,453 @@
+"""A demo dealer group that looks real: two dealerships, their people, sources, stock, and a few
+hundred leads over the last 60 days in every status, with timelines written through the same
+services the app uses. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
+from leads import services
+from leads.lifecycle import LostReason, Status
+from leads.models import (
+    ContactChannel,
+    ContactOutcome,
+    LeadType,
+    LeadVehicle,
+    Source,
+)
+from leads.signals import announcements_paused
+
+DEMO_PASSWORD = "dealerlms"  # printed by the run command; demo only
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    dealerships: tuple[str, ...]
+    language: str
+
+
+PEOPLE = (
+    DemoPerson("admin", "Anna", "Admin", Role.ADMIN, ("doesburg", "lyon"), "en"),
+    DemoPerson("manager", "Marco", "Visser", Role.MANAGER, ("doesburg", "lyon"), "nl"),
+    DemoPerson("bdc", "Bo", "de Groot", Role.BDC_AGENT, ("doesburg", "lyon"), "nl"),
+    DemoPerson("sanne", "Sanne", "Bakker", Role.SALESPERSON, ("doesburg",), "nl"),
+    DemoPerson("daan", "Daan", "Smit", Role.SALESPERSON, ("doesburg",), "nl"),
+    DemoPerson("lotte", "Lotte", "Mulder", Role.SALESPERSON, ("doesburg",), "en"),
+    DemoPerson("camille", "Camille", "Moreau", Role.SALESPERSON, ("lyon",), "fr"),
+    DemoPerson("hugo", "Hugo", "Lambert", Role.SALESPERSON, ("lyon",), "fr"),
+)
+
+SOURCES = {
+    "doesburg": [
+        ("AutoScout24", Source.Kind.PORTAL, "autoscout24.nl\nautoscout24.com", False),
+        ("Marktplaats", Source.Kind.PORTAL, "marktplaats.nl\nportal.example", False),
+        ("Website", Source.Kind.WEBSITE, "ligierstore-doesburg.example", False),
+        ("Importer", Source.Kind.IMPORTER, "ligier.nl", False),
+        ("Phone", Source.Kind.PHONE, "", False),
+        ("Re-activation list", Source.Kind.LIST, "", True),
+    ],
+    "lyon": [
+        ("La Centrale", Source.Kind.PORTAL, "lacentrale.fr\nportail-vo.example", False),
+        ("leboncoin", Source.Kind.PORTAL, "leboncoin.fr", False),
+        ("AutoScout24", Source.Kind.PORTAL, "autoscout24.fr", False),
+        ("Site web", Source.Kind.WEBSITE, "garage-dupont.example", False),
+        ("Importateur", Source.Kind.IMPORTER, "ligier.fr", False),
+        ("Téléphone", Source.Kind.PHONE, "", False),
+    ],
+}
+
+MODELS = [
+    ("Ligier", "JS50", "Elegance", Decimal("16499")),
+    ("Ligier", "Myli", "G.4", Decimal("17990")),
+    ("Ligier", "JS60", "Sport Ultimate", Decimal("19499")),
+    ("Aixam", "City", "Pack", Decimal("13990")),
+    ("Microcar", "M.Go", "Highland X", Decimal("14990")),
+    ("Peugeot", "308", "1.2 PureTech 130 Allure", Decimal("18990")),
+    ("Renault", "Clio", "TCe 90 Evolution", Decimal("15950")),
+    ("Hyundai", "Kona Electric", "Fashion 64 kWh", Decimal("24950")),
+    ("Volkswagen", "Polo", "1.0 TSI Life", Decimal("17450")),
+    ("Citroën", "Ami", "Pop", Decimal("8490")),
+]
+
+FIRST_NAMES = {
+    "NL": [
+        "Jan",
+        "Eva",
+        "Lucas",
+        "Emma",
+        "Noah",
+        "Julia",
+        "Sem",
+        "Tess",
+        "Finn",
+        "Mila",
+        "Bram",
+        "Fatima",
+        "Joop",
+        "Anouk",
+    ],
+    "FR": [
+        "Hélène",
+        "Louis",
+        "Chloé",
+        "Gabriel",
+        "Léa",
+        "Arthur",
+        "Manon",
+        "Jules",
+        "Inès",
+        "Hugo",
+        "Camille",
+        "Yasmine",
+    ],
+}
+LAST_NAMES = {
+    "NL": [
+        "de Jong",
+        "Jansen",
+        "de Vries",
+        "van den Berg",
+        "Bakker",
+        "Visser",
+        "Meijer",
+        "el Amrani",
+        "Hendriks",
+        "Peters",
+    ],
+    "FR": [
+        "Martin",
+        "Bernard",
+        "Dubois",
+        "Thomas",
+        "Robert",
+        "Petit",
+        "Lefèvre",
+        "Moreau",
+        "Garcia",
+        "Roux",
+    ],
+}
+COMMENTS = {
+    "nl": [
+        "Is deze auto nog beschikbaar?",
+        "Graag een proefrit op zaterdag.",
+        "Wat is de inruilwaarde van mijn auto?",
+        "Kunt u mij terugbellen?",
+        "",
+    ],
+    "fr": [
+        "Le véhicule est-il toujours disponible ?",
+        "Je souhaite faire un essai.",
+        "Quelle reprise pour ma voiture ?",
+        "Pouvez-vous me rappeler ?",
+        "",
+    ],
+}
+
+
+def _phone(rng: random.Random, country: str) -> str:
+    if country == "FR":
+        return "+336" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+    return "+316" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+
+
+def _dealerships() -> dict[str, Dealership]:
+    group, _ = DealerGroup.objects.get_or_create(name="Ligier Store Groep")
+    specs = {
+        "doesburg": dict(
+            name="Ligier Store Doesburg",
+            country="NL",
+            time_zone="Europe/Amsterdam",
+            language="nl",
+            inbound_address="doesburg@leads.dealerlms.example",
+            phone="+31313472200",
+        ),
+        "lyon": dict(
+            name="Garage Dupont Lyon",
+            country="FR",
+            time_zone="Europe/Paris",
+            language="fr",
+            inbound_address="garage-dupont@leads.dealerlms.example",
+            phone="+33478000000",
+        ),
+    }
+    result = {}
+    for slug, spec in specs.items():
+        dealership, created = Dealership.objects.get_or_create(
+            slug=slug, defaults={"group": group, **spec}
+        )
+        if created:
+            OpeningHours.objects.bulk_create(
+                [
+                    OpeningHours(dealership=dealership, weekday=d, opens=time(9), closes=time(18))
+                    for d in range(5)
+                ]
+                + [OpeningHours(dealership=dealership, weekday=5, opens=time(10), closes=time(16))]
+            )
+        result[slug] = dealership
+    return result
+
+
+def _people(dealerships: dict[str, Dealership]) -> dict[str, User]:
+    users = {}
+    for person in PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=person.username,
+            defaults=dict(
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=f"{person.username}@dealerlms.example",
+                language=person.language,
+                is_staff=person.role == Role.ADMIN,
+                is_superuser=person.role == Role.ADMIN,
+            ),
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        for slug in person.dealerships:
+            Membership.objects.get_or_create(
+                user=user, dealership=dealerships[slug], defaults={"role": person.role}
+            )
+        users[person.username] = user
+    return users
+
+
+def build_demo(
+    *, leads: int = 300, days: int = 60, seed: int = 2026, now: datetime | None = None
+) -> dict[str, int]:
+    """Create the demo group. Safe to run twice: it adds nothing when the demo group exists."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    with transaction.atomic(), announcements_paused():
+        if (
+            DealerGroup.objects.filter(name="Ligier Store Groep").exists()
+            and Source.objects.exists()
+        ):
+            return {"leads": 0}
+        dealerships = _dealerships()
+        users = _people(dealerships)
+        sellers = {
+            slug: [
+                u
+                for p in PEOPLE
+                if p.role == Role.SALESPERSON and slug in p.dealerships
+                for u in [users[p.username]]
+            ]
+            for slug in dealerships
+        }
+        sources = {
+            slug: [
+                Source.objects.create(
+                    dealership=dealerships[slug],
+                    name=name,
+                    kind=kind,
+                    sender_patterns=patterns,
+                    is_passive=passive,
+                )
+                for name, kind, patterns, passive in SOURCES[slug]
+            ]
+            for slug in dealerships
+        }
+        stock = {}
+        for slug, dealership in dealerships.items():
+            stock[slug] = [
+                StockVehicle.objects.create(
+                    dealership=dealership,
+                    stock_number=f"STK-{slug[:2].upper()}{i:04d}",
+                    vin=f"VF{slug[:2].upper()}{rng.randint(10**11, 10**12 - 1)}"[:17],
+                    condition="new" if i % 3 else "used",
+                    make=make,
+                    model=model,
+                    trim=trim,
+                    year=2026 if i % 3 else rng.randint(2016, 2023),
+                    mileage_km=None if i % 3 else rng.randint(8000, 90000),
+                    price=price - (0 if i % 3 else Decimal(rng.randint(2000, 5000))),
+                    owner=rng.choice(sellers[slug]),
+                )
+                for i, (make, model, trim, price) in enumerate(MODELS * 2)
+            ]
+        for n in range(leads):
+            slug = "doesburg" if n % 3 else "lyon"
+            _demo_lead(
+                rng,
+                now - timedelta(minutes=rng.randint(5, days * 24 * 60)),
+                dealerships[slug],
+                sources[slug],
+                stock[slug],
+                sellers[slug],
+                users,
+            )
+    return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
+
+
+def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> None:  # noqa: ANN001, PLR0913
+    country = dealership.country
+    lang = dealership.language
+    first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])
+    customer = services.find_or_create_customer(
+        dealership=dealership,
+        first_name=first,
+        last_name=last,
+        email=f"{first}.{last}{rng.randint(1, 999)}@example.{'fr' if country == 'FR' else 'nl'}".lower().replace(
+            " ", ""
+        ),
+        phones=[(_phone(rng, country), "mobile")],
+        postal_code=f"{rng.randint(1000, 9999)}"
+        if country == "NL"
+        else f"69{rng.randint(1, 9):03d}",
+        language=lang,
+    )
+    source = rng.choices(sources, weights=[30, 25, 20, 8, 12, 5][: len(sources)])[0]
+    on_stock = rng.random() < 0.6
+    car = rng.choice(stock) if on_stock else None
+    make, model, trim, price = (
+        (car.make, car.model, car.trim, car.price) if car else rng.choice(MODELS)
+    )
+    vehicle = LeadVehicle(
+        condition=car.condition if car else "new",
+        make=make,
+        model=model,
+        trim=trim,
+        year=car.year if car else 2026,
+        price=price,
+        currency="EUR",
+        stock_number=car.stock_number if car else "",
+        vin=car.vin if car else "",
+    )
+    trade_in = None
+    if rng.random() < 0.25:
+        t_make, t_model, _trim, _price = rng.choice(MODELS)
+        trade_in = LeadVehicle(
+            condition="used",
+            make=t_make,
+            model=t_model,
+            year=rng.randint(2008, 2020),
+            mileage_km=rng.randint(20000, 180000),
+        )
+    lead_type = rng.choices(
+        [
+            LeadType.INFO_REQUEST,
+            LeadType.TEST_DRIVE,
+            LeadType.QUOTE,
+            LeadType.TRADE_IN,
+            LeadType.FINANCE,
+            LeadType.CALL,
+        ],
+        weights=[40, 20, 15, 8, 7, 10],
+    )[0]
+    if source.kind == Source.Kind.PHONE:
+        lead_type = LeadType.CALL
+    lead = services.create_lead(
+        dealership=dealership,
+        customer=customer,
+        source=source,
+        lead_type=lead_type,
+        vehicle=vehicle,
+        trade_in=trade_in,
+        comments=rng.choice(COMMENTS[lang]),
+        received_at=received,
+        external_id=f"{source.name[:3].upper()}-{rng.randint(10**6, 10**7)}"
+        if source.kind == "portal"
+        else "",
+    )
+    age = timezone.now() - received
+    if lead.is_passive:
+        if rng.random() < 0.5:
+            services.assign_lead(
+                lead=lead, to=users["bdc"], at=received + timedelta(minutes=2), reason="BDC queue"
+            )
+        return
+    if age < timedelta(minutes=30) and rng.random() < 0.5:
+        return  # fresh and still unassigned: the manager's queue is not empty in the demo
+    seller = car.owner if car and car.owner and rng.random() < 0.7 else rng.choice(sellers)
+    t = received + timedelta(seconds=rng.randint(1, 40))
+    lead = services.assign_lead(lead=lead, to=seller, at=t, reason="round-robin")
+    # The journey: how far this lead gets, weighted like a real showroom's funnel.
+    stage = rng.choices(
+        [
+            "assigned",
+            "attempts",
+            "contacted",
+            "appointment",
+            "showed",
+            "proposal",
+            "sold",
+            "lost",
+            "unreachable",
+        ],
+        weights=[6, 8, 18, 14, 10, 8, 14, 16, 6],
+    )[0]
+    if stage == "assigned" or age < timedelta(hours=1):
+        return
+    attempts = rng.choices([0, 1, 2, 3], weights=[50, 30, 15, 5])[0]
+    t += timedelta(minutes=rng.choice([2, 4, 8, 15, 35, 70, 180, 600]))
+    for _ in range(attempts):
+        services.log_contact_attempt(
+            lead=lead,
+            channel=ContactChannel.PHONE,
+            outcome=rng.choice([ContactOutcome.NO_ANSWER, ContactOutcome.VOICEMAIL]),
+            by=seller,
+            at=t,
+        )
+        t += timedelta(hours=rng.randint(1, 20))
+    if stage in ("attempts",):
+        return
+    if stage == "unreachable":
+        services.change_status(lead=lead, to=Status.UNREACHABLE, by=seller, at=t)
+        return
+    services.log_contact_attempt(
+        lead=lead,
+        channel=rng.choice([ContactChannel.PHONE, ContactChannel.EMAIL]),
+        outcome=ContactOutcome.REACHED,
+        by=seller,
+        at=t,
+        note="",
+    )
+    if stage == "contacted":
+        return
+    if stage == "lost":
+        services.change_status(
+            lead=lead,
+            to=Status.LOST,
+            by=seller,
+            at=t + timedelta(days=rng.randint(1, 10)),
+            lost_reason=rng.choice(LostReason.values[:5]),
+        )
+        return
+    appointment_at = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+    appointment_at = appointment_at.replace(
+        hour=rng.randint(9, 16), minute=0, second=0, microsecond=0
+    )
+    lead = services.set_appointment(lead=lead, at=appointment_at, by=seller)
+    if stage == "appointment" or appointment_at > timezone.now():
+        return
+    services.change_status(
+        lead=lead, to=Status.SHOWED, by=seller, at=appointment_at + timedelta(minutes=5)
+    )
+    if stage == "showed":
+        return
+    services.change_status(
+        lead=lead, to=Status.PROPOSAL, by=seller, at=appointment_at + timedelta(hours=1)
+    )
+    if stage == "proposal":
+        return
+    closed = appointment_at + timedelta(days=rng.randint(0, 7))
+    if rng.random() < 0.8:
+        services.change_status(lead=lead, to=Status.SOLD, by=seller, at=closed)
+    else:
+        services.change_status(
+            lead=lead, to=Status.LOST, by=seller, at=closed, lost_reason=LostReason.PRICE
+        )

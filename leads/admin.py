@@ -1,0 +1,118 @@
+from django.contrib import admin
+
+from leads.models import (
+    Customer,
+    CustomerPhone,
+    InboundMessage,
+    Lead,
+    LeadEvent,
+    LeadVehicle,
+    Source,
+)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "dealership", "kind", "is_passive", "is_enabled"]
+    list_filter = ["dealership", "kind", "is_passive", "is_enabled"]
+    search_fields = ["name", "sender_patterns", "tracking_phone"]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "sender", "recipient", "subject", "status", "dealership"]
+    list_filter = ["status", "provider", "channel", "dealership"]
+    search_fields = ["sender", "recipient", "subject", "message_id", "provider_message_id"]
+    date_hierarchy = "received_at"
+    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — never deleted
+        return False
+
+
+class CustomerPhoneInline(admin.TabularInline):
+    model = CustomerPhone
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    inlines = [CustomerPhoneInline]
+    list_display = ["full_name", "email", "postal_code", "dealership", "created_at"]
+    list_filter = ["dealership", "language", "consent_email", "consent_sms"]
+    search_fields = ["full_name", "first_name", "last_name", "email", "phones__number"]
+
+
+@admin.register(CustomerPhone)
+class CustomerPhoneAdmin(admin.ModelAdmin):
+    list_display = ["number", "kind", "customer"]
+    list_filter = ["kind"]
+    search_fields = ["number", "customer__full_name"]
+
+
+@admin.register(LeadVehicle)
+class LeadVehicleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "condition", "vin", "registration", "price"]
+    list_filter = ["condition", "make"]
+    search_fields = ["make", "model", "vin", "registration", "stock_number"]
+
+
+class LeadEventInline(admin.TabularInline):
+    model = LeadEvent
+    extra = 0
+    can_delete = False
+    fields = ["occurred_at", "kind", "actor", "status_from", "status_to", "assignee", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — use the services
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    inlines = [LeadEventInline]
+    list_display = [
+        "id",
+        "customer",
+        "dealership",
+        "source",
+        "lead_type",
+        "status",
+        "assigned_to",
+        "received_at",
+    ]
+    list_filter = ["dealership", "status", "lead_type", "is_passive", "source__kind", "source"]
+    search_fields = [
+        "customer__full_name",
+        "customer__email",
+        "customer__phones__number",
+        "external_id",
+    ]
+    date_hierarchy = "received_at"
+    list_select_related = ["customer", "dealership", "source", "assigned_to"]
+    raw_id_fields = ["customer", "vehicle", "trade_in", "inbound_message"]
+    # Status and assignee change only through leads.services, so that each writes its event.
+    readonly_fields = [
+        "status",
+        "assigned_to",
+        "first_assigned_at",
+        "first_attempt_at",
+        "first_contact_at",
+        "closed_at",
+        "deleted_at",
+        "deleted_by",
+    ]
+
+
+@admin.register(LeadEvent)
+class LeadEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "lead", "kind", "actor", "status_to", "assignee"]
+    list_filter = ["kind", "dealership", "channel", "outcome"]
+    search_fields = ["note", "lead__customer__full_name"]
+    date_hierarchy = "occurred_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — append-only
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

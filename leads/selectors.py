@@ -1,0 +1,39 @@
+"""Which leads a person may see, and the reads behind the lead pages."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Membership, Role, User
+from leads.models import Lead, LeadEvent
+
+MANAGING = (Role.MANAGER, Role.ADMIN)
+
+
+def visible_leads(user: User) -> QuerySet[Lead]:
+    """A manager or admin sees their dealerships' leads; a BDC agent the passive and unassigned
+    ones of theirs plus what they hold; a salesperson what is assigned to them."""
+    if user.is_superuser:
+        return Lead.objects.all()
+    by_role: dict[str, list[int]] = {}
+    for dealership_id, role in Membership.objects.filter(user=user).values_list(
+        "dealership_id", "role"
+    ):
+        by_role.setdefault(role, []).append(dealership_id)
+    condition = Q(assigned_to=user)
+    managed = [d for role in MANAGING for d in by_role.get(role, [])]
+    if managed:
+        condition |= Q(dealership_id__in=managed)
+    if by_role.get(Role.BDC_AGENT):
+        condition |= Q(dealership_id__in=by_role[Role.BDC_AGENT], is_passive=True)
+    if not by_role:
+        return Lead.objects.none()
+    return Lead.objects.filter(condition)
+
+
+def lead_list(user: User) -> QuerySet[Lead]:
+    return visible_leads(user).select_related(
+        "customer", "source", "assigned_to", "vehicle", "dealership"
+    )
+
+
+def lead_timeline(lead: Lead) -> QuerySet[LeadEvent]:
+    return lead.events.select_related("actor", "assignee").order_by("-occurred_at", "-id")

@@ -1,0 +1,322 @@
+"""Every write that changes a lead. Each status or assignee change writes exactly one LeadEvent in
+the same transaction, and announces it (leads.signals) so distribution and automation can react."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from dealers.models import Dealership, StockVehicle
+from leads.lifecycle import CLOSED_STATUSES, LostReason, Status, check_transition
+from leads.models import (
+    ContactChannel,
+    ContactOutcome,
+    Customer,
+    CustomerPhone,
+    EventKind,
+    InboundMessage,
+    Lead,
+    LeadEvent,
+    LeadType,
+    LeadVehicle,
+    Source,
+)
+from leads.signals import announce
+
+
+class LeadError(Exception):
+    """A request a person made that the lead's state does not allow; the message says why."""
+
+
+def record_event(*, lead: Lead, kind: str, actor: User | None = None, **fields: Any) -> LeadEvent:
+    event = LeadEvent.objects.create(
+        lead=lead, dealership_id=lead.dealership_id, kind=kind, actor=actor, **fields
+    )
+    announce(event)
+    return event
+
+
+def _locked(lead: Lead) -> Lead:
+    return Lead.all_objects.select_for_update().get(pk=lead.pk)
+
+
+@transaction.atomic
+def change_status(
+    *,
+    lead: Lead,
+    to: str,
+    by: User | None = None,
+    lost_reason: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> Lead:
+    lead = _locked(lead)
+    at = at or timezone.now()
+    check_transition(lead.status, to)
+    if to == Status.LOST and lost_reason not in LostReason.values:
+        raise LeadError("Say why the lead was lost.")
+    previous = lead.status
+    lead.status = to
+    lead.lost_reason = lost_reason if to == Status.LOST else ""
+    lead.closed_at = at if to in CLOSED_STATUSES else None
+    if to == Status.CONTACTED and lead.first_contact_at is None:
+        lead.first_contact_at = at
+    lead.save(
+        update_fields=["status", "lost_reason", "closed_at", "first_contact_at", "updated_at"]
+    )
+    record_event(
+        lead=lead,
+        kind=EventKind.STATUS_CHANGED,
+        actor=by,
+        occurred_at=at,
+        status_from=previous,
+        status_to=to,
+        note=note,
+        data={"lost_reason": lost_reason} if lost_reason else {},
+    )
+    return lead
+
+
+@transaction.atomic
+def assign_lead(
+    *,
+    lead: Lead,
+    to: User | None,
+    by: User | None = None,
+    reason: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Lead:
+    """Give the lead to `to` (None: back to the unassigned queue). One event, whatever the case."""
+    lead = _locked(lead)
+    at = at or timezone.now()
+    previous_assignee_id = lead.assigned_to_id
+    if to is not None and to.pk == previous_assignee_id:
+        return lead
+    if to is None:
+        kind = EventKind.UNASSIGNED
+    elif previous_assignee_id is None:
+        kind = EventKind.ASSIGNED
+    else:
+        kind = EventKind.REASSIGNED
+    lead.assigned_to = to
+    fields = ["assigned_to", "updated_at"]
+    if to is not None and lead.first_assigned_at is None:
+        lead.first_assigned_at = at
+        fields.append("first_assigned_at")
+    status_from = lead.status
+    if to is not None and lead.status == Status.NEW:
+        lead.status = Status.ASSIGNED
+        fields.append("status")
+    elif to is None and lead.status == Status.ASSIGNED:
+        lead.status = Status.NEW
+        fields.append("status")
+    lead.save(update_fields=fields)
+    record_event(
+        lead=lead,
+        kind=kind,
+        actor=by,
+        occurred_at=at,
+        assignee=to,
+        status_from=status_from if lead.status != status_from else "",
+        status_to=lead.status if lead.status != status_from else "",
+        note=reason,
+        data={"previous_assignee_id": previous_assignee_id, **(data or {})},
+    )
+    return lead
+
+
+@transaction.atomic
+def log_contact_attempt(
+    *,
+    lead: Lead,
+    channel: str,
+    outcome: str,
+    by: User | None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Lead:
+    """A salesperson tried to reach the customer. Reaching them moves a fresh lead to contacted."""
+    if channel not in ContactChannel.values or outcome not in ContactOutcome.values:
+        raise LeadError("Unknown contact channel or outcome.")
+    lead = _locked(lead)
+    at = at or timezone.now()
+    if lead.first_attempt_at is None:
+        lead.first_attempt_at = at
+        lead.save(update_fields=["first_attempt_at", "updated_at"])
+    record_event(
+        lead=lead,
+        kind=EventKind.CONTACT_ATTEMPT,
+        actor=by,
+        occurred_at=at,
+        channel=channel,
+        outcome=outcome,
+        note=note,
+    )
+    if outcome == ContactOutcome.REACHED and lead.status in (Status.NEW, Status.ASSIGNED):
+        lead = change_status(lead=lead, to=Status.CONTACTED, by=by, at=at)
+    return lead
+
+
+@transaction.atomic
+def set_appointment(
+    *, lead: Lead, at: datetime, by: User | None, kind: str = "showroom", note: str = ""
+) -> Lead:
+    if timezone.is_naive(at):
+        raise LeadError("An appointment time needs a time zone.")
+    lead = _locked(lead)
+    if lead.status != Status.APPOINTMENT:
+        check_transition(lead.status, Status.APPOINTMENT)
+    lead.appointment_at = at
+    lead.save(update_fields=["appointment_at", "updated_at"])
+    record_event(
+        lead=lead,
+        kind=EventKind.APPOINTMENT_SET,
+        actor=by,
+        note=note,
+        data={"appointment_at": at.isoformat(), "appointment_kind": kind},
+    )
+    if lead.status != Status.APPOINTMENT:
+        if lead.first_contact_at is None:
+            lead.first_contact_at = timezone.now()
+            lead.save(update_fields=["first_contact_at"])
+        lead = change_status(lead=lead, to=Status.APPOINTMENT, by=by)
+    return lead
+
+
+def add_note(*, lead: Lead, text: str, by: User | None) -> LeadEvent:
+    text = text.strip()
+    if not text:
+        raise LeadError("A note cannot be empty.")
+    return record_event(lead=lead, kind=EventKind.NOTE, actor=by, note=text)
+
+
+@transaction.atomic
+def soft_delete(*, lead: Lead, by: User, reason: str) -> Lead:
+    """Only the lead's owner may delete it; a manager takes it over first. Kept for the audit."""
+    lead = _locked(lead)
+    if lead.assigned_to_id != by.pk:
+        raise LeadError("Only the salesperson who owns the lead can delete it.")
+    if not reason.strip():
+        raise LeadError("Say why the lead is deleted.")
+    lead.deleted_at = timezone.now()
+    lead.deleted_by = by
+    lead.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    record_event(lead=lead, kind=EventKind.DELETED, actor=by, note=reason.strip())
+    return lead
+
+
+def normalize_email(email: str) -> str:
+    local, at, domain = email.strip().rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else email.strip()
+
+
+@transaction.atomic
+def find_or_create_customer(
+    *,
+    dealership: Dealership,
+    first_name: str = "",
+    last_name: str = "",
+    full_name: str = "",
+    email: str = "",
+    phones: list[tuple[str, str]] = (),  # (E.164 number, kind)
+    **details: str,
+) -> Customer:
+    """The dealership's customer with this e-mail or one of these phones, else a new one.
+    Known details are never overwritten by blanks; new phones are added."""
+    email = normalize_email(email) if email else ""
+    numbers = [number for number, _kind in phones]
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email__iexact=email)
+    if numbers:
+        match |= Q(phones__number__in=numbers)
+    customer = (
+        Customer.objects.filter(match, dealership=dealership, erased_at__isnull=True)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    full_name = full_name or " ".join(p for p in (first_name, last_name) if p)
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "full_name": full_name,
+        "email": email,
+        **details,
+    }
+    if customer is None:
+        customer = Customer.objects.create(dealership=dealership, **values)
+    else:
+        changed = [k for k, v in values.items() if v and not getattr(customer, k)]
+        for key in changed:
+            setattr(customer, key, values[key])
+        if changed:
+            customer.save(update_fields=changed)
+    known = set(customer.phones.values_list("number", flat=True))
+    CustomerPhone.objects.bulk_create(
+        [CustomerPhone(customer=customer, number=n, kind=k) for n, k in phones if n not in known]
+    )
+    return customer
+
+
+@transaction.atomic
+def create_lead(
+    *,
+    dealership: Dealership,
+    customer: Customer,
+    source: Source | None = None,
+    lead_type: str = LeadType.INFO_REQUEST,
+    vehicle: LeadVehicle | None = None,
+    trade_in: LeadVehicle | None = None,
+    comments: str = "",
+    external_id: str = "",
+    is_passive: bool | None = None,
+    received_at: datetime | None = None,
+    inbound_message: InboundMessage | None = None,
+    extra: dict | None = None,
+    by: User | None = None,
+) -> Lead:
+    """A new lead with its 'created' event. Passive unless said otherwise when its source is."""
+    if is_passive is None:
+        is_passive = bool(source and source.is_passive)
+    if vehicle is not None:
+        vehicle.save()
+        if vehicle.stock_vehicle_id is None:
+            vehicle.stock_vehicle = match_stock_vehicle(dealership=dealership, vehicle=vehicle)
+            if vehicle.stock_vehicle is not None:
+                vehicle.save(update_fields=["stock_vehicle"])
+    if trade_in is not None:
+        trade_in.save()
+    lead = Lead.objects.create(
+        dealership=dealership,
+        customer=customer,
+        source=source,
+        lead_type=lead_type,
+        vehicle=vehicle,
+        trade_in=trade_in,
+        comments=comments,
+        external_id=external_id,
+        is_passive=is_passive,
+        received_at=received_at or timezone.now(),
+        inbound_message=inbound_message,
+        extra=extra or {},
+    )
+    record_event(lead=lead, kind=EventKind.CREATED, actor=by, occurred_at=lead.received_at)
+    return lead
+
+
+def match_stock_vehicle(*, dealership: Dealership, vehicle: LeadVehicle) -> StockVehicle | None:
+    """The stock vehicle a lead asks about: by VIN, else by stock number."""
+    stock = StockVehicle.objects.filter(dealership=dealership)
+    if vehicle.vin:
+        found = stock.filter(vin=vehicle.vin.replace(" ", "").upper()).first()
+        if found:
+            return found
+    if vehicle.stock_number:
+        return stock.filter(stock_number=vehicle.stock_number).first()
+    return None

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/contact/", views.log_contact, name="log_contact"),
+    path("<int:pk>/status/", views.change_status, name="change_status"),
+    path("<int:pk>/note/", views.add_note, name="add_note"),
+]

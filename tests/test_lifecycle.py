@@ -1,0 +1,120 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from leads import services
+from leads.lifecycle import TRANSITIONS, Status, TransitionNotAllowed
+from leads.models import EventKind, Lead, LeadEvent
+from tests.factories import LeadFactory
+
+
+def events(lead, kind=None):
+    qs = LeadEvent.objects.filter(lead=lead)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def test_every_status_has_its_transitions():
+    assert set(TRANSITIONS) == set(Status.values)
+    assert TRANSITIONS[Status.SOLD] == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_status_change_writes_exactly_one_event(seller):
+    lead = LeadFactory(dealership=seller.memberships.get().dealership)
+    services.assign_lead(lead=lead, to=seller)
+    lead = services.change_status(lead=lead, to=Status.CONTACTED, by=seller)
+    changed = events(lead, EventKind.STATUS_CHANGED)
+    assert changed.count() == 1
+    event = changed.get()
+    assert (event.status_from, event.status_to, event.actor) == (
+        Status.ASSIGNED,
+        Status.CONTACTED,
+        seller,
+    )
+    assert lead.first_contact_at is not None
+
+
+@pytest.mark.django_db
+def test_a_forbidden_move_is_refused_and_records_nothing(seller):
+    lead = LeadFactory(status=Status.SOLD)
+    with pytest.raises(TransitionNotAllowed):
+        services.change_status(lead=lead, to=Status.NEW, by=seller)
+    assert not events(lead).exists()
+    assert Lead.objects.get(pk=lead.pk).status == Status.SOLD
+
+
+@pytest.mark.django_db
+def test_lost_needs_a_reason(seller):
+    lead = LeadFactory(status=Status.CONTACTED)
+    with pytest.raises(services.LeadError):
+        services.change_status(lead=lead, to=Status.LOST, by=seller)
+    lead = services.change_status(lead=lead, to=Status.LOST, by=seller, lost_reason="price")
+    assert lead.closed_at is not None and lead.lost_reason == "price"
+
+
+@pytest.mark.django_db
+def test_assignment_events_say_what_happened(dealership, seller):
+    from tests.factories import salesperson
+
+    other = salesperson(dealership)
+    lead = LeadFactory(dealership=dealership)
+    services.assign_lead(lead=lead, to=seller)
+    services.assign_lead(lead=lead, to=seller)  # no change, no event
+    services.assign_lead(lead=lead, to=other)
+    services.assign_lead(lead=lead, to=None)
+    kinds = list(events(lead).values_list("kind", flat=True))
+    assert kinds == [EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.UNASSIGNED]
+    lead.refresh_from_db()
+    assert lead.status == Status.NEW and lead.first_assigned_at is not None
+
+
+@pytest.mark.django_db
+def test_reaching_the_customer_makes_the_lead_contacted(seller):
+    lead = LeadFactory(dealership=seller.memberships.get().dealership)
+    services.assign_lead(lead=lead, to=seller)
+    lead = services.log_contact_attempt(lead=lead, channel="phone", outcome="no_answer", by=seller)
+    assert lead.status == Status.ASSIGNED and lead.first_attempt_at and not lead.first_contact_at
+    lead = services.log_contact_attempt(lead=lead, channel="phone", outcome="reached", by=seller)
+    assert lead.status == Status.CONTACTED and lead.first_contact_at
+
+
+@pytest.mark.django_db
+def test_an_appointment_moves_the_lead_on(seller):
+    lead = LeadFactory(status=Status.CONTACTED)
+    when = timezone.now() + timedelta(days=2)
+    lead = services.set_appointment(lead=lead, at=when, by=seller)
+    assert lead.status == Status.APPOINTMENT and lead.appointment_at == when
+    assert events(lead, EventKind.APPOINTMENT_SET).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_timeline_is_append_only(seller):
+    lead = LeadFactory()
+    event = services.add_note(lead=lead, text="Called back later", by=seller)
+    event.note = "rewritten"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        LeadEvent.objects.filter(pk=event.pk).update(note="rewritten")
+
+
+@pytest.mark.django_db
+def test_only_the_owner_deletes_and_the_lead_is_kept(dealership, seller, boss):
+    lead = LeadFactory(dealership=dealership)
+    services.assign_lead(lead=lead, to=seller)
+    with pytest.raises(services.LeadError):
+        services.soft_delete(lead=lead, by=boss, reason="test lead")
+    services.soft_delete(lead=lead, by=seller, reason="test lead")
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+    assert Lead.all_objects.get(pk=lead.pk).deleted_by == seller
+
+
+@pytest.mark.django_db
+def test_an_absence_must_end_after_it_starts(seller):
+    from accounts.models import Absence
+
+    now = timezone.now()
+    with pytest.raises(IntegrityError):
+        Absence.objects.create(user=seller, starts_at=now, ends_at=now - timedelta(hours=1))

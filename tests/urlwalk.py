@@ -1,0 +1,44 @@
+"""Every URL the project serves, with sample arguments, for the permission tests."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# URLs that anonymous callers may reach, and why. Everything else must demand a login.
+PUBLIC = {
+    "healthz": "load balancer probe; reveals nothing",
+    "login": "the way in",
+}
+PUBLIC_PREFIXES = {
+    "admin/": "Django admin has its own login page and staff check",
+}
+
+
+def all_url_patterns() -> list[tuple[str, str | None]]:
+    """(route with placeholders, url name) for every pattern, recursively."""
+    found: list[tuple[str, str | None]] = []
+
+    def walk(patterns, prefix: str, namespace: str | None) -> None:  # noqa: ANN001
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                if ns and namespace and entry.namespace:
+                    ns = f"{namespace}:{entry.namespace}"
+                walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern):
+                name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+                found.append((prefix + str(entry.pattern), name))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def sample_path(route: str) -> str:
+    """A concrete path for a route: converters get plausible values."""
+    import re
+
+    path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<(?:str|slug):\w+>", "x", path)
+    path = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", path)
+    path = re.sub(r"<path:\w+>", "x", path)
+    path = path.replace("^", "").replace("$", "").replace("\\Z", "")
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)
+    return "/" + path
