@@ -38,3 +38,37 @@ def seller(dealership):  # noqa: ANN001, ANN201
 @pytest.fixture
 def boss(dealership):  # noqa: ANN001, ANN201
     return manager(dealership)
+
+
+@pytest.fixture
+def live_worker(transactional_db, settings):  # noqa: ANN001, ANN201
+    """A real Celery worker, consuming from the real Redis broker, for end-to-end tests.
+
+    It runs in this process (a thread pool) so that it sees the test database; tasks travel
+    through Redis exactly as in production. Use with `transactional_db` data only.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from dealerlms.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    with start_worker(
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+    ):
+        yield app
+    app.conf.task_always_eager = True
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.05):  # noqa: ANN001, ANN201
+    """Poll `condition()` until it is truthy; returns its value or fails after `timeout` s."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
