@@ -1,7 +1,8 @@
 """Find or start the services a developer's machine needs: Redis and (optionally) PostgreSQL.
 
 Used by scripts/run and scripts/test, and by the test suite's header. Command line:
-    python -m dealerlms.localservices redis-url [--start PORT]   prints a reachable Redis URL
+    python -m dealerlms.localservices redis-url [--start PORT]   prints a reachable Redis URL, and
+        the pid file of the server it started for it, if it had to start one
     python -m dealerlms.localservices postgres-url URL            exit 0 when URL answers
 """
 
@@ -121,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             print(url)
             return 0
         local = f"redis://127.0.0.1:{args.start}/0"
-        print(local if redis_answers(local) else start_redis(args.start))
+        if redis_answers(local):
+            print(local)
+        else:
+            print(start_redis(args.start), VAR / f"redis-{args.start}.pid")
         return 0
     return 0 if postgres_answers(args.url) else 1
 
