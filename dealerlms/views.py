@@ -4,8 +4,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
+from accounts.selectors import roles_of
+
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Salespeople start in their inbox; managers, admins and BDC agents in the lead list."""
+    roles = roles_of(request.user)
+    if roles == {Role.SALESPERSON}:
+        return redirect("leads:inbox")
     return redirect("leads:list")
 
 

@@ -1,8 +1,9 @@
 """Which leads a person may see, and the reads behind the lead pages."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from accounts.models import Membership, Role, User
+from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead, LeadEvent
 
 MANAGING = (Role.MANAGER, Role.ADMIN)
@@ -31,7 +32,26 @@ def visible_leads(user: User) -> QuerySet[Lead]:
 
 def lead_list(user: User) -> QuerySet[Lead]:
     return visible_leads(user).select_related(
-        "customer", "source", "assigned_to", "vehicle", "dealership"
+        "customer", "source", "assigned_to", "vehicle", "trade_in", "dealership"
+    )
+
+
+def inbox(user: User) -> QuerySet[Lead]:
+    """A salesperson's open leads, most urgent first: not yet contacted, by deadline, then the
+    rest by their next appointment, then the newest."""
+    return (
+        lead_list(user)
+        .filter(assigned_to=user, status__in=OPEN_STATUSES)
+        .annotate(
+            waiting=Case(When(first_attempt_at__isnull=True, then=Value(0)), default=Value(1))
+        )
+        .order_by(
+            "waiting",
+            F("contact_deadline_at").asc(nulls_last=True),
+            F("appointment_at").asc(nulls_last=True),
+            "-received_at",
+        )
+        .prefetch_related("customer__phones")
     )
 
 

@@ -5,6 +5,7 @@ from leads import views
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
+    path("mine/", views.inbox, name="inbox"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/contact/", views.log_contact, name="log_contact"),
     path("<int:pk>/status/", views.change_status, name="change_status"),

@@ -1,19 +1,52 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from leads import selectors, services
+from leads import export, selectors, services
+from leads.filters import LeadFilter
 from leads.forms import ContactAttemptForm, NoteForm, StatusForm
 from leads.lifecycle import TransitionNotAllowed
 
 
 def lead_list(request: HttpRequest) -> HttpResponse:
-    leads = selectors.lead_list(request.user)
+    """Every lead the person may see, filtered by the query string; `?format=csv` exports it."""
+    lead_filter = LeadFilter(
+        request.GET, queryset=selectors.lead_list(request.user), user=request.user
+    )
+    leads = lead_filter.qs
+    if request.GET.get("format") == "csv":
+        lead_type = request.GET.get("lead_type") or None
+        response = StreamingHttpResponse(
+            export.rows(
+                leads.prefetch_related("customer__phones").iterator(chunk_size=500), lead_type
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="leads-{lead_type or "all"}.csv"'
+        return response
     page = Paginator(leads, 50).get_page(request.GET.get("page"))
-    return render(request, "leads/list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "leads/list.html",
+        {"page": page, "filter": lead_filter, "query": query.urlencode()},
+    )
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """My leads, most urgent first. htmx polls the list part; a new lead raises a signal."""
+    leads = list(selectors.inbox(request.user)[:200])
+    newest = max((lead.pk for lead in leads), default=0)
+    seen = int(request.GET.get("seen") or newest)
+    context = {"leads": leads, "now": timezone.now(), "newest": newest, "has_new": newest > seen}
+    if request.htmx:
+        return render(request, "leads/_inbox_rows.html", context)
+    return render(request, "leads/inbox.html", context)
 
 
 def _visible_lead(request: HttpRequest, pk: int):  # noqa: ANN202

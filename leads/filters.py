@@ -1,0 +1,68 @@
+"""The manager's lead list filters. Every filter lives in the query string, so a view can be shared."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import dealerships_for
+from leads.lifecycle import Status
+from leads.models import Lead, LeadType, Source
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    dealership = django_filters.ModelChoiceFilter(label=_("Dealership"), queryset=None)
+    source = django_filters.ModelChoiceFilter(label=_("Source"), queryset=None)
+    source_kind = django_filters.ChoiceFilter(
+        label=_("Source kind"), field_name="source__kind", choices=Source.Kind.choices
+    )
+    lead_type = django_filters.ChoiceFilter(label=_("Type"), choices=LeadType.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    assigned_to = django_filters.ModelChoiceFilter(
+        label=_("Salesperson"), queryset=None, null_label=_("Unassigned")
+    )
+    received_from = django_filters.DateFilter(
+        label=_("Received from"), field_name="received_at", lookup_expr="date__gte"
+    )
+    received_to = django_filters.DateFilter(
+        label=_("Received until"), field_name="received_at", lookup_expr="date__lte"
+    )
+    is_passive = django_filters.BooleanFilter(label=_("Passive"))
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        dealerships = dealerships_for(user)
+        self.filters["dealership"].queryset = dealerships
+        self.filters["source"].queryset = Source.objects.filter(dealership__in=dealerships)
+        self.filters["assigned_to"].queryset = User.objects.filter(
+            memberships__dealership__in=dealerships
+        ).distinct()
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(customer__full_name__icontains=value)
+            | Q(customer__email__icontains=value)
+            | Q(customer__phones__number__contains=value.replace(" ", ""))
+            | Q(external_id__iexact=value)
+            | Q(vehicle__model__icontains=value)
+        ).distinct()
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = Q(
+            contact_deadline_at__lt=timezone.now(),
+            first_attempt_at__isnull=True,
+            status__in=[Status.NEW, Status.ASSIGNED],
+        )
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
