@@ -38,3 +38,18 @@ class StatusForm(forms.Form):
         if data.get("status") == "lost" and not data.get("lost_reason"):
             self.add_error("lost_reason", _("Say why the lead was lost."))
         return data
+
+
+class AppointmentForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("test_drive", _("Test drive")), ("showroom", _("Showroom visit"))],
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(label=_("Why delete this lead?"), max_length=200)

@@ -320,3 +320,29 @@ def match_stock_vehicle(*, dealership: Dealership, vehicle: LeadVehicle) -> Stoc
     if vehicle.stock_number:
         return stock.filter(stock_number=vehicle.stock_number).first()
     return None
+
+
+@transaction.atomic
+def erase_customer(*, customer: Customer, by: User) -> Customer:
+    """GDPR/AVG erasure: the person's data goes, the leads stay as anonymous counts.
+    Names, contact details, free text and the raw messages they sent are wiped."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.erased_at is not None:
+        return customer
+    customer.phones.all().delete()
+    for field in ("first_name", "last_name", "email", "street", "city"):
+        setattr(customer, field, "")
+    customer.full_name = f"(erased #{customer.pk})"
+    customer.postal_code = customer.postal_code[:2]  # region only: keeps the counts by area
+    customer.consent_email = customer.consent_sms = False
+    customer.erased_at = timezone.now()
+    customer.save()
+    leads = list(Lead.all_objects.filter(customer=customer))
+    for lead in leads:
+        Lead.all_objects.filter(pk=lead.pk).update(comments="", extra={})
+        record_event(lead=lead, kind=EventKind.ERASED, actor=by)
+    messages = InboundMessage.objects.filter(
+        Q(lead__customer=customer) | Q(merged_into__customer=customer)
+    )
+    messages.update(raw=b"", text="", html="", parsed=None, sender="", subject="(erased)")
+    return customer

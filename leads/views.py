@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import is_manager
 from leads import export, selectors, services
 from leads.filters import LeadFilter
-from leads.forms import ContactAttemptForm, NoteForm, StatusForm
+from leads.forms import AppointmentForm, ContactAttemptForm, DeleteForm, NoteForm, StatusForm
 from leads.lifecycle import TransitionNotAllowed
 
 
@@ -67,6 +68,9 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact_form": ContactAttemptForm(),
             "note_form": NoteForm(),
             "status_form": StatusForm(lead=lead),
+            "appointment_form": AppointmentForm(),
+            "delete_form": DeleteForm(),
+            "can_erase": is_manager(request.user),
         },
     )
 
@@ -114,4 +118,58 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Note added."))
     else:
         messages.error(request, _("A note cannot be empty."))
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@require_POST
+def set_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _visible_lead(request, pk)
+    form = AppointmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the appointment a date and time."))
+        return redirect("leads:detail", pk=lead.pk)
+    # The form's naive time is the dealership's local time, wherever the salesperson is.
+    at = form.cleaned_data["at"]
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, lead.dealership.tz)
+    else:
+        at = at.replace(tzinfo=None).replace(tzinfo=lead.dealership.tz)
+    try:
+        services.set_appointment(
+            lead=lead,
+            at=at,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+        )
+    except (TransitionNotAllowed, services.LeadError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Appointment set."))
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@require_POST
+def delete_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _visible_lead(request, pk)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the lead is deleted."))
+        return redirect("leads:detail", pk=lead.pk)
+    try:
+        services.soft_delete(lead=lead, by=request.user, reason=form.cleaned_data["reason"])
+    except services.LeadError as exc:
+        messages.error(request, str(exc))
+        return redirect("leads:detail", pk=lead.pk)
+    messages.success(request, _("Lead deleted. It stays in the audit trail."))
+    return redirect("home")
+
+
+@require_POST
+def erase_customer(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _visible_lead(request, pk)
+    if not is_manager(request.user):
+        return HttpResponseForbidden(_("Only a manager can erase a customer's personal data."))
+    services.erase_customer(customer=lead.customer, by=request.user)
+    messages.success(request, _("The customer's personal data was erased."))
     return redirect("leads:detail", pk=lead.pk)
