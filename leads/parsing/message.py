@@ -1,0 +1,40 @@
+"""The decoded input every parser reads: the parts of one e-mail, or one bare document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Attachment:
+    filename: str | None
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Message:
+    """What the parsers see.
+
+    A bare document (an ``.xml``/``.json``/``.txt`` file, a webhook body) is a message without
+    headers whose only part is ``texts[0]`` (or ``htmls[0]``); ``bare`` keeps its raw bytes so the
+    XML parser can honour the document's own encoding declaration.
+    """
+
+    subject: str | None = None
+    sender_name: str | None = None
+    sender_addr: str | None = None
+    date: datetime | None = None
+    texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    bare: bytes | None = None
+    bare_kind: str | None = None  # "xml", "json", "html", "text" for a bare document
+    region: str = "NL"
+    extra_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_email(self) -> bool:
+        return self.bare_kind is None

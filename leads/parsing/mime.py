@@ -1,0 +1,223 @@
+"""Raw input to a :class:`Message`: an RFC 822 e-mail read with the stdlib, or a bare document."""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.utils
+import re
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+
+from leads.parsing.dates import parse_email_date, parse_when
+from leads.parsing.errors import MalformedInput
+from leads.parsing.message import Attachment, Message
+
+ATTACHMENT_LIMIT = 2_000_000  # an ADF or JSON lead is a few kB; bigger attachments are media
+MAX_PARTS = 200
+MAX_HEADER_CHARS = 8192  # real Subject/From/Content-Type headers are far shorter
+
+
+class _BoundedPolicy(EmailPolicy):
+    """policy.default, but header values are cut before parsing.
+
+    The stdlib's structured header parser is quadratic: a Subject of 300,000 encoded words ate
+    all memory. We only read a handful of short headers, so a long one can lose its tail.
+    """
+
+    def header_fetch_parse(self, name, value):  # noqa: ANN001, ANN201 - stdlib signature
+        if len(value) > MAX_HEADER_CHARS:
+            value = value[:MAX_HEADER_CHARS]
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = _BoundedPolicy()  # EmailPolicy() with no arguments is email.policy.default
+
+# Browsers read these as windows-1252, and so do we: senders that declare ISO-8859-1 mean it
+# (the euro sign at 0x80 is the common case).
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "us-ascii",
+              "ascii", "cp819", "ibm819", "iso-ir-100", "windows-1252", "cp1252"}  # fmt: skip
+_KNOWN_HEADERS = {"from", "received", "return-path", "mime-version", "content-type",
+                  "message-id", "delivered-to", "x-mailer", "dkim-signature"}  # fmt: skip
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # fmt: skip
+
+
+def _charset(name: str | None) -> str:
+    name = (name or "").strip().strip("\"'").lower()
+    if name in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(name).name if name else "utf-8"
+    except LookupError:
+        return ""
+
+
+def decode_bytes(data: bytes, charset: str | None, notes: list[str], where: str) -> str:
+    """Text of ``data`` in its declared charset; never fails, notes what it had to repair."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    codec = _charset(charset)
+    if not charset:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    if not codec:
+        notes.append(f"{where}: unknown charset {charset!r}, read as UTF-8")
+        codec = "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        notes.append(f"{where}: bytes invalid in {charset}, replaced")
+        return data.decode(codec, errors="replace")
+
+
+def bare_kind(raw: bytes) -> str | None:
+    """'xml'/'json'/'html'/'text' for a document without e-mail headers, None for an e-mail."""
+    head = decode_bytes(raw[:4096], None, [], "head").lstrip()
+    lower = head[:200].lower()
+    if lower.startswith(("<?xml", "<adf", "<!doctype adf", "<!doctype")) and "<html" not in lower:
+        return "xml"
+    if head.startswith(("{", "[")):
+        return "json"
+    if _looks_like_email(raw):
+        return None
+    if re.match(r"<(?:!doctype html|html|body|table|div|p|h\d)\b", lower):
+        return "html"
+    return "text"
+
+
+def _looks_like_email(raw: bytes) -> bool:
+    """A header block (every line a header or a folded continuation) naming a mail header."""
+    names: set[str] = set()
+    lines = raw[:65536].lstrip(b"\r\n").splitlines()
+    if lines and lines[0].startswith(b"From "):  # mbox separator line
+        lines = lines[1:]
+    for line in lines[:400]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        names.add(line.split(b":", 1)[0].decode("ascii", "replace").lower())
+    return bool(names & _KNOWN_HEADERS)
+
+
+def read_bare(raw: bytes, kind: str, message: Message) -> Message:
+    message.bare, message.bare_kind = raw, kind
+    text = decode_bytes(raw, None, message.notes, "document")
+    (message.htmls if kind == "html" else message.texts).append(text)
+    return message
+
+
+def _header(msg: EmailMessage, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+    except (ValueError, TypeError, IndexError, AttributeError):  # malformed header: skip it
+        return None
+    return str(value).strip() if value is not None else None
+
+
+def _sender(msg: EmailMessage) -> tuple[str | None, str | None]:
+    raw = _header(msg, "From")
+    if not raw:
+        return None, None
+    name, addr = email.utils.parseaddr(raw)
+    return (name.strip() or None), (addr.strip() or None)
+
+
+_BOUNDARY = re.compile(rb"""boundary\s*=\s*"?([^";\r\n]{1,200})""", re.IGNORECASE)
+
+
+def _check_part_count(raw: bytes) -> None:
+    """Refuse part bombs up front: the stdlib parses each part's headers at ~1 ms apiece."""
+    boundaries = set(_BOUNDARY.findall(raw[:10_000_000]))
+    if len(boundaries) > MAX_PARTS:
+        raise MalformedInput(f"too many MIME boundaries ({len(boundaries)})")
+    parts = sum(raw.count(b"\n--" + b.strip()) for b in boundaries)
+    if parts > MAX_PARTS * 5:
+        raise MalformedInput(f"too many MIME parts ({parts})")
+
+
+def read_email(raw: bytes, message: Message) -> Message:
+    _check_part_count(raw)
+    msg = email.message_from_bytes(raw, policy=POLICY)
+    message.subject = _header(msg, "Subject")
+    message.sender_name, message.sender_addr = _sender(msg)
+    message.date = parse_email_date(_header(msg, "Date"))
+    for index, part in enumerate(msg.walk()):
+        if index >= MAX_PARTS:
+            message.notes.append(f"more than {MAX_PARTS} MIME parts; the rest was skipped")
+            break
+        if part.is_multipart():
+            continue
+        _add_part(part, message, index)
+    return message
+
+
+def _add_part(part: EmailMessage, message: Message, index: int) -> None:
+    content_type = part.get_content_type()
+    try:
+        filename = part.get_filename()
+        disposition = part.get_content_disposition()
+    except (ValueError, TypeError, LookupError):
+        filename, disposition = None, None
+    try:
+        payload = part.get_payload(decode=True) or b""
+    except (ValueError, TypeError, LookupError, AssertionError):
+        message.notes.append(f"part {index}: undecodable content skipped")
+        return
+    where = filename or f"part {index} ({content_type})"
+    is_body = disposition != "attachment" and not filename
+    if is_body and content_type in ("text/plain", "text/html"):
+        text = decode_bytes(payload, part.get_content_charset(), message.notes, where)
+        (message.texts if content_type == "text/plain" else message.htmls).append(text)
+        return
+    if content_type.startswith(("image/", "audio/", "video/", "font/")):
+        return
+    if len(payload) > ATTACHMENT_LIMIT:
+        message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
+        return
+    message.attachments.append(Attachment(filename, content_type, payload))
+
+
+def message_from_parts(
+    *,
+    subject: str | None,
+    sender: str | None,
+    date: datetime | str | None,
+    text: str | None,
+    html: str | None,
+    attachments: list[tuple[str, str, bytes]] | None,
+    region: str,
+    extra_labels: dict[str, str] | None,
+) -> Message:
+    name, addr = email.utils.parseaddr(sender or "")
+    message = Message(
+        subject=(subject or "").strip() or None,
+        sender_name=name.strip() or None,
+        sender_addr=addr.strip() or None,
+        region=region,
+        extra_labels=dict(extra_labels or {}),
+    )
+    if isinstance(date, datetime):
+        message.date = date
+    elif date:
+        message.date = parse_email_date(date) or parse_when(date, region=region)[0]
+    if text:
+        message.texts.append(text)
+    if html:
+        message.htmls.append(html)
+    for filename, content_type, content in attachments or []:
+        if len(content) > ATTACHMENT_LIMIT:
+            message.notes.append(f"{filename}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
+            continue
+        message.attachments.append(Attachment(filename, content_type or "", bytes(content)))
+    return message
