@@ -1,6 +1,8 @@
+from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Presence, User
+from accounts.models import Membership, Presence, User
+from dealers.models import Dealership
 
 
 def set_presence(*, user: User, presence: str) -> User:
@@ -10,4 +12,23 @@ def set_presence(*, user: User, presence: str) -> User:
         user.presence = presence
         user.presence_changed_at = timezone.now()
         user.save(update_fields=["presence", "presence_changed_at"])
+    return user
+
+
+@transaction.atomic
+def set_roles(*, user: User, roles: dict[Dealership, str]) -> None:
+    """Make `user`'s memberships match `roles` for these dealerships (an empty role removes it)."""
+    for dealership, role in roles.items():
+        if role:
+            Membership.objects.update_or_create(
+                user=user, dealership=dealership, defaults={"role": role}
+            )
+        else:
+            Membership.objects.filter(user=user, dealership=dealership).delete()
+
+
+def create_person(*, password: str, **fields: str) -> User:
+    user = User(**fields)
+    user.set_password(password)
+    user.save()
     return user

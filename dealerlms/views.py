@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.selectors import roles_of
+from accounts.permissions import manager_required
+from accounts.selectors import dealerships_for, roles_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,3 +27,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 — any database failure means "not healthy"
         return JsonResponse({"database": "unavailable"}, status=503)
     return JsonResponse({"database": "ok"})
+
+
+@manager_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    """The map of everything an admin or manager configures in the app."""
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "settings/index.html",
+        {
+            "is_admin": Role.ADMIN in roles,
+            "dealerships": dealerships_for(request.user, roles=[Role.ADMIN]),
+        },
+    )

@@ -1,0 +1,62 @@
+"""Users and roles, managed in the app by an admin of the dealerships."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import services
+from accounts.forms import NewPersonForm, PersonForm, RolesForm
+from accounts.models import Membership, Role, User
+from accounts.permissions import admin_required
+from accounts.selectors import dealerships_for
+
+
+def _people_of(admin: User):  # noqa: ANN202
+    dealerships = dealerships_for(admin, roles=[Role.ADMIN])
+    return dealerships, (
+        User.objects.filter(memberships__dealership__in=dealerships)
+        .distinct()
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("dealership"))
+        )
+    )
+
+
+@admin_required
+def people(request: HttpRequest) -> HttpResponse:
+    _dealerships, users = _people_of(request.user)
+    return render(request, "accounts/people.html", {"people": users})
+
+
+@admin_required
+def person_new(request: HttpRequest) -> HttpResponse:
+    return _person_form(request, None)
+
+
+@admin_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _dealerships, users = _people_of(request.user)
+    return _person_form(request, get_object_or_404(users, pk=pk))
+
+
+def _person_form(request: HttpRequest, person: User | None) -> HttpResponse:
+    dealerships = list(dealerships_for(request.user, roles=[Role.ADMIN]))
+    current = dict(person.memberships.values_list("dealership_id", "role")) if person else {}
+    form_class = PersonForm if person else NewPersonForm
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, instance=person)
+    roles = RolesForm(data, dealerships=dealerships, current=current)
+    if data is not None and form.is_valid() and roles.is_valid():
+        if person is None:
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+            person = services.create_person(password=form.cleaned_data["password"], **fields)
+        else:
+            person = form.save()
+        services.set_roles(user=person, roles=roles.roles())
+        messages.success(request, _("Saved."))
+        return redirect("settings:people")
+    return render(
+        request, "accounts/person_form.html", {"form": form, "roles": roles, "person": person}
+    )
