@@ -5,6 +5,11 @@ from django.db import connection
 from tests.factories import DealershipFactory, manager, salesperson
 
 
+def pytest_configure(config) -> None:  # noqa: ANN001
+    # Tests create many people; strong password hashing would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_report_header(config) -> list[str]:  # noqa: ANN001
     db = settings.DATABASES["default"]
     where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}"
