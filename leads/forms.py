@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dealers.phones import to_e164
 from leads.lifecycle import TRANSITIONS, LostReason
-from leads.models import ContactChannel, ContactOutcome, Lead
+from leads.models import ContactChannel, ContactOutcome, Lead, LeadType
 
 
 class ContactAttemptForm(forms.Form):
@@ -53,3 +54,60 @@ class AppointmentForm(forms.Form):
 
 class DeleteForm(forms.Form):
     reason = forms.CharField(label=_("Why delete this lead?"), max_length=200)
+
+
+class LeadEditForm(forms.Form):
+    """What a salesperson corrects on a lead; phones are read in the dealership's region."""
+
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=80)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=120)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Add a phone number"), required=False, max_length=40)
+    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=16)
+    city = forms.CharField(label=_("City"), required=False, max_length=80)
+    language = forms.ChoiceField(
+        label=_("Customer's language"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("nl", "Nederlands"),
+            ("fr", "Français"),
+            ("en", "English"),
+            ("de", "Deutsch"),
+        ],
+    )
+    lead_type = forms.ChoiceField(label=_("Type"), choices=LeadType.choices)
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(i, "★" * i) for i in range(1, 6)],
+    )
+
+    def __init__(self, *args, lead: Lead, **kwargs) -> None:  # noqa: ANN002, ANN003
+        customer = lead.customer
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": customer.first_name,
+                "last_name": customer.last_name,
+                "email": customer.email,
+                "postal_code": customer.postal_code,
+                "city": customer.city,
+                "language": customer.language,
+                "lead_type": lead.lead_type,
+                "rating": lead.rating,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.region = lead.dealership.country
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        number = to_e164(raw, self.region)
+        if number is None:
+            raise forms.ValidationError(_("This is not a phone number we can dial."))
+        return number

@@ -346,3 +346,45 @@ def erase_customer(*, customer: Customer, by: User) -> Customer:
     )
     messages.update(raw=b"", text="", html="", parsed=None, sender="", subject="(erased)")
     return customer
+
+
+LEAD_FIELDS = ("lead_type", "rating", "comments")
+CUSTOMER_FIELDS = ("first_name", "last_name", "email", "postal_code", "city", "language")
+
+
+@transaction.atomic
+def update_lead(*, lead: Lead, by: User | None, phone: str | None = None, **changes: Any) -> Lead:
+    """Correct a lead's details (a typo in the e-mail, a phone taken over the counter). Writes
+    one 'modified' event listing what changed, with the old and new values."""
+    lead = _locked(lead)
+    customer = lead.customer
+    changed: dict[str, list] = {}
+    for name, value in changes.items():
+        target = lead if name in LEAD_FIELDS else customer if name in CUSTOMER_FIELDS else None
+        if target is None:
+            raise LeadError(f"'{name}' cannot be changed here.")
+        if name == "email" and value:
+            value = normalize_email(value)
+        if getattr(target, name) != value:
+            changed[name] = [getattr(target, name), value]
+            setattr(target, name, value)
+    if {"first_name", "last_name"} & changed.keys():
+        customer.full_name = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    if phone and not customer.phones.filter(number=phone).exists():
+        CustomerPhone.objects.create(customer=customer, number=phone)
+        changed["phone"] = [None, phone]
+    if not changed:
+        return lead
+    customer.save()
+    lead.save()
+    record_event(
+        lead=lead,
+        kind=EventKind.MODIFIED,
+        actor=by,
+        data={
+            "changes": {
+                k: [str(v) if v is not None else None for v in pair] for k, pair in changed.items()
+            }
+        },
+    )
+    return lead

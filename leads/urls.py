@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/contact/", views.log_contact, name="log_contact"),
     path("<int:pk>/status/", views.change_status, name="change_status"),
     path("<int:pk>/note/", views.add_note, name="add_note"),
+    path("<int:pk>/edit/", views.edit_lead, name="edit"),
     path("<int:pk>/appointment/", views.set_appointment, name="set_appointment"),
     path("<int:pk>/delete/", views.delete_lead, name="delete"),
     path("<int:pk>/erase-customer/", views.erase_customer, name="erase_customer"),

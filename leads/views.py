@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import is_manager
 from leads import export, selectors, services
 from leads.filters import LeadFilter
-from leads.forms import AppointmentForm, ContactAttemptForm, DeleteForm, NoteForm, StatusForm
+from leads.forms import (
+    AppointmentForm,
+    ContactAttemptForm,
+    DeleteForm,
+    LeadEditForm,
+    NoteForm,
+    StatusForm,
+)
 from leads.lifecycle import TransitionNotAllowed
 
 
@@ -173,3 +180,15 @@ def erase_customer(request: HttpRequest, pk: int) -> HttpResponse:
     services.erase_customer(customer=lead.customer, by=request.user)
     messages.success(request, _("The customer's personal data was erased."))
     return redirect("leads:detail", pk=lead.pk)
+
+
+def edit_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _visible_lead(request, pk)
+    form = LeadEditForm(request.POST or None, lead=lead)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        phone = data.pop("phone")
+        services.update_lead(lead=lead, by=request.user, phone=phone or None, **data)
+        messages.success(request, _("Lead updated."))
+        return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/edit.html", {"lead": lead, "form": form})

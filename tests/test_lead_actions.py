@@ -1,4 +1,3 @@
-
 import pytest
 from django.urls import reverse
 
@@ -69,3 +68,57 @@ def test_a_manager_erases_a_customer_and_the_counts_remain(client, seller, boss,
     message.refresh_from_db()
     assert bytes(message.raw) == b"" and message.text == ""
     assert lead.events.filter(kind=EventKind.ERASED).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_salesperson_corrects_the_details_and_the_timeline_says_what_changed(
+    client, seller, lead
+):
+    client.force_login(seller)
+    response = client.post(
+        reverse("leads:edit", args=[lead.pk]),
+        {
+            "first_name": "Jan",
+            "last_name": "de Vries",
+            "email": "Jan@Example.NL",
+            "phone": "06 87654321",
+            "postal_code": "6981 AB",
+            "city": "",
+            "language": "nl",
+            "lead_type": "test_drive",
+            "rating": "4",
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    customer = lead.customer
+    assert (customer.full_name, customer.email, lead.lead_type, lead.rating) == (
+        "Jan de Vries",
+        "Jan@example.nl",
+        "test_drive",
+        4,
+    )
+    assert customer.phones.filter(number="+31687654321").exists()
+    event = lead.events.get(kind=EventKind.MODIFIED)
+    assert event.data["changes"]["lead_type"] == ["info_request", "test_drive"]
+    assert event.actor == seller
+
+
+@pytest.mark.django_db
+def test_an_undialable_phone_is_refused_and_nothing_changes(client, seller, lead):
+    client.force_login(seller)
+    response = client.post(
+        reverse("leads:edit", args=[lead.pk]), {"phone": "12", "lead_type": "quote"}
+    )
+    assert response.status_code == 200 and "not a phone number" in response.content.decode()
+    lead.refresh_from_db()
+    assert (
+        lead.lead_type == "info_request"
+        and not lead.events.filter(kind=EventKind.MODIFIED).exists()
+    )
+
+
+@pytest.mark.django_db
+def test_saving_without_changes_records_nothing(seller, lead):
+    services.update_lead(lead=lead, by=seller, lead_type=lead.lead_type)
+    assert not lead.events.filter(kind=EventKind.MODIFIED).exists()

@@ -38,6 +38,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "leads:add_note": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:set_appointment": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:delete": (LEAD_SEERS, lambda w: [w["lead"].pk]),
+    "leads:edit": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:erase_customer": (MANAGERS, lambda w: [w["lead"].pk]),
     "settings:index": (MANAGERS | {"stranger"}, None),
     "settings:people": ({"admin"}, None),
