@@ -1,21 +1,38 @@
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from accounts.models import Membership
 
 
-class UserLanguageMiddleware:
-    """A signed-in person sees the app in the language they chose, whatever their browser says."""
+class UserLocaleMiddleware:
+    """A signed-in person sees the app in the language they chose, whatever their browser says,
+    and times in their dealership's zone (the first they work for), wherever the server is."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        response = self.get_response(request)
-        if user is not None and user.is_authenticated and user.language:
+        zone = (
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("dealership__time_zone", flat=True)
+            .first()
+        )
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        if user.language:
             response.headers.setdefault("Content-Language", user.language)
         return response

@@ -1,0 +1,41 @@
+"""Each person reads the app in their language, with dates and numbers as their locale writes
+them, and times in their dealership's zone."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from leads import services
+from tests.factories import DealershipFactory, LeadFactory, salesperson
+
+
+@pytest.mark.django_db
+def test_times_are_shown_in_the_dealerships_zone(client):
+    dealership = DealershipFactory(time_zone="America/New_York", language="en")
+    seller = salesperson(dealership, language="en")
+    received = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
+    lead = services.assign_lead(
+        lead=LeadFactory(dealership=dealership, received_at=received), to=seller
+    )
+    client.force_login(seller)
+    html = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "8 a.m." in html  # 12:00 UTC is 08:00 in New York in July
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "date_text"),
+    [("en", "July 1, 2026"), ("nl", "1 juli 2026"), ("fr", "1 juillet 2026")],
+)
+def test_dates_follow_the_persons_language(client, dealership, language, date_text):
+    seller = salesperson(dealership, language=language)
+    received = datetime(2026, 7, 1, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    lead = services.assign_lead(
+        lead=LeadFactory(dealership=dealership, received_at=received), to=seller
+    )
+    client.force_login(seller)
+    response = client.get(reverse("leads:detail", args=[lead.pk]))
+    assert response["Content-Language"] == language
+    assert date_text in response.content.decode()
