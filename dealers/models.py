@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealers.phones import validate_e164
 
@@ -99,8 +100,8 @@ class OpeningHours(models.Model):
 
 
 class Condition(models.TextChoices):
-    NEW = "new", _("New")
-    USED = "used", _("Used")
+    NEW = "new", pgettext_lazy("vehicle condition", "New")
+    USED = "used", pgettext_lazy("vehicle condition", "Used")
 
 
 class StockVehicle(models.Model):
