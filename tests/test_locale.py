@@ -39,3 +39,12 @@ def test_dates_follow_the_persons_language(client, dealership, language, date_te
     response = client.get(reverse("leads:detail", args=[lead.pk]))
     assert response["Content-Language"] == language
     assert date_text in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading"), [("nl", "Mijn leads"), ("fr", "Mes leads"), ("en", "My leads")]
+)
+def test_the_app_speaks_the_persons_language(client, dealership, language, heading):
+    client.force_login(salesperson(dealership, language=language))
+    assert f"<h1>{heading}</h1>" in client.get(reverse("leads:inbox")).content.decode()
