@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dealerlms import views
+from leads import api as leads_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("accounts.urls")),
     path("leads/", include("leads.urls")),
+    # Machine endpoints, authenticated by their own means (docs/inbound.md):
+    path("anymail/", include("anymail.urls")),
+    path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
     path("admin/", admin.site.urls),
 ]
