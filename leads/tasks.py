@@ -16,7 +16,7 @@ def parse_inbound_message(message_id: int) -> None:
     and the row lock makes a concurrent second run wait and then find it done."""
     with transaction.atomic():
         message = (
-            InboundMessage.objects.select_for_update()
+            InboundMessage.objects.select_for_update(of=("self",))
             .select_related("dealership", "source")
             .filter(pk=message_id, status=InboundMessage.Status.RECEIVED)
             .first()
