@@ -45,6 +45,10 @@ def inbox_detail(
         {
             "message": message,
             "headers": headers,
+            # Bare documents (ADF, JSON from the API) have no text part: show the raw bytes.
+            "raw_text": ""
+            if (message.text or message.html)
+            else bytes(message.raw[:200_000]).decode("utf-8", "replace"),
             "log": message.log.select_related("actor"),
             "waiting": message.status in quarantine.WAITING,
             "discard_form": DiscardForm(),
