@@ -147,3 +147,36 @@ def test_when_the_database_is_down_the_webhook_answers_5xx(doesburg, provider):
 
     assert response.status_code >= 500
     assert not InboundMessage.objects.exists()
+
+
+OTHER_INBOUND = [
+    "brevo/inbound/",
+    "mailersend/inbound/",
+    "mailjet/inbound/",
+    "mailtrap/inbound/",
+    "mandrill/",
+    "postal/inbound/",
+    "resend/inbound/",
+    "sendinblue/inbound/",
+    "sparkpost/inbound/",
+]
+
+
+@pytest.mark.parametrize("path", OTHER_INBOUND)
+def test_every_other_provider_endpoint_refuses_an_unauthenticated_post(doesburg, path, settings):
+    settings.ANYMAIL = {
+        **wire.ANYMAIL_SETTINGS,
+        "BREVO_API_KEY": "k",
+        "SENDINBLUE_API_KEY": "k",
+        "MAILERSEND_INBOUND_SECRET": "s",
+        "MAILTRAP_API_TOKEN": "t",
+        "MANDRILL_WEBHOOK_KEY": "k",
+        "POSTAL_WEBHOOK_KEY": "k",
+        "RESEND_API_KEY": "k",
+    }
+    client = Client(raise_request_exception=False)
+
+    response = client.post(f"/anymail/{path}", "{}", content_type="application/json")
+
+    assert response.status_code in (400, 401, 403), path
+    assert not InboundMessage.objects.exists()

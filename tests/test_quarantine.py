@@ -253,3 +253,13 @@ def test_an_api_token_is_shown_once(client, dealership, occasions):
     occasions.refresh_from_db()
     assert len(occasions.api_token) >= 40
     assert occasions.api_token in first and occasions.api_token not in again
+
+
+def test_the_demo_has_messages_waiting_in_quarantine():
+    from demo.builder import build_demo
+
+    build_demo(leads=3, seed=1)
+
+    statuses = sorted(InboundMessage.objects.values_list("status", flat=True))
+    assert statuses == ["quarantined", "quarantined", "unrouted"]
+    assert all(m.failure_reason for m in InboundMessage.objects.all())
