@@ -121,7 +121,8 @@ def store_message(
                 status=status,
                 failure_reason="" if dealership else f"no dealership receives at {recipient!r}",
             )
-            log(stored, Action.RECEIVED if dealership else Action.UNROUTED)
+            if dealership is None:  # (the row itself records a plain receipt)
+                log(stored, Action.UNROUTED, note=stored.failure_reason)
     except IntegrityError:
         # The same delivery again (provider retry, or the same message through two routes).
         stored = InboundMessage.objects.get(dedup_key=key)
@@ -241,6 +242,18 @@ def _attachment_list(message) -> list[dict]:  # noqa: ANN001
 # --- processing ------------------------------------------------------------------------------
 
 
+# What processing changes on the message: never its raw bytes (a save must not rewrite them).
+PROCESSED_FIELDS = [
+    "status",
+    "failure_reason",
+    "parsed",
+    "source",
+    "parse_attempts",
+    "processed_at",
+    "merged_into",
+]
+
+
 @dataclass
 class Outcome:
     message: InboundMessage
@@ -317,7 +330,7 @@ def _finish(
 ) -> Outcome:
     message.status = status
     message.failure_reason = reason
-    message.save()
+    message.save(update_fields=PROCESSED_FIELDS)
     action = {Status.QUARANTINED: Action.QUARANTINED, Status.UNROUTED: Action.UNROUTED}[status]
     log(message, action, by=by, note=reason)
     return Outcome(message=message)
@@ -345,7 +358,7 @@ def _lead_from(message: InboundMessage, parsed: dict, *, by: User | None) -> Out
         message.status = Status.MERGED
         message.merged_into = duplicate
         message.failure_reason = ""
-        message.save()
+        message.save(update_fields=PROCESSED_FIELDS)
         log(message, Action.MERGED, by=by, note=f"lead #{duplicate.pk}")
         return Outcome(message=message, duplicate_of=duplicate)
     lead = services.create_lead(
@@ -364,7 +377,7 @@ def _lead_from(message: InboundMessage, parsed: dict, *, by: User | None) -> Out
     )
     message.status = Status.PARSED
     message.failure_reason = ""
-    message.save()
+    message.save(update_fields=PROCESSED_FIELDS)
     log(message, Action.PARSED, by=by, note=f"lead #{lead.pk}")
     return Outcome(message=message, lead=lead)
 
