@@ -251,3 +251,46 @@ def test_requeue_picks_up_a_message_whose_task_never_ran(
     assert requeue_waiting_messages() == 1
     message.refresh_from_db()
     assert message.status == InboundMessage.Status.PARSED
+
+
+BROKEN = (
+    b"From: =?utf-8?b?////?= <leads@portal.example>\r\nTo: dealer@leads.test\r\n"
+    b"Subject: =?x-unknown?q?caf=E9?=\r\nMessage-ID: <broken-1@portal.example>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    b"!!!not base64\xff\xfe\r\nNaam: J\xe9r\xf4me\r\n"
+)
+
+
+def test_broken_encodings_are_stored_and_never_crash_the_pipeline(dealership, deliver):
+    from anymail.inbound import AnymailInboundMessage
+
+    parsed_by_the_provider = AnymailInboundMessage.parse_raw_mime_bytes(
+        BROKEN.replace(b"dealer@leads.test", dealership.inbound_address.encode())
+    )
+    with_webhook = ingest.receive_email(message=parsed_by_the_provider, provider="Test")
+    assert with_webhook.dealership == dealership and bytes(with_webhook.raw)
+
+    message = deliver(BROKEN, dealership, message_id="<broken-2@portal.example>")
+
+    assert message.status in (InboundMessage.Status.PARSED, InboundMessage.Status.QUARANTINED)
+    if message.status == InboundMessage.Status.QUARANTINED:
+        assert message.failure_reason and "\n" not in message.failure_reason
+    assert bytes(message.raw) == BROKEN
+
+
+def test_an_oversized_attachment_is_kept_but_not_parsed(deliver, dealership, settings):
+    settings.DEALERLMS_MAX_INBOUND_BYTES = 50_000
+    attachment = b"A" * 60_000
+    raw = (
+        b"From: leads@portal.example\r\nTo: x@y\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nNaam: Jan\r\n--b\r\n"
+        b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="x.pdf"\r\n\r\n'
+        + attachment
+        + b"\r\n--b--\r\n"
+    )
+
+    message = deliver(raw, dealership)
+
+    assert message.status == InboundMessage.Status.QUARANTINED
+    assert message.failure_reason.startswith("message too large to parse")

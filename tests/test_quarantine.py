@@ -263,3 +263,54 @@ def test_the_demo_has_messages_waiting_in_quarantine():
     statuses = sorted(InboundMessage.objects.values_list("status", flat=True))
     assert statuses == ["quarantined", "quarantined", "unrouted"]
     assert all(m.failure_reason for m in InboundMessage.objects.all())
+
+
+def every_manager_url(message, source, label):  # noqa: ANN001, ANN201
+    return [
+        ("get", reverse("leads:inbox")),
+        ("get", reverse("leads:inbox_detail", args=[message.pk])),
+        ("post", reverse("leads:inbox_reparse", args=[message.pk])),
+        ("post", reverse("leads:inbox_discard", args=[message.pk])),
+        ("post", reverse("leads:inbox_route", args=[message.pk])),
+        ("post", reverse("leads:inbox_create_lead", args=[message.pk])),
+        ("get", reverse("leads:sources")),
+        ("get", reverse("leads:source_labels", args=[source.pk])),
+        ("post", reverse("leads:source_labels", args=[source.pk])),
+        ("post", reverse("leads:source_label_delete", args=[source.pk, label.pk])),
+        ("post", reverse("leads:source_reparse", args=[source.pk])),
+        ("post", reverse("leads:source_token", args=[source.pk])),
+    ]
+
+
+@pytest.mark.parametrize("who", ["salesperson", "bdc", "manager elsewhere", "admin elsewhere"])
+def test_no_one_else_reaches_any_of_it(client, dealership, stuck, occasions, who):
+    label = occasions.labels.create(label="Wie", field="customer.full_name")
+    role, where = who.split(" ")[0], dealership if " " not in who else DealershipFactory()
+    login(
+        client,
+        person({"salesperson": Role.SALESPERSON, "bdc": Role.BDC_AGENT}.get(role, role), where),
+    )
+
+    for method, url in every_manager_url(stuck, occasions, label):
+        response = getattr(client, method)(url, {"reason": "x", "label": "y", "field": "comments"})
+        if url in (reverse("leads:inbox"), reverse("leads:sources")) and " " in who:
+            assert response.status_code == 200 and stuck.subject not in response.content.decode()
+            assert occasions.name not in response.content.decode()
+        else:
+            assert response.status_code in (403, 404), (who, url, response.status_code)
+
+    stuck.refresh_from_db()
+    occasions.refresh_from_db()
+    assert stuck.status == InboundMessage.Status.QUARANTINED and not occasions.api_token
+    assert list(occasions.labels.all()) == [label]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+def test_managers_and_admins_reach_every_page(client, dealership, stuck, occasions, role):
+    label = occasions.labels.create(label="Wie", field="customer.full_name")
+    login(client, person(role, dealership))
+
+    for method, url in every_manager_url(stuck, occasions, label):
+        if method == "get":
+            assert client.get(url).status_code == 200, url
+    assert client.post(reverse("leads:source_token", args=[occasions.pk])).status_code == 302
