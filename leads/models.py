@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +157,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["full_name"]
+        # find_or_create_customer matches e-mail case-insensitively (UPPER(email) = UPPER(%s)).
+        indexes = [models.Index(Upper("email"), name="customer_email_upper")]
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"#{self.pk}"

@@ -294,3 +294,22 @@ def test_an_oversized_attachment_is_kept_but_not_parsed(deliver, dealership, set
 
     assert message.status == InboundMessage.Status.QUARANTINED
     assert message.failure_reason.startswith("message too large to parse")
+
+
+def test_the_worker_keeps_the_text_html_and_attachment_list_for_people(deliver, dealership):
+    raw = (
+        b"From: leads@portal.example\r\nTo: x@y\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nNaam: J\xe9r\xf4me \x80\r\n--b\r\n"
+        b"Content-Type: text/html\r\n\r\n<p>Naam: J&eacute;r&ocirc;me</p>\r\n--b\r\n"
+        b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="offer.pdf"'
+        b"\r\n\r\n%PDF-1.4\r\n--b--\r\n"
+    )
+
+    message = deliver(raw, dealership)
+
+    assert message.text.strip() == "Naam: Jérôme €"
+    assert message.html.strip() == "<p>Naam: J&eacute;r&ocirc;me</p>"
+    assert message.attachments == [
+        {"filename": "offer.pdf", "content_type": "application/pdf", "size": 8}
+    ]
