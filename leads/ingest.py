@@ -18,7 +18,7 @@ from email.policy import compat32
 from email.utils import getaddresses
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -309,6 +309,8 @@ def process_message(*, message: InboundMessage, by: User | None = None) -> Outco
     try:
         with transaction.atomic():
             return _lead_from(message, parsed, by=by)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away, not the message's fault: the task retries
     except Exception as exc:  # noqa: BLE001 — stored data we could not write: a person looks
         logger.exception("inbound message %s: storing its lead failed", message.pk)
         return _quarantine(message, f"internal error: {type(exc).__name__}")
