@@ -313,3 +313,26 @@ def test_the_worker_keeps_the_text_html_and_attachment_list_for_people(deliver, 
     assert message.attachments == [
         {"filename": "offer.pdf", "content_type": "application/pdf", "size": 8}
     ]
+
+
+def test_external_entities_never_read_a_local_file(deliver, dealership, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-4711")
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE adf [<!ENTITY s SYSTEM "file://{secret}">]>'
+        '<adf><prospect><customer><contact><name part="full">&s;</name>'
+        "<email>x@example.com</email></contact></customer></prospect></adf>"
+    ).encode()
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b"<adf><prospect><customer><contact><name>&lol3;</name></contact></customer>"
+        b"</prospect></adf>"
+    )
+
+    for n, raw in enumerate((xml, laughs)):
+        message = deliver(raw, dealership, message_id=f"<hostile-{n}@x>")
+        assert message.status == InboundMessage.Status.QUARANTINED
+        assert "TOP-SECRET" not in f"{message.parsed} {message.failure_reason}"
+    assert not Lead.objects.exists()
