@@ -33,6 +33,7 @@ class UserLocaleMiddleware:
             response = self.get_response(request)
         finally:
             timezone.deactivate()
+            translation.deactivate()
         if user.language:
             response.headers.setdefault("Content-Language", user.language)
         return response

@@ -176,6 +176,13 @@ ANYMAIL = {
         "SENDGRID_API_KEY",
         "AMAZON_SES_CLIENT_PARAMS",
         "WEBHOOK_SECRET",
+        # Inbound webhook signing keys (docs/inbound.md): each provider's own, where it has one.
+        "MAILERSEND_INBOUND_SECRET",
+        "MAILTRAP_INBOUND_SECRET",
+        "MANDRILL_WEBHOOK_KEY",
+        "MANDRILL_WEBHOOK_URL",
+        "POSTAL_WEBHOOK_KEY",
+        "RESEND_INBOUND_SECRET",
     )
     if env(f"ANYMAIL_{key}")
 }
@@ -187,6 +194,17 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
 # --- Domain defaults ---
 DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
+# Inbound leads: a larger message is stored but not parsed; the same customer asking about the
+# same vehicle within the window adds an event to the open lead; the website API's rate limit.
+DEALERLMS_MAX_INBOUND_BYTES = int(env("DEALERLMS_MAX_INBOUND_BYTES", str(10_000_000)))
+DEALERLMS_DUPLICATE_WINDOW_HOURS = int(env("DEALERLMS_DUPLICATE_WINDOW_HOURS", "72"))
+DEALERLMS_API_RATE_PER_MINUTE = int(env("DEALERLMS_API_RATE_PER_MINUTE", "60"))
+# Webhooks carry whole e-mails: a body over this is refused before we can store it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(40_000_000)))
+CELERY_BEAT_SCHEDULE["leads-requeue-waiting-messages"] = {
+    "task": "leads.tasks.requeue_waiting_messages",
+    "schedule": 300.0,
+}
 
 LOGGING = {
     "version": 1,

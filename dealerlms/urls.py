@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dealerlms import views
+from leads import api as leads_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +14,8 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("leads/", include("leads.urls")),
     path("settings/", include("dealerlms.settings_urls")),
+    # Machine endpoints, authenticated by their own means (docs/inbound.md):
+    path("anymail/", include("anymail.urls")),
+    path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
     path("admin/", admin.site.urls),
 ]

@@ -290,7 +290,59 @@ def build_demo(
                 sellers[slug],
                 users,
             )
+        _demo_inbox(dealerships["doesburg"])
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
+
+
+DEMO_INBOX = [
+    # (recipient, sender, subject, body): what the quarantine page shows a manager.
+    (
+        "doesburg@leads.dealerlms.example",
+        "Occasions Portal <leads@portal.example>",
+        "Aanvraag via occasions-portal",
+        "Kontaktpersoon gegevens:\nWie: Piet Pieterse\nBereikbaar: piet.pieterse@example.nl\n"
+        "Auto: Ligier JS50\n\n(add the labels Wie and Bereikbaar to Marktplaats, then re-parse)",
+    ),
+    (
+        "doesburg@leads.dealerlms.example",
+        "Newsletter <news@autonieuws.example>",
+        "Het autonieuws van deze week",
+        "Lees het laatste nieuws over elektrische auto's.",
+    ),
+    (
+        "verkoop@leads.dealerlms.example",
+        "AutoScout24 <leads@autoscout24.nl>",
+        "Nieuwe aanvraag",
+        "Naam: Eva Jansen\nTelefoon: 06 1122 3344\nAuto: Ligier Myli",
+    ),
+]
+
+
+def _demo_inbox(dealership: Dealership) -> None:
+    """A few messages that did not become a lead, so the quarantine page is not empty."""
+    from leads import ingest
+
+    for n, (to, sender, subject, body) in enumerate(DEMO_INBOX):
+        raw = (
+            f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            f"Message-ID: <demo-inbox-{n}@dealerlms.example>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.replace("\n", "\r\n")
+        ).encode()
+        routed = dealership if to == dealership.inbound_address else None
+        message = ingest.store_message(
+            channel="email",
+            provider="demo",
+            raw=raw,
+            dealership=routed,
+            recipient=to,
+            sender=sender.split("<")[1].rstrip(">"),
+            subject=subject,
+            text=body,
+            message_id=f"<demo-inbox-{n}@dealerlms.example>",
+            enqueue=False,
+        )
+        if routed is not None:
+            ingest.process_message(message=message)
 
 
 def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> None:  # noqa: ANN001, PLR0913

@@ -4,11 +4,52 @@ from leads.models import (
     Customer,
     CustomerPhone,
     InboundMessage,
+    InboundMessageLog,
     Lead,
     LeadEvent,
     LeadVehicle,
     Source,
+    SourceLabel,
 )
+
+
+class SourceLabelInline(admin.TabularInline):
+    model = SourceLabel
+    extra = 0
+    fields = ["label", "field", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(SourceLabel)
+class SourceLabelAdmin(admin.ModelAdmin):
+    list_display = ["label", "field", "source"]
+    list_filter = ["source__dealership", "field"]
+    search_fields = ["label", "field", "source__name"]
+
+
+class InboundMessageLogInline(admin.TabularInline):
+    model = InboundMessageLog
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — written by services
+        return False
+
+
+@admin.register(InboundMessageLog)
+class InboundMessageLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "message", "action", "actor"]
+    list_filter = ["action"]
+    search_fields = ["note", "message__subject", "message__sender"]
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — an audit trail
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
 
 
 @admin.register(Source)
@@ -16,6 +57,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "dealership", "kind", "is_passive", "is_enabled"]
     list_filter = ["dealership", "kind", "is_passive", "is_enabled"]
     search_fields = ["name", "sender_patterns", "tracking_phone"]
+    inlines = [SourceLabelInline]
 
 
 @admin.register(InboundMessage)
@@ -25,6 +67,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     search_fields = ["sender", "recipient", "subject", "message_id", "provider_message_id"]
     date_hierarchy = "received_at"
     readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+    inlines = [InboundMessageLogInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — never deleted
         return False

@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +157,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["full_name"]
+        # find_or_create_customer matches e-mail case-insensitively (UPPER(email) = UPPER(%s)).
+        indexes = [models.Index(Upper("email"), name="customer_email_upper")]
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"#{self.pk}"
@@ -372,3 +375,57 @@ class LeadEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise TypeError("Lead events are append-only.")
         super().save(*args, **kwargs)
+
+
+class SourceLabel(models.Model):
+    """A label a source's messages use (\"Kenteken klant\"), read as one of the parser's
+    canonical fields. Managers add these in the browser; the parser receives them as
+    extra_labels. The field is checked against leads.parsing.CANONICAL_FIELDS in the form, not
+    with model choices, so that a parser release adding fields needs no migration."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="labels")
+    label = models.CharField(_("label as it appears in the message"), max_length=120)
+    field = models.CharField(_("means"), max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["source", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "label"], name="unique_source_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.field}"
+
+
+class InboundMessageLog(models.Model):
+    """What happened to an inbound message, by whom: its audit trail (append-only)."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        DUPLICATE_DELIVERY = "duplicate", _("Delivered again (ignored)")
+        PARSED = "parsed", _("Parsed into a lead")
+        MERGED = "merged", _("Merged into an existing lead")
+        QUARANTINED = "quarantined", _("Quarantined")
+        UNROUTED = "unrouted", _("Unknown recipient")
+        REPARSE = "reparse", _("Re-parse requested")
+        ROUTED = "routed", _("Assigned to a dealership")
+        CREATED_BY_HAND = "by_hand", _("Lead created by hand")
+        DISCARDED = "discarded", _("Discarded")
+
+    message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -6,9 +6,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
+    "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
 }
 PUBLIC_PREFIXES = {
     "admin/": "Django admin has its own login page and staff check",
+    "anymail/": "e-mail provider webhooks: basic auth or the provider's signature "
+    "(tests/test_inbound_webhooks.py)",
 }
 
 

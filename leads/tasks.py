@@ -1,0 +1,39 @@
+"""Celery tasks of the leads app: thin — they take ids, load fresh rows and call leads.ingest."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from leads import ingest
+from leads.models import InboundMessage
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def parse_inbound_message(message_id: int) -> None:
+    """Parse one stored message. Safe to run twice: only a message still 'received' is parsed,
+    and the row lock makes a concurrent second run wait and then find it done."""
+    with transaction.atomic():
+        message = (
+            InboundMessage.objects.select_for_update(of=("self",))
+            .select_related("dealership", "source")
+            .filter(pk=message_id, status=InboundMessage.Status.RECEIVED)
+            .first()
+        )
+        if message is not None:
+            ingest.process_message(message=message)
+
+
+@shared_task
+def requeue_waiting_messages(older_than_seconds: int = 120) -> int:
+    """Messages stored but never parsed (the broker was down when they arrived): queue them."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundMessage.objects.filter(
+            status=InboundMessage.Status.RECEIVED, received_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in ids:
+        parse_inbound_message.delay(pk)
+    return len(ids)
