@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "leads",
     "distribution",
     "automation",
+    "appraisals",
     "demo",
 ]
 
@@ -187,6 +188,8 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
 # --- Domain defaults ---
 DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
+APPRAISAL_PHOTO_MAX_BYTES = int(env("APPRAISAL_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
+APPRAISAL_OFFER_LINK_DAYS = int(env("APPRAISAL_OFFER_LINK_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
+    "appraisals:public_offer": "the customer's trade-in offer: the signed, expiring token in the "
+    "URL is the credential (tests/test_appraisal_pages.py)",
 }
 PUBLIC_PREFIXES = {
     "admin/": "Django admin has its own login page and staff check",
