@@ -138,6 +138,37 @@ def _locked_editable(appraisal: Appraisal) -> Appraisal:
     return appraisal
 
 
+TRADE_IN_FIELDS = ("make", "model", "year", "mileage_km", "registration")
+
+
+@transaction.atomic
+def update_trade_in(*, appraisal: Appraisal, by: User | None, **fields: Any) -> LeadVehicle:
+    """Correct the car as found on the spot (mileage, registration…); the lead's timeline
+    records what changed."""
+    appraisal = _locked_editable(appraisal)
+    vehicle = appraisal.lead.trade_in
+    changed = {}
+    for name in TRADE_IN_FIELDS:
+        if name in fields and getattr(vehicle, name) != fields[name]:
+            changed[name] = [getattr(vehicle, name), fields[name]]
+            setattr(vehicle, name, fields[name])
+    if not changed:
+        return vehicle
+    if not (vehicle.make or vehicle.model):
+        raise AppraisalError(_("Describe the trade-in: at least its make or model."))
+    vehicle.save(update_fields=list(changed))
+    with translation.override(appraisal.lead.dealership.language):
+        note = _("Trade-in corrected during the appraisal: %(car)s") % {"car": vehicle}
+    record_event(
+        lead=appraisal.lead,
+        kind=EventKind.MODIFIED,
+        actor=by,
+        note=note,
+        data={"trade_in_id": vehicle.pk, "appraisal_id": appraisal.pk, "changed": changed},
+    )
+    return vehicle
+
+
 @transaction.atomic
 def record_answers(*, appraisal: Appraisal, answers: Mapping[int, Mapping[str, Any]]) -> int:
     """Store answers by ChecklistAnswer id: {"result", "value", "note"}. Returns how many changed."""
@@ -174,19 +205,25 @@ def add_photos(
     if not uploads:
         raise ValidationError(_("Choose a photo to upload."), code="required")
     kinds = [check_photo(upload) for upload in uploads]  # raises before anything is written
-    photos = []
-    for upload, kind in zip(uploads, kinds, strict=True):
-        photo = AppraisalPhoto(
-            appraisal=appraisal,
-            content_type=kind.content_type,
-            size=upload.size,
-            caption=caption.strip(),
-            uploaded_by=by,
-        )
-        photo.file.save(f"photo{kind.extension}", upload, save=False)
-        photo.save()
-        photos.append(photo)
-    appraisal.save(update_fields=["updated_at"])
+    photos: list[AppraisalPhoto] = []
+    try:
+        for upload, kind in zip(uploads, kinds, strict=True):
+            photo = AppraisalPhoto(
+                appraisal=appraisal,
+                content_type=kind.content_type,
+                size=upload.size,
+                caption=caption.strip(),
+                uploaded_by=by,
+            )
+            photo.file.save(f"photo{kind.extension}", upload, save=False)
+            photos.append(photo)
+            photo.save()
+        appraisal.save(update_fields=["updated_at"])
+    except BaseException:
+        # The rows roll back with the transaction; the files written so far must go with them.
+        for photo in photos:
+            photo.file.storage.delete(photo.file.name)
+        raise
     return photos
 
 
@@ -204,9 +241,9 @@ def set_offer(
     offer: Decimal | None,
     valid_until: date,
     remarks: str = "",
-) -> list[str]:
-    """Record the valuation and offer. Returns warnings (an offer above the valuation is allowed
-    — a salesperson may buy the deal — but said out loud)."""
+) -> Appraisal:
+    """Record the valuation and offer. An offer above the valuation is allowed (a salesperson
+    may buy the deal) but said out loud: see offer_warnings."""
     appraisal = _locked_editable(appraisal)
     for name, amount in ((_("valuation"), valuation), (_("offer"), offer)):
         if amount is not None and amount < 0:
@@ -220,7 +257,7 @@ def set_offer(
     appraisal.save(
         update_fields=["valuation", "offer", "offer_valid_until", "remarks", "updated_at"]
     )
-    return offer_warnings(appraisal)
+    return appraisal
 
 
 def offer_warnings(appraisal: Appraisal) -> list[str]:

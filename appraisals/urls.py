@@ -6,6 +6,7 @@ app_name = "appraisals"
 urlpatterns = [
     path("lead/<int:lead_pk>/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/car/", views.update_car, name="car"),
     path("<int:pk>/answers/", views.save_answers, name="answers"),
     path("<int:pk>/photos/", views.add_photos, name="add_photos"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),

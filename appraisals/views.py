@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from appraisals import links, selectors, services
 from appraisals.forms import ChecklistForm, ChecklistItemForm, OfferForm, PhotoForm, TradeInForm
 from appraisals.models import Appraisal
+from leads.models import LeadVehicle
 from leads.selectors import visible_leads
 
 
@@ -49,12 +50,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, appraisal)
 
 
-def _render_detail(  # noqa: PLR0913
+def _render_detail(
     request: HttpRequest,
     appraisal: Appraisal,
     *,
     checklist_form: ChecklistForm | None = None,
     offer_form: OfferForm | None = None,
+    car_form: TradeInForm | None = None,
     photo_errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -67,6 +69,7 @@ def _render_detail(  # noqa: PLR0913
             "lead": appraisal.lead,
             "checklist_form": checklist_form or ChecklistForm(answers=answers),
             "offer_form": offer_form or OfferForm(instance=appraisal),
+            "car_form": car_form or TradeInForm(instance=appraisal.lead.trade_in, prefix="car"),
             "photo_form": PhotoForm(),
             "photo_errors": photo_errors or [],
             "photos": appraisal.photos.all(),
@@ -77,6 +80,22 @@ def _render_detail(  # noqa: PLR0913
         },
         status=status,
     )
+
+
+@require_POST
+def update_car(request: HttpRequest, pk: int) -> HttpResponse:
+    appraisal = _appraisal(request, pk)
+    form = TradeInForm(request.POST, instance=LeadVehicle(), prefix="car")
+    if not form.is_valid():
+        messages.error(request, _("The car was not changed; see the marked fields."))
+        return _render_detail(request, appraisal, car_form=form, status=400)
+    try:
+        services.update_trade_in(appraisal=appraisal, by=request.user, **form.cleaned_data)
+    except services.AppraisalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Car details saved."))
+    return redirect("appraisals:detail", pk=pk)
 
 
 @require_POST
@@ -148,7 +167,7 @@ def save_offer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The offer was not saved; see the marked fields."))
         return _render_detail(request, appraisal, offer_form=form, status=400)
     try:
-        warnings = services.set_offer(
+        services.set_offer(
             appraisal=appraisal,
             valuation=form.cleaned_data["valuation"],
             offer=form.cleaned_data["offer"],
@@ -158,9 +177,7 @@ def save_offer(request: HttpRequest, pk: int) -> HttpResponse:
     except services.AppraisalError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Valuation and offer saved."))
-        for warning in warnings:
-            messages.warning(request, warning)
+        messages.success(request, _("Valuation and offer saved."))  # warnings: on the page
     return redirect(reverse("appraisals:detail", args=[pk]) + "#offer")
 
 

@@ -86,7 +86,14 @@ def test_appraisal_pages_per_role(client, world, role):
     # Every write: the outsiders get a 404 and change nothing.
     until = (timezone.localdate() + timedelta(days=5)).isoformat()
     answer = a.answers.filter(kind="check").first()
+    car = {
+        "car-make": "Ligier",
+        "car-model": "JS50",
+        "car-year": "2019",
+        "car-registration": "AB-12-CD",
+    }
     writes = [
+        ("car", [a.pk], car),
         ("answers", [a.pk], {f"a{answer.pk}_result": "fail"}),
         ("save_offer", [a.pk], {"valuation": "9000", "offer": "7000", "offer_valid_until": until}),
         ("add_photos", [a.pk], {"photo": upload("b.png", png_bytes(), "image/png")}),
@@ -99,6 +106,7 @@ def test_appraisal_pages_per_role(client, world, role):
         assert response.status_code == (302 if allowed else 404), name
     a.refresh_from_db()
     answer.refresh_from_db()
+    assert a.lead.trade_in.registration == ("AB-12-CD" if allowed else "")
     if allowed:
         assert (a.offer, a.status, answer.result) == (Decimal("7000"), "offered", "fail")
         assert list(a.photos.values_list("caption", flat=True)) == [""]

@@ -20,6 +20,7 @@ from tests.images import HEIC, JPEG, png_bytes, upload
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast people
     return tmp_path
 
 
@@ -38,7 +39,7 @@ def lead(dealership, dutch_seller):
         make="Ligier",
         model="JS50",
         year=2019,
-        mileage_km=48210,
+        mileage_km=47000,
         registration="XX-123-Y",
     )
     return assign_lead(lead=LeadFactory(dealership=dealership, trade_in=trade_in), to=dutch_seller)
@@ -72,6 +73,23 @@ def test_a_salesperson_appraises_and_makes_an_offer(client, lead, dutch_seller, 
 
     page = client.get(reverse("appraisals:detail", args=[appraisal.pk])).content.decode()
     assert 'type="radio"' in page and 'capture="environment"' in page
+
+    # The odometer says more than the lead did.
+    response = client.post(
+        reverse("appraisals:car", args=[appraisal.pk]),
+        {
+            "car-make": "Ligier",
+            "car-model": "JS50",
+            "car-year": "2019",
+            "car-mileage_km": "48210",
+            "car-registration": "XX-123-Y",
+        },
+    )
+    assert response.status_code == 302
+    lead.trade_in.refresh_from_db()
+    assert lead.trade_in.mileage_km == 48210
+    corrected = lead.events.get(kind=EventKind.MODIFIED, data__appraisal_id=appraisal.pk)
+    assert corrected.data["changed"] == {"mileage_km": [47000, 48210]}
 
     # The checklist, in Dutch: "3,5" mm of tread.
     response = client.post(
@@ -364,3 +382,20 @@ def test_the_offer_is_emailed_with_a_link_that_works_without_login(client, lead,
     assert page.status_code == 200
     assert "12\xa0500,00\xa0€" in page.content.decode()
     assert page["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.django_db
+def test_the_demo_dealerships_have_a_checklist_and_appraised_trade_ins():
+    from demo.builder import build_demo
+
+    build_demo(leads=60, seed=11)
+    for slug, tyres in (("doesburg", "Bandenprofiel voor"), ("lyon", "Pneus avant – profondeur")):
+        items = ChecklistItem.objects.filter(dealership__slug=slug)
+        assert items.count() == 10 and items.filter(label=tyres, unit="mm").exists()
+        appraisals = Appraisal.objects.filter(lead__dealership__slug=slug)
+        assert sorted(appraisals.values_list("status", flat=True)) == ["accepted", "offered"]
+        for appraisal in appraisals:
+            assert appraisal.lead.trade_in.registration
+            assert appraisal.offer < appraisal.valuation
+            assert all(a.answered for a in appraisal.answers.all())
+            assert appraisal.lead.events.filter(data__appraisal_id=appraisal.pk).count() >= 2
