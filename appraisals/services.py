@@ -245,9 +245,10 @@ def set_offer(
     """Record the valuation and offer. An offer above the valuation is allowed (a salesperson
     may buy the deal) but said out loud: see offer_warnings."""
     appraisal = _locked_editable(appraisal)
-    for name, amount in ((_("valuation"), valuation), (_("offer"), offer)):
-        if amount is not None and amount < 0:
-            raise AppraisalError(_("The %(name)s cannot be negative.") % {"name": name})
+    if valuation is not None and valuation < 0:
+        raise AppraisalError(_("The valuation cannot be negative."))
+    if offer is not None and offer < 0:
+        raise AppraisalError(_("The offer cannot be negative."))
     if valid_until < timezone.localdate(timezone=appraisal.lead.dealership.tz):
         raise AppraisalError(_("The offer cannot be valid until a day in the past."))
     appraisal.valuation = valuation

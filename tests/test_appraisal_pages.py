@@ -203,6 +203,7 @@ def test_the_customer_link_works_without_login(client, world):
     assert page.status_code == 200
     body = page.content.decode()
     assert "8.000,00" in body  # the dealership's (and so the customer's) language: nl
+    assert "<h1>Inruilbod</h1>" in body
     assert "9.000" not in body  # never the valuation
     assert f"/appraisals/{appraisal.pk}/photos/" not in body  # nor the photos
     assert page["Cache-Control"] == "private, no-store"

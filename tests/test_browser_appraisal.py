@@ -1,4 +1,4 @@
-"""A salesperson appraises a trade-in on a phone next to the car, in a real browser."""
+"""A salesperson appraises a trade-in on a phone next to the car, in a real browser, in Dutch."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -31,7 +31,7 @@ def test_a_salesperson_appraises_next_to_the_car(browser_page, shop):  # noqa: F
     login(page, "sanne")
     page.wait_for_url("**/leads/**")
     page.goto(f"{page.base_url}/appraisals/lead/{lead.pk}/")
-    page.get_by_role("button", name="Start the inspection").click()
+    page.get_by_role("button", name="Inspectie starten").click()
     page.wait_for_selector("#checklist")
     appraisal = Appraisal.objects.get(lead=lead)
     answers = {a.label: a for a in appraisal.answers.all()}
@@ -40,15 +40,15 @@ def test_a_salesperson_appraises_next_to_the_car(browser_page, shop):  # noqa: F
     page.click(f"label.choice-pass:has(input[name='a{answers['Carrosserie en lak'].pk}_result'])")
     page.click(f"label.choice-fail:has(input[name='a{answers['Remmen'].pk}_result'])")
     page.fill(f"[name='a{answers['Bandenprofiel voor'].pk}_value']", "3,5")
-    page.get_by_role("button", name="Save inspection").click()
-    page.wait_for_selector("text=Inspection saved.")
+    page.get_by_role("button", name="Inspectie opslaan").click()
+    page.wait_for_selector("text=Inspectie opgeslagen.")
 
     page.set_input_files(
         "#id_photo",
         files=[{"name": "IMG_0001.png", "mimeType": "image/png", "buffer": png_bytes()}],
     )
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_selector("text=1 photo(s) added.")
+    page.get_by_role("button", name="Uploaden").click()
+    page.wait_for_selector("text=1 foto('s) toegevoegd.")
     photo = page.locator(".photos img").first
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 2  # served to us, decoded
 
@@ -57,16 +57,16 @@ def test_a_salesperson_appraises_next_to_the_car(browser_page, shop):  # noqa: F
     page.fill("#id_offer", "12.500")
     page.fill("#id_offer_valid_until", until)
     page.fill("#id_remarks", "Inclusief winterbanden.")
-    page.get_by_role("button", name="Save valuation and offer").click()
-    page.wait_for_selector("text=Valuation and offer saved.")
+    page.get_by_role("button", name="Taxatie en bod opslaan").click()
+    page.wait_for_selector("text=Taxatie en bod opgeslagen.")
     shot(page, "appraisal-phone")
-    page.get_by_role("button", name="Make the offer of").click()
-    page.wait_for_selector("text=Offer updated.")
+    page.get_by_role("button", name="Bod van €\xa012.500,00 uitbrengen").click()
+    page.wait_for_selector("text=Bod bijgewerkt.")
     appraisal.refresh_from_db()
     assert (appraisal.status, appraisal.offer) == ("offered", Decimal("12500"))
     assert lead.events.filter(kind=EventKind.NOTE, data__appraisal_id=appraisal.pk).exists()
 
-    page.get_by_role("link", name="Printable offer").click()
+    page.get_by_role("link", name="Afdrukbaar bod").click()
     page.wait_for_selector(".offer-amount")
     assert page.inner_text(".offer-amount") == "€\xa012.500,00"
     assert page.locator(".sheet-actions").is_visible()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appraisals import services
 from appraisals.models import Appraisal, AppraisalPhoto, ChecklistItem
@@ -213,7 +213,7 @@ def test_a_fake_image_is_refused_and_nothing_is_stored(
         },
     )
     assert response.status_code == 400
-    assert f"{name} is not a photo" in response.content.decode()
+    assert f"{name} is geen foto: alleen JPEG-, PNG-, WebP- en HEIC" in response.content.decode()
     assert not AppraisalPhoto.objects.exists()
     assert not any(p.is_file() for p in media.rglob("*"))
 
@@ -228,7 +228,9 @@ def test_an_oversized_photo_is_refused(client, lead, dutch_seller, media, settin
         reverse("appraisals:add_photos", args=[appraisal.pk]), {"photo": upload("big.jpg", big)}
     )
     assert response.status_code == 400
-    assert "big.jpg is 2,1\xa0KB; a photo may be at most 1,0\xa0KB" in response.content.decode()
+    assert (
+        "big.jpg is 2,1\xa0KB; een foto mag hoogstens 1,0\xa0KB zijn" in response.content.decode()
+    )
     assert not AppraisalPhoto.objects.exists()
     assert not any(p.is_file() for p in media.rglob("*"))
     # Within the limit, an iPhone's HEIC is welcome.
@@ -282,7 +284,7 @@ def test_a_lead_without_a_trade_in_gets_one_from_the_form(client, dealership, du
     assert 'name="registration"' in page.content.decode()
     response = client.post(reverse("appraisals:start", args=[lead.pk]), {"year": "2015"})
     assert response.status_code == 200 and not Appraisal.objects.exists()
-    assert "make or the model" in response.content.decode()
+    assert "Geef ten minste het merk of het model." in response.content.decode()
     client.post(
         reverse("appraisals:start", args=[lead.pk]),
         {"make": "Aixam", "model": "City", "year": "2015", "mileage_km": "61000"},
@@ -318,12 +320,11 @@ def test_money_is_validated_and_an_offer_above_valuation_only_warns(client, lead
     )
     appraisal.refresh_from_db()
     assert appraisal.offer == Decimal("10500")
-    assert "boven de taxatie" in response.content.decode() or "above the valuation" in (
-        response.content.decode()
-    )
+    assert "Het bod ligt €\xa0500,00 boven de taxatiewaarde." in response.content.decode()
 
 
 @pytest.mark.django_db
+@translation.override("en")
 def test_the_offer_moves_on_and_every_step_is_on_the_lead(lead, dutch_seller):
     appraisal = services.start_appraisal(lead=lead, by=dutch_seller)
     with pytest.raises(services.AppraisalError, match="Enter the offer"):
@@ -372,6 +373,7 @@ def test_the_offer_is_emailed_with_a_link_that_works_without_login(client, lead,
     client.post(send)
     (message,) = mail.outbox
     assert message.to == [lead.customer.email]
+    assert message.subject == "Notre offre pour votre 2019 Ligier JS50"
     html = message.alternatives[0][0]
     assert "12\xa0500,00\xa0€" in html  # the customer reads French
     link = next(w for w in message.body.split() if "/appraisals/offer/" in w)
@@ -381,6 +383,7 @@ def test_the_offer_is_emailed_with_a_link_that_works_without_login(client, lead,
     page = client.get(link)
     assert page.status_code == 200
     assert "12\xa0500,00\xa0€" in page.content.decode()
+    assert "<h1>Offre de reprise</h1>" in page.content.decode()
     assert page["Referrer-Policy"] == "no-referrer"
 
 
