@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -151,11 +151,13 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 
 @require_POST
 def delete_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    picture = get_object_or_404(
-        selectors.visible_photos(request.user), pk=photo_pk, appraisal_id=pk
-    )
-    services.delete_photo(photo=picture)
-    messages.success(request, _("Photo removed."))
+    appraisal = _appraisal(request, pk)
+    picture = appraisal.photos.filter(pk=photo_pk).first()
+    if picture is None:  # a double tap on a phone: the first one removed it
+        messages.info(request, _("That photo was already removed."))
+    else:
+        services.delete_photo(photo=picture)
+        messages.success(request, _("Photo removed."))
     return redirect(reverse("appraisals:detail", args=[pk]) + "#photos")
 
 
@@ -194,10 +196,13 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _offer_context(appraisal: Appraisal) -> dict:
+    dealership = appraisal.lead.dealership
     return {
+        "expired": appraisal.status == Appraisal.Status.OFFERED
+        and appraisal.offer_valid_until < timezone.localdate(timezone=dealership.tz),
         "appraisal": appraisal,
         "lead": appraisal.lead,
-        "dealership": appraisal.lead.dealership,
+        "dealership": dealership,
         "customer": appraisal.lead.customer,
         "car": appraisal.lead.trade_in,
         "answers": [a for a in appraisal.answers.all() if a.answered],

@@ -16,8 +16,10 @@ from appraisals import links, services
 from appraisals.models import Appraisal, AppraisalPhoto, ChecklistItem
 from leads.models import LeadVehicle
 from leads.services import assign_lead, soft_delete
+from tests.appraisal_world import APPRAISAL_ACCESS
 from tests.factories import DealershipFactory, LeadFactory, manager, person, salesperson
 from tests.images import png_bytes, upload
+from tests.urlwalk import PUBLIC, all_url_patterns
 
 
 @pytest.fixture(autouse=True)
@@ -181,8 +183,16 @@ def test_the_lead_panel_offers_to_appraise_and_then_links_the_offer(client, worl
     request = RequestFactory().get("/")
     request.user = seller
     fresh = assign_lead(lead=LeadFactory(dealership=dealership), to=seller)
-    panel = render_to_string("appraisals/_lead_panel.html", {"lead": fresh}, request=request)
+    panel = render_to_string(
+        "appraisals/_lead_panel.html", {"lead": fresh, "user": seller}, request=request
+    )
     assert reverse("appraisals:start", args=[fresh.pk]) in panel
+    assert reverse("appraisals:checklist", args=[dealership.pk]) not in panel
+    boss = manager(dealership)
+    panel = render_to_string(
+        "appraisals/_lead_panel.html", {"lead": fresh, "user": boss}, request=request
+    )
+    assert reverse("appraisals:checklist", args=[dealership.pk]) in panel
     panel = render_to_string(
         "appraisals/_lead_panel.html", {"lead": world["lead"]}, request=request
     )
@@ -236,6 +246,17 @@ def test_an_altered_or_expired_customer_link_is_refused(client, world, monkeypat
 
 
 @pytest.mark.django_db
+def test_the_customer_sees_when_the_offer_has_expired(client, world):
+    appraisal = _offered(world)
+    url = reverse("appraisals:public_offer", args=[links.offer_token(appraisal)])
+    assert "Dit bod is verlopen." not in client.get(url).content.decode()
+    Appraisal.objects.filter(pk=appraisal.pk).update(
+        offer_valid_until=timezone.localdate() - timedelta(days=2)
+    )
+    assert "Dit bod is verlopen." in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_a_revised_or_withdrawn_offer_retires_the_old_link(client, world):
     seller = world["people"]["owner"]
     appraisal = _offered(world)
@@ -254,3 +275,46 @@ def test_a_revised_or_withdrawn_offer_retires_the_old_link(client, world):
     soft_delete(lead=appraisal.lead, by=seller, reason="test")
     new = links.offer_token(appraisal)
     assert client.get(reverse("appraisals:public_offer", args=[new])).status_code == 404
+
+
+# --- The same walk the project's role walk does, over APPRAISAL_ACCESS ---
+
+
+def test_every_appraisal_url_declares_who_may_use_it():
+    names = {
+        name
+        for _route, name in all_url_patterns()
+        if name and name.startswith("appraisals:") and name not in PUBLIC
+    }
+    assert names == set(APPRAISAL_ACCESS)
+
+
+@pytest.fixture
+def walk_world(dealership, seller):
+    stranger_shop = DealershipFactory()
+    return {
+        "lead": assign_lead(lead=LeadFactory(dealership=dealership), to=seller),
+        "owner": seller,
+        "colleague": salesperson(dealership),
+        "bdc": person(Role.BDC_AGENT, dealership),
+        "manager": manager(dealership),
+        "admin": person(Role.ADMIN, dealership),
+        "stranger": manager(stranger_shop),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(APPRAISAL_ACCESS))
+def test_the_role_walk_over_appraisal_urls(client, walk_world, name):
+    allowed, args = APPRAISAL_ACCESS[name]
+    url = reverse(name, args=args(walk_world) if args else None)
+    for role in ("owner", "colleague", "bdc", "manager", "admin", "stranger"):
+        client.force_login(walk_world[role])
+        status = client.get(url).status_code
+        if status == 405:
+            status = client.post(url, {}).status_code
+        assert status < 500, f"{name} as {role}: {status}"
+        if role in allowed:
+            assert status not in (403, 404), f"{name} refused {role} ({status})"
+        else:
+            assert status in (403, 404), f"{name} let {role} in ({status})"
