@@ -107,10 +107,6 @@ class Appraisal(models.Model):
         return f"{self.lead} — {self.get_status_display()}"
 
     @property
-    def vehicle(self):  # noqa: ANN201
-        return self.lead.trade_in
-
-    @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 

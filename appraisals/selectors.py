@@ -3,7 +3,7 @@ only the dealership's managers and admins configure its checklist. Everything el
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.selectors import MANAGING_ROLES, dealerships_for
@@ -48,6 +48,6 @@ def offer_for_customer(pk: int) -> Appraisal | None:
             lead__customer__erased_at__isnull=True,
         )
         .select_related("lead__dealership", "lead__customer", "lead__trade_in")
-        .prefetch_related(Prefetch("answers"))
+        .prefetch_related("answers")
         .first()
     )

@@ -4,7 +4,7 @@ timeline as NOTE events carrying the appraisal id and the amount, through leads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -105,10 +105,15 @@ def start_appraisal(
             note=_("Trade-in added: %(car)s") % {"car": lead.trade_in},
             data={"trade_in_id": lead.trade_in_id},
         )
+    dealership = lead.dealership
     appraisal = Appraisal.objects.create(
-        lead=lead, appraised_by=by, currency=lead.dealership.currency
+        lead=lead,
+        appraised_by=by,
+        currency=dealership.currency,
+        # A week from the dealership's today, wherever the server is.
+        offer_valid_until=timezone.localdate(timezone=dealership.tz) + timedelta(days=7),
     )
-    items = lead.dealership.checklist_items.filter(enabled=True).order_by("position", "id")
+    items = dealership.checklist_items.filter(enabled=True).order_by("position", "id")
     ChecklistAnswer.objects.bulk_create(
         ChecklistAnswer(
             appraisal=appraisal,
