@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "leads",
     "distribution",
     "automation",
+    "appraisals",
     "demo",
 ]
 
@@ -205,6 +206,8 @@ CELERY_BEAT_SCHEDULE["leads-requeue-waiting-messages"] = {
     "task": "leads.tasks.requeue_waiting_messages",
     "schedule": 300.0,
 }
+APPRAISAL_PHOTO_MAX_BYTES = int(env("APPRAISAL_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
+APPRAISAL_OFFER_LINK_DAYS = int(env("APPRAISAL_OFFER_LINK_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

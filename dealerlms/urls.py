@@ -17,5 +17,6 @@ urlpatterns = [
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
+    path("appraisals/", include("appraisals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,12 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from appraisals import services as appraisals
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from leads import services
-from leads.lifecycle import LostReason, Status
+from leads.lifecycle import OPEN_STATUSES, LostReason, Status
 from leads.models import (
     ContactChannel,
     ContactOutcome,
+    Lead,
     LeadType,
     LeadVehicle,
     Source,
@@ -291,6 +293,7 @@ def build_demo(
                 users,
             )
         _demo_inbox(dealerships["doesburg"])
+        _demo_appraisals(rng, dealerships)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 
@@ -343,6 +346,65 @@ def _demo_inbox(dealership: Dealership) -> None:
         )
         if routed is not None:
             ingest.process_message(message=message)
+
+
+DAMAGE = {"nl": "Steenslag op de motorkap, kras achterbumper.", "fr": "Impacts sur le capot."}
+REMARKS = {
+    "nl": "Bod onder voorbehoud van inlevering met alle sleutels en onderhoudsboekje.",
+    "fr": "Offre sous réserve de remise des clés et du carnet d'entretien.",
+}
+
+
+def _registration(rng: random.Random, country: str) -> str:
+    letters = "BDFGHJKLNPRSTVXZ"
+    pick = "".join(rng.choice(letters) for _ in range(5))
+    if country == "FR":
+        return f"{pick[:2]}-{rng.randint(100, 999)}-{pick[2:4]}"
+    return f"{rng.randint(1, 99)}-{pick[:3]}-{rng.randint(1, 9)}"
+
+
+def _demo_appraisals(rng: random.Random, dealerships: dict[str, Dealership]) -> None:
+    """Each dealership starts from the standard inspection checklist; two open leads with a
+    trade-in were appraised: one offer is out, one was accepted."""
+    for dealership in dealerships.values():
+        appraisals.install_default_checklist(dealership=dealership)
+        leads = Lead.objects.filter(
+            dealership=dealership,
+            trade_in__isnull=False,
+            assigned_to__isnull=False,
+            status__in=OPEN_STATUSES,
+        ).select_related("trade_in", "assigned_to", "dealership")
+        for n, lead in enumerate(leads.order_by("-received_at")[:2]):
+            seller = lead.assigned_to
+            appraisal = appraisals.start_appraisal(lead=lead, by=seller)
+            appraisals.update_trade_in(
+                appraisal=appraisal,
+                by=seller,
+                registration=_registration(rng, dealership.country),
+            )
+            answers = {}
+            for answer in appraisal.answers.all():
+                if answer.kind == "check":
+                    answers[answer.pk] = {
+                        "result": rng.choices(["pass", "fail", "na"], weights=[8, 2, 1])[0]
+                    }
+                elif answer.kind == "number":
+                    value = Decimal(rng.randint(25, 70)) / 10 if answer.unit else Decimal(2)
+                    answers[answer.pk] = {"value": value}
+                else:
+                    answers[answer.pk] = {"note": DAMAGE[dealership.language]}
+            appraisals.record_answers(appraisal=appraisal, answers=answers)
+            valuation = Decimal(rng.randint(30, 110) * 100)
+            appraisals.set_offer(
+                appraisal=appraisal,
+                valuation=valuation,
+                offer=valuation - Decimal(rng.randint(5, 15) * 100),
+                valid_until=timezone.localdate() + timedelta(days=7),
+                remarks=REMARKS[dealership.language],
+            )
+            appraisals.change_status(appraisal=appraisal, to="offered", by=seller)
+            if n == 1:
+                appraisals.change_status(appraisal=appraisal, to="accepted", by=seller)
 
 
 def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> None:  # noqa: ANN001, PLR0913

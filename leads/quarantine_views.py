@@ -139,7 +139,6 @@ def _source(request: HttpRequest, pk: int) -> Source:
     return get_object_or_404(Source.objects.filter(dealership__in=_managed(request)), pk=pk)
 
 
-
 def source_labels(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     form = SourceLabelForm(request.POST or None, source=source)

@@ -16,10 +16,22 @@ urlpatterns = [
     path("<int:pk>/erase-customer/", views.erase_customer, name="erase_customer"),
     path("quarantine/", quarantine_views.quarantine_list, name="quarantine"),
     path("quarantine/<int:pk>/", quarantine_views.quarantine_detail, name="quarantine_detail"),
-    path("quarantine/<int:pk>/reparse/", quarantine_views.quarantine_reparse, name="quarantine_reparse"),
-    path("quarantine/<int:pk>/discard/", quarantine_views.quarantine_discard, name="quarantine_discard"),
+    path(
+        "quarantine/<int:pk>/reparse/",
+        quarantine_views.quarantine_reparse,
+        name="quarantine_reparse",
+    ),
+    path(
+        "quarantine/<int:pk>/discard/",
+        quarantine_views.quarantine_discard,
+        name="quarantine_discard",
+    ),
     path("quarantine/<int:pk>/route/", quarantine_views.quarantine_route, name="quarantine_route"),
-    path("quarantine/<int:pk>/create/", quarantine_views.quarantine_create_lead, name="quarantine_create_lead"),
+    path(
+        "quarantine/<int:pk>/create/",
+        quarantine_views.quarantine_create_lead,
+        name="quarantine_create_lead",
+    ),
     path("sources/<int:pk>/labels/", quarantine_views.source_labels, name="source_labels"),
     path(
         "sources/<int:pk>/labels/<int:label_pk>/delete/",

@@ -92,7 +92,12 @@ def test_a_manager_of_another_dealership_sees_none_of_it(client, stuck, unrouted
     login(client, person(Role.MANAGER, other))
 
     assert stuck.subject not in client.get(reverse("leads:quarantine")).content.decode()
-    for name in ("quarantine_detail", "quarantine_reparse", "quarantine_discard", "quarantine_create_lead"):
+    for name in (
+        "quarantine_detail",
+        "quarantine_reparse",
+        "quarantine_discard",
+        "quarantine_create_lead",
+    ):
         method = client.get if name == "quarantine_detail" else client.post
         assert method(reverse(f"leads:{name}", args=[stuck.pk])).status_code == 404
         assert method(reverse(f"leads:{name}", args=[unrouted.pk])).status_code == 404
@@ -105,14 +110,18 @@ def test_unrouted_messages_are_for_admins_to_route(client, dealership, unrouted,
     manager = person(Role.MANAGER, dealership)
     admin = person(Role.ADMIN, dealership)
     assert (
-        login(client, manager).get(reverse("leads:quarantine_detail", args=[unrouted.pk])).status_code
+        login(client, manager)
+        .get(reverse("leads:quarantine_detail", args=[unrouted.pk]))
+        .status_code
         == 404
     )
 
     login(client, admin)
     assert "x@y.test" in client.get(reverse("leads:quarantine")).content.decode()
     run_on_commit(
-        client.post, reverse("leads:quarantine_route", args=[unrouted.pk]), {"dealership": dealership.pk}
+        client.post,
+        reverse("leads:quarantine_route", args=[unrouted.pk]),
+        {"dealership": dealership.pk},
     )
 
     unrouted.refresh_from_db()
@@ -213,7 +222,9 @@ def test_discard_keeps_the_message_with_the_reason(client, dealership, stuck):
     login(client, boss)
 
     assert (
-        client.post(reverse("leads:quarantine_discard", args=[stuck.pk]), {"reason": ""}).status_code
+        client.post(
+            reverse("leads:quarantine_discard", args=[stuck.pk]), {"reason": ""}
+        ).status_code
         == 302
     )
     stuck.refresh_from_db()

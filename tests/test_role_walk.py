@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Role
 from leads import services
 from leads.models import SourceLabel
+from tests.appraisal_world import APPRAISAL_ACCESS
 from tests.factories import (
     CustomerPhoneFactory,
     DealershipFactory,
@@ -62,6 +63,8 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "settings:source_edit": (MANAGERS, lambda w: [w["source"].pk]),
 }
 
+ACCESS.update(APPRAISAL_ACCESS)
+
 APP_URLS = sorted(
     name
     for route, name in all_url_patterns()
@@ -77,7 +80,8 @@ def test_every_url_declares_who_may_use_it():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the appraisal photo URLs store a photo
     dealership = DealershipFactory()
     source = SourceFactory(dealership=dealership)
     people = {

@@ -7,6 +7,8 @@ PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
+    "appraisals:public_offer": "the customer's trade-in offer: the signed, expiring token in the "
+    "URL is the credential (tests/test_appraisal_pages.py)",
 }
 PUBLIC_PREFIXES = {
     "admin/": "Django admin has its own login page and staff check",
