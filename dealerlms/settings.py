@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "leads",
     "distribution",
     "automation",
+    "dashboards",
     "demo",
 ]
 
