@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dashboards.report import FUNNEL_COLUMNS, LABELS, Row
+from dashboards.definitions import LABELS
+from dashboards.report import FUNNEL_COLUMNS, Row
 
 WIDTH, BAR, GAP = 600, 28, 8
 

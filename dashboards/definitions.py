@@ -62,6 +62,12 @@ RESPONSE: tuple[tuple[str, str, Q], ...] = (
     ("within_1_hour", _("Answered within 1 hour"), WITHIN_1_HOUR),
     ("waiting", _("Waiting"), WAITING),
 )
+LABELS = {key: label for key, label, _q in FUNNEL + RESPONSE} | {
+    "attempted": _("Attempted"),
+    "p50": _("Median response"),
+    "p90": _("90% answered within"),
+    "attempts": _("Attempts until contact"),
+}
 # Every countable figure by key: a drill-down list shows exactly the leads of one of these.
 FIGURES: dict[str, Q] = {key: q for key, _label, q in FUNNEL + RESPONSE} | {"attempted": ATTEMPTED}
 

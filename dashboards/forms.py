@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import dealerships_for, is_manager
-from dashboards.definitions import CHANNELS, FIGURES
+from dashboards.definitions import CHANNELS, FIGURES, LABELS
 from dashboards.models import Target
 from dashboards.selectors import Period
 from dealers.models import Condition, Dealership
@@ -92,6 +92,10 @@ class DashboardFilter(forms.Form):
         if (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most three years."))
         data["start"], data["end"], data["tz"] = start, end, tz
+        # Show the days a preset stands for in the date fields.
+        self.data = self.data.copy()
+        self.data["start"], self.data["end"] = start.isoformat(), end.isoformat()
+        self.data.pop("preset", None)
         data["period"] = Period(_midnight(start, tz), _midnight(end + timedelta(days=1), tz))
         return data
 
@@ -180,6 +184,34 @@ class DrillDownFilter(DashboardFilter):
         data["group"] = group
         data["figure"] = data.get("figure") or "leads"
         return data
+
+    def describe(self) -> list[str]:
+        """The figure and the group, in words, for the heading of the list."""
+        words = [str(LABELS[self.cleaned_data["figure"]])]
+        names = {
+            "kind": dict(Source.Kind.choices),
+            "condition": dict(Condition.choices),
+            "channel": {key: label for key, (label, _q) in CHANNELS.items()},
+            "lead_type": dict(LeadType.choices),
+            "passive": {"1": _("Passive"), "0": _("Active")},
+        }
+        for dimension in DIMENSIONS:
+            value = self.data.get(dimension)
+            if value is None:
+                continue
+            if value == NONE:
+                words.append(_("none: %(what)s") % {"what": dimension.replace("_", " ")})
+            elif dimension == "source":
+                source = Source.objects.filter(
+                    pk=value, dealership_id__in=self.dealership_ids()
+                ).first()
+                words.append(str(source or value))
+            elif dimension == "seller":
+                seller = self.fields["salesperson"].queryset.filter(pk=value).first()
+                words.append(str(seller or value))
+            else:
+                words.append(str(names[dimension].get(value, value)))
+        return words
 
 
 class TargetForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from dashboards.definitions import CHANNELS, FUNNEL, RESPONSE, channel_of
+from dashboards.definitions import CHANNELS, FUNNEL, LABELS, RESPONSE, channel_of
 from dashboards.forms import NONE, DashboardFilter
 from dashboards.models import Metric, Target
 from dashboards.selectors import grouped, received_in, scoped_leads
@@ -22,11 +22,6 @@ from leads.models import LeadType, Source
 
 FUNNEL_COLUMNS = tuple(key for key, _label, _q in FUNNEL)
 RESPONSE_COLUMNS = ("p50", "p90", "within_5_min", "within_1_hour", "attempts", "waiting")
-LABELS = {key: label for key, label, _q in FUNNEL + RESPONSE} | {
-    "p50": _("Median response"),
-    "p90": _("90% answered within"),
-    "attempts": _("Attempts until contact"),
-}
 ADDITIVE = (*{k for k, _l, _q in FUNNEL + RESPONSE}, "attempted", "attempts")
 
 

@@ -118,7 +118,12 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/leads.html",
-        {"filters": filters, "page": page, "query": query.urlencode(), "figure": data["figure"]},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "described": filters.describe(),
+        },
     )
 
 

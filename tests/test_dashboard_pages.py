@@ -98,7 +98,9 @@ def test_a_drill_down_lists_the_leads_themselves(client, data):
         reverse("dashboards:leads"), {**MARCH, "source": data.website.pk, "figure": "sold"}
     )
     assert [lead.pk for lead in drill.context["page"].object_list] == [data.leads[6].pk]
-    assert str(data.leads[6].customer) in drill.content.decode()
+    html = drill.content.decode()
+    assert str(data.leads[6].customer) in html
+    assert '<span class="status">Sold</span><span class="status">Website</span>' in html
 
 
 def test_csv_export_matches_the_table(client, data):

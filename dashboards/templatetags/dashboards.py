@@ -2,6 +2,8 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from dashboards.definitions import LABELS
+
 register = template.Library()
 
 
@@ -30,8 +32,6 @@ def get_item(mapping, key):  # noqa: ANN001, ANN201
 
 @register.filter
 def label(column: str) -> str:
-    from dashboards.report import LABELS
-
     return LABELS.get(column, column)
 
 
