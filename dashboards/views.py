@@ -35,8 +35,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not filters.is_valid():
         return render(request, "dashboards/dashboard.html", {"filters": filters}, status=400)
 
+    base = f"{reverse('dashboards:leads')}?{urlencode(filters.query())}"
+
     def drill_url(**params: object) -> str:
-        return f"{reverse('dashboards:leads')}?{urlencode(filters.query(**params))}"
+        # A row's own start/end (a week, the previous period) replace the page's.
+        if "start" in params:
+            return f"{reverse('dashboards:leads')}?{urlencode(filters.query(**params))}"
+        return f"{base}&{urlencode(params)}" if params else base
 
     report = Dashboard(request.user, filters, drill_url).build()
     if request.GET.get("format") == "csv":

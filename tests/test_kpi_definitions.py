@@ -112,3 +112,23 @@ def test_the_database_and_python_percentiles_agree(data, monkeypatch):
         }
         for source, values in by_source.items():
             assert again[source] == pytest.approx(values)
+
+
+def test_the_migration_fills_the_milestones_of_existing_leads_from_their_timelines(data):
+    """Leads recorded before the milestone columns existed get them from their events."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("leads.migrations.0002_lead_milestones").backfill
+    expected = {
+        n: (bool(lead.appointment_set_at), bool(lead.showed_at), lead.attempts_until_contact)
+        for n, lead in data.leads.items()
+    }
+    Lead.all_objects.update(appointment_set_at=None, showed_at=None, attempts_until_contact=0)
+    backfill(apps, None)
+    found = {
+        n: (bool(lead.appointment_set_at), bool(lead.showed_at), lead.attempts_until_contact)
+        for n, lead in ((n, Lead.all_objects.get(pk=lead.pk)) for n, lead in data.leads.items())
+    }
+    assert found == expected

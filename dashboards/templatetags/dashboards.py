@@ -1,22 +1,12 @@
 from django import template
-from django.template.defaultfilters import floatformat
-from django.utils.translation import gettext as _
 
 from dashboards.definitions import LABELS
+from dashboards.formatting import response_time
 
 register = template.Library()
 
 
-@register.filter
-def response_time(seconds: float | None) -> str:
-    """A response time in the unit a manager reads it in, with localised decimals."""
-    if seconds is None:
-        return "—"
-    if seconds < 3600:
-        return _("%(n)s min") % {"n": floatformat(seconds / 60, 1)}
-    if seconds < 48 * 3600:
-        return _("%(n)s h") % {"n": floatformat(seconds / 3600, 1)}
-    return _("%(n)s d") % {"n": floatformat(seconds / 86400, 1)}
+register.filter(response_time)
 
 
 @register.filter
