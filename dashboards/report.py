@@ -4,7 +4,7 @@ Views render it as HTML or CSV; nothing here formats numbers (templates localise
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -68,7 +68,6 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: list[Row]
-    dimension: str = ""
 
     @property
     def headers(self) -> list[str]:
@@ -202,10 +201,8 @@ class Dashboard:
         )
         kinds = dict(Source.Kind.choices)
         tables = [
-            Table("source", _("Per source"), FUNNEL_COLUMNS, source_rows, "source"),
-            Table(
-                "source_response", _("Response per source"), RESPONSE_COLUMNS, source_rows, "source"
-            ),
+            Table("source", _("Per source"), FUNNEL_COLUMNS, source_rows),
+            Table("source_response", _("Response per source"), RESPONSE_COLUMNS, source_rows),
             Table(
                 "kind",
                 _("Per kind of source"),
@@ -216,22 +213,19 @@ class Dashboard:
                     lambda v: kinds.get(v, _("No source")),
                     lambda v: {"kind": v, "channel": channel_of(v)},
                 ),
-                "kind",
             ),
-            Table("seller", _("Leaderboard"), FUNNEL_COLUMNS, seller_rows, "seller"),
+            Table("seller", _("Leaderboard"), FUNNEL_COLUMNS, seller_rows),
             Table(
                 "seller_response",
                 _("Response per salesperson"),
                 RESPONSE_COLUMNS,
                 seller_rows,
-                "seller",
             ),
             Table(
                 "passive",
                 _("Active and passive"),
                 FUNNEL_COLUMNS,
                 self._rollup(fine, "passive", lambda v: _("Passive") if v else _("Active")),
-                "passive",
             ),
             Table(
                 "condition",
@@ -243,7 +237,6 @@ class Dashboard:
                     lambda v: dict(Condition.choices).get(v, _("Unknown")),
                     lambda v: {"condition": v if v != NONE else None},
                 ),
-                "condition",
             ),
             Table(
                 "channel",
@@ -255,7 +248,6 @@ class Dashboard:
                     lambda v: CHANNELS[v][0],
                     lambda v: {"channel": v, "kind": "phone" if v == "phone" else None},
                 ),
-                "channel",
             ),
             Table(
                 "lead_type",
@@ -267,9 +259,8 @@ class Dashboard:
                     lambda v: dict(LeadType.choices).get(v, v),
                     lambda v: {"lead_type": v},
                 ),
-                "lead_type",
             ),
-            Table("week", _("Per week"), FUNNEL_COLUMNS, self._weeks(weeks), "week"),
+            Table("week", _("Per week"), FUNNEL_COLUMNS, self._weeks(weeks)),
             Table(
                 "total",
                 _("All leads"),
@@ -342,10 +333,6 @@ class Dashboard:
                     cell.target = self.targets.best(column, row.scope)
             row.cells.append(cell)
         return row
-
-    def cells(self, row: Row, columns: Iterable[str]) -> list[Cell]:
-        wanted = set(columns)
-        return [c for c in row.cells if c.column in wanted]
 
     # --- targets -------------------------------------------------------------------------
     def _scorecard(self, fine: list[dict]) -> list[dict]:

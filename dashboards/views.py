@@ -21,7 +21,7 @@ from dashboards.definitions import FIGURES
 from dashboards.forms import PRESETS, DashboardFilter, DrillDownFilter, TargetForm
 from dashboards.models import Target
 from dashboards.report import Dashboard, Table
-from dashboards.selectors import received_in, scoped_leads
+from dashboards.selectors import drill_down, received_in, scoped_leads
 
 
 def _filters(request: HttpRequest, form_class=DashboardFilter):  # noqa: ANN001, ANN202
@@ -101,19 +101,23 @@ def _csv(table: Table, filters: DashboardFilter) -> HttpResponse:
     return response
 
 
-def drill_down(request: HttpRequest) -> HttpResponse:
+def drill_down_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request, DrillDownFilter)
     if not filters.is_valid():
         return render(request, "dashboards/leads.html", {"filters": filters}, status=400)
     data = filters.cleaned_data
-    leads = received_in(
-        scoped_leads(
-            request.user,
-            dealership_ids=filters.dealership_ids(),
-            salesperson_id=filters.salesperson_id(),
+    leads = drill_down(
+        received_in(
+            scoped_leads(
+                request.user,
+                dealership_ids=filters.dealership_ids(),
+                salesperson_id=filters.salesperson_id(),
+            ),
+            data["period"],
         ),
-        data["period"],
-    ).filter(data["group"] & FIGURES[data["figure"]])
+        data["figure"],
+        data["group"],
+    )
     leads = leads.select_related("customer", "source", "assigned_to", "vehicle").order_by(
         "-received_at", "-pk"
     )

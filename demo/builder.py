@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from leads import services
 from leads.lifecycle import LostReason, Status
@@ -261,6 +262,10 @@ def build_demo(
             ]
             for slug in dealerships
         }
+        # Doesburg's manager expects more from the own website than the default 15%.
+        Target.objects.create(
+            dealership=dealerships["doesburg"], channel="website", metric="sold", value=18
+        )
         stock = {}
         for slug, dealership in dealerships.items():
             stock[slug] = [

@@ -26,12 +26,5 @@ def label(column: str) -> str:
 
 
 @register.filter
-def delta(current: float | None, previous: float | None) -> float | None:
-    if current is None or previous is None:
-        return None
-    return current - previous
-
-
-@register.filter
 def split(text: str) -> list[str]:
     return text.split()
