@@ -190,3 +190,14 @@ def test_a_salesperson_cannot_look_at_a_colleague(client, data):
     response = page(client, data.a, salesperson=data.b.pk)
     assert response.status_code == 400  # not one of the choices offered to them
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "listed"), [("salesperson", 5), ("bdc", 1), ("admin", 10)])
+def test_drill_downs_keep_to_what_the_role_may_see(client, data, role, listed):
+    user = {"salesperson": data.a}.get(role) or person(role, data.dealership)
+    client.force_login(user)
+    drill = reverse("dashboards:leads")
+    assert client.get(drill, MARCH).context["page"].paginator.count == listed
+    # Asking for a colleague's leads by the row parameter shows only what the role may see.
+    theirs = client.get(drill, {**MARCH, "seller": data.b.pk}).context["page"].paginator.count
+    assert theirs == (4 if role == "admin" else 0)
