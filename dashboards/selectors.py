@@ -1,5 +1,6 @@
-"""The dashboard's reads: one grouped query per table, every figure a conditional aggregate over
-Lead columns (see dashboards.definitions), so the cost does not grow with the number of events."""
+"""The dashboard's reads: a few grouped queries, every figure a conditional aggregate over Lead
+columns (see dashboards.definitions), so the cost grows with the leads of the period, not with
+their events or the size of the table."""
 
 from __future__ import annotations
 
