@@ -201,3 +201,9 @@ def test_drill_downs_keep_to_what_the_role_may_see(client, data, role, listed):
     # Asking for a colleague's leads by the row parameter shows only what the role may see.
     theirs = client.get(drill, {**MARCH, "seller": data.b.pk}).context["page"].paginator.count
     assert theirs == (4 if role == "admin" else 0)
+
+
+def test_only_managers_are_offered_the_targets_page(client, data):
+    targets = reverse("dashboards:targets")
+    assert f'href="{targets}"' in page(client, data.boss).content.decode()
+    assert f'href="{targets}"' not in page(client, data.a).content.decode()
