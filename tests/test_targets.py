@@ -150,3 +150,13 @@ def test_a_dealerships_own_target_applies_only_when_that_dealership_is_chosen(cl
         reverse("dashboards:dashboard"), {**MARCH, "dealership": data.dealership.pk}
     ).context["report"]
     assert portal_sold_cell(report).target.value == Decimal("40")
+
+
+def test_an_administrator_changes_a_default_in_the_django_admin(admin_client, db):
+    website = Target.objects.get(dealership=None, channel="website")
+    assert admin_client.get("/admin/dashboards/target/", {"q": "x"}).status_code == 200
+    url = f"/admin/dashboards/target/{website.pk}/change/"
+    response = admin_client.post(url, {"channel": "website", "metric": "sold", "value": "16"})
+    assert response.status_code == 302
+    website.refresh_from_db()
+    assert website.value == Decimal("16")
