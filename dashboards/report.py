@@ -1,5 +1,6 @@
 """The dashboard as tables of cells: figures from dashboards.selectors, targets, drill-down links.
-Views render it as HTML or CSV; nothing here formats numbers (templates localise them)."""
+Views render it as HTML or CSV. A cell's text is formatted when the page renders it, in the
+reader's language (Django's number_format); the CSV takes the raw numbers."""
 
 from __future__ import annotations
 
@@ -299,14 +300,14 @@ class Dashboard:
         for r in weeks:
             first = r["week"].astimezone(tz).date()
             start = max(first, self.filters.cleaned_data["start"])
-            end = min(first + _days(6), self.filters.cleaned_data["end"])
+            end = min(first + timedelta(days=6), self.filters.cleaned_data["end"])
             row = self._row(first, {"start": start.isoformat(), "end": end.isoformat()}, r)
             rows.append(row)
         return rows
 
     def _previous_params(self) -> dict[str, str]:
         start, end = self.filters.cleaned_data["start"], self.filters.cleaned_data["end"]
-        length = end - start + _days(1)
+        length = end - start + timedelta(days=1)
         return {"start": (start - length).isoformat(), "end": (end - length).isoformat()}
 
     def _row(self, label, params: dict, data: dict, scope: dict | None = None) -> Row:  # noqa: ANN001
@@ -396,7 +397,3 @@ def _target_params(target: Target) -> dict[str, str]:
 
 def _empty() -> dict:
     return dict.fromkeys(ADDITIVE, 0) | {"p50": None, "p90": None}
-
-
-def _days(n: int) -> timedelta:
-    return timedelta(days=n)
