@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "distribution",
     "automation",
     "appraisals",
+    "dashboards",
     "demo",
 ]
 

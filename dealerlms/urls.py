@@ -18,5 +18,6 @@ urlpatterns = [
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
     path("appraisals/", include("appraisals.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

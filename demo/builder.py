@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from appraisals import services as appraisals
+from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from leads import services
 from leads.lifecycle import OPEN_STATUSES, LostReason, Status
@@ -263,6 +264,10 @@ def build_demo(
             ]
             for slug in dealerships
         }
+        # Doesburg's manager expects more from the own website than the default 15%.
+        Target.objects.create(
+            dealership=dealerships["doesburg"], channel="website", metric="sold", value=18
+        )
         stock = {}
         for slug, dealership in dealerships.items():
             stock[slug] = [

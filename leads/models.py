@@ -269,6 +269,13 @@ class Lead(models.Model):
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     contact_deadline_at = models.DateTimeField(_("contact deadline"), null=True, blank=True)
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    # Milestones kept on the lead so that dashboards count them with one grouped query: a lead
+    # that had an appointment, showed and was then lost still counts as an appointment and a show.
+    appointment_set_at = models.DateTimeField(_("first appointment set"), null=True, blank=True)
+    showed_at = models.DateTimeField(_("first showed"), null=True, blank=True)
+    attempts_until_contact = models.PositiveSmallIntegerField(
+        _("contact attempts until first contact"), default=0
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

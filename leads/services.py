@@ -28,6 +28,8 @@ from leads.models import (
 )
 from leads.signals import announce
 
+SHOWED_AFTER = frozenset({Status.PROPOSAL, Status.SOLD})
+
 
 class LeadError(Exception):
     """A request a person made that the lead's state does not allow; the message says why."""
@@ -66,8 +68,22 @@ def change_status(
     lead.closed_at = at if to in CLOSED_STATUSES else None
     if to == Status.CONTACTED and lead.first_contact_at is None:
         lead.first_contact_at = at
+    if to == Status.APPOINTMENT and lead.appointment_set_at is None:
+        lead.appointment_set_at = at
+    # Straight from an appointment to a proposal or a sale: the customer came, the status skipped.
+    showed = to == Status.SHOWED or (previous == Status.APPOINTMENT and to in SHOWED_AFTER)
+    if showed and lead.showed_at is None:
+        lead.showed_at = at
     lead.save(
-        update_fields=["status", "lost_reason", "closed_at", "first_contact_at", "updated_at"]
+        update_fields=[
+            "status",
+            "lost_reason",
+            "closed_at",
+            "first_contact_at",
+            "appointment_set_at",
+            "showed_at",
+            "updated_at",
+        ]
     )
     record_event(
         lead=lead,
@@ -146,7 +162,20 @@ def log_contact_attempt(
         raise LeadError("Unknown contact channel or outcome.")
     lead = _locked(lead)
     at = at or timezone.now()
-    if lead.first_attempt_at is None:
+    if lead.first_contact_at is None:  # still trying: count the attempts it takes
+        lead.first_attempt_at = lead.first_attempt_at or at
+        lead.attempts_until_contact += 1
+        if outcome == ContactOutcome.REACHED:
+            lead.first_contact_at = at
+        lead.save(
+            update_fields=[
+                "first_attempt_at",
+                "first_contact_at",
+                "attempts_until_contact",
+                "updated_at",
+            ]
+        )
+    elif lead.first_attempt_at is None:
         lead.first_attempt_at = at
         lead.save(update_fields=["first_attempt_at", "updated_at"])
     record_event(

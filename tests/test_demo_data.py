@@ -26,4 +26,7 @@ def test_demo_data_looks_like_a_real_group():
     assert LeadEvent.objects.filter(kind="created").count() == 160
     sold = Lead.objects.filter(status=Status.SOLD).first()
     assert sold.events.filter(kind="status_changed", status_to=Status.SOLD).count() == 1
+    from dashboards.models import Target
+
+    assert Target.objects.filter(dealership__slug="doesburg").count() == 1  # over the defaults
     assert build_demo(leads=160, seed=7)["leads"] == 0  # running it twice adds nothing

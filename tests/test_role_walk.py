@@ -5,10 +5,13 @@ Roles: the salesperson who owns the lead, a colleague salesperson, a BDC agent, 
 admin (all of dealership A), and a manager of dealership B (a stranger to A's data).
 """
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from dashboards.models import Target
 from leads import services
 from leads.models import SourceLabel
 from tests.appraisal_world import APPRAISAL_ACCESS
@@ -53,6 +56,11 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "leads:source_label_delete": (MANAGERS, lambda w: [w["source"].pk, new_label(w).pk]),
     "leads:source_reparse": (MANAGERS, lambda w: [w["source"].pk]),
     "leads:source_token": (MANAGERS, lambda w: [w["source"].pk]),
+    # Everyone has a dashboard: a salesperson's shows only their own leads (test_dashboard_pages).
+    "dashboards:dashboard": (EVERYONE, None),
+    "dashboards:leads": (EVERYONE, None),
+    "dashboards:targets": (MANAGERS | {"stranger"}, None),
+    "dashboards:delete_target": (MANAGERS, lambda w: [new_target(w).pk]),
     "settings:index": (MANAGERS | {"stranger"}, None),
     "settings:people": ({"admin"}, None),
     "settings:person_new": ({"admin"}, None),
@@ -113,6 +121,12 @@ def new_label(world: dict) -> SourceLabel:
         source=world["source"],
         label=f"Klantnaam {SourceLabel.objects.count()}",
         field="customer.full_name",
+    )
+
+
+def new_target(world: dict) -> Target:
+    return Target.objects.create(
+        dealership=world["dealership"], channel="website", metric="sold", value=Decimal("15")
     )
 
 

@@ -1,0 +1,61 @@
+"""Server-rendered SVG geometry for the funnel and the weekly trend: no JavaScript library."""
+
+from __future__ import annotations
+
+from dashboards.definitions import LABELS
+from dashboards.report import FUNNEL_COLUMNS, Row
+
+WIDTH, BAR, GAP = 600, 28, 8
+
+
+def funnel(total: Row) -> dict:
+    """One bar per funnel step (lost excluded), as wide as its share of the leads."""
+    steps = [c for c in total.cells if c.column in FUNNEL_COLUMNS and c.column != "lost"]
+    leads = max(total.data.get("leads") or 0, 1)
+    bars = []
+    for i, cell in enumerate(steps):
+        width = round(WIDTH * 0.6 * (cell.count or 0) / leads, 1)
+        bars.append(
+            {
+                "label": LABELS[cell.column],
+                "cell": cell,
+                "y": i * (BAR + GAP),
+                "width": width,
+                "text_x": round(width + 136, 1),
+            }
+        )
+    return {"bars": bars, "height": len(bars) * (BAR + GAP), "width": WIDTH, "bar": BAR}
+
+
+def trend(weeks: list[Row], series: tuple[str, ...] = ("leads", "contacted", "sold")) -> dict:
+    """Polylines of weekly counts, scaled to the busiest week."""
+    height, left, bottom = 220, 40, 30
+    top = max([r.data.get("leads") or 0 for r in weeks] + [1])
+    n = len(weeks)
+    step = (WIDTH - left - 10) / max(n - 1, 1)
+
+    def y(value: int) -> float:
+        return round(height - bottom - (height - bottom - 10) * value / top, 1)
+
+    lines = [
+        {
+            "key": key,
+            "label": LABELS[key],
+            "points": " ".join(
+                f"{round(left + i * step, 1)},{y(r.data.get(key) or 0)}"
+                for i, r in enumerate(weeks)
+            ),
+        }
+        for key in series
+    ]
+    ticks = [{"x": round(left + i * step, 1), "row": r} for i, r in enumerate(weeks)]
+    return {
+        "lines": lines,
+        "ticks": ticks,
+        "width": WIDTH,
+        "height": height,
+        "top": top,
+        "label_y": y(top) + 4,
+        "base_y": y(0),
+        "left": left,
+    }

@@ -1,0 +1,209 @@
+"""The dashboard pages as each role uses them: scoping, drill-down consistency, CSV, locale,
+bad input and a bounded number of queries."""
+
+import csv
+import io
+import re
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from leads import services
+from leads.models import LeadVehicle
+from tests import dashboard_dataset
+from tests.dashboard_dataset import MARCH
+from tests.factories import (
+    CustomerFactory,
+    DealershipFactory,
+    SourceFactory,
+    UserFactory,
+    manager,
+    person,
+    salesperson,
+)
+
+DASHBOARD = reverse("dashboards:dashboard")
+LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)">')
+
+
+@pytest.fixture
+def data(db, settings):  # noqa: ANN001, ANN201
+    return dashboard_dataset.build(settings)
+
+
+def page(client, user, **params):  # noqa: ANN001, ANN003, ANN201
+    client.force_login(user)
+    return client.get(f"{DASHBOARD}?{urlencode({**MARCH, **params})}")
+
+
+def total_leads(response) -> int:  # noqa: ANN001
+    return response.context["report"].tables["total"].rows[0].data["leads"]
+
+
+@pytest.mark.parametrize(
+    ("role", "leads"),
+    [
+        ("manager", 10),  # every March lead of the dealership
+        ("admin", 10),
+        ("salesperson", 5),  # Anna's own: 1, 2, 5, 8, 10
+        ("bdc", 1),  # the passive lead 10
+    ],
+)
+def test_each_role_sees_its_own_scope(client, data, role, leads):
+    user = {"salesperson": data.a}.get(role) or person(role, data.dealership)
+    response = page(client, user)
+    assert response.status_code == 200
+    assert total_leads(response) == leads
+
+
+def test_a_manager_of_another_dealership_sees_nothing_of_it(client, data):
+    stranger = manager(DealershipFactory())
+    assert total_leads(page(client, stranger)) == 0
+    # Asking for our dealership by id is refused, on the dashboard and on the drill-down.
+    assert page(client, stranger, dealership=data.dealership.pk).status_code == 400
+    drill = client.get(
+        reverse("dashboards:leads"), {**MARCH, "source": data.portal.pk, "figure": "leads"}
+    )
+    assert drill.context["page"].paginator.count == 0
+    assert client.get(reverse("dashboards:targets")).status_code == 200  # their own dealership
+
+
+def test_someone_without_a_dealership_is_refused(client, db):
+    client.force_login(UserFactory())
+    assert client.get(DASHBOARD).status_code == 403
+    assert client.get(reverse("dashboards:leads")).status_code == 403
+
+
+def test_every_number_counts_the_leads_on_its_drill_down(client, data):
+    response = page(client, data.boss)
+    links = LINK.findall(response.content.decode())
+    assert len(links) > 100  # every count cell of every table, the KPIs and the targets
+    checked = {}
+    for href, count in links:
+        url = unescape(href)
+        if url not in checked:
+            drill = client.get(url)
+            assert drill.status_code == 200, url
+            checked[url] = drill.context["page"].paginator.count
+        assert checked[url] == int(count), url
+
+
+def test_a_drill_down_lists_the_leads_themselves(client, data):
+    client.force_login(data.boss)
+    drill = client.get(
+        reverse("dashboards:leads"), {**MARCH, "source": data.website.pk, "figure": "sold"}
+    )
+    assert [lead.pk for lead in drill.context["page"].object_list] == [data.leads[6].pk]
+    html = drill.content.decode()
+    assert str(data.leads[6].customer) in html
+    assert '<span class="status">Sold</span><span class="status">Website</span>' in html
+
+
+def test_csv_export_matches_the_table(client, data):
+    response = page(client, data.boss)
+    report = response.context["report"]
+    for key, table in report.tables.items():
+        export = client.get(f"{DASHBOARD}?{urlencode({**MARCH, 'format': 'csv', 'table': key})}")
+        assert export["Content-Type"].startswith("text/csv")
+        header, *lines = list(csv.reader(io.StringIO(export.content.decode())))
+        assert len(lines) == len(table.rows), key
+        for line, row in zip(lines, table.rows, strict=True):
+            assert line[0] == str(row.label)
+            if "leads" in table.columns:
+                assert int(line[header.index("Leads")]) == row.data["leads"]
+            if "sold" in table.columns:
+                assert int(line[header.index("Sold")]) == row.data["sold"]
+    source = client.get(f"{DASHBOARD}?{urlencode({**MARCH, 'format': 'csv', 'table': 'source'})}")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(source.content.decode()))}
+    # Website: 3 leads, 2 contacted (66.7%), 2 appointments, 2 showed, 1 sold (33.3%), 1 lost.
+    assert rows["Website"] == [
+        "Website",
+        "3",
+        "2",
+        "66.7",
+        "2",
+        "66.7",
+        "2",
+        "66.7",
+        "1",
+        "33.3",
+        "1",
+        "33.3",
+    ]
+
+
+def test_unknown_table_or_bad_dates_are_refused_clearly(client, data):
+    client.force_login(data.boss)
+    assert client.get(DASHBOARD, {"format": "csv", "table": "nope"}).status_code == 400
+    response = client.get(DASHBOARD, {"start": "2026-03-31", "end": "2026-03-01"})
+    assert response.status_code == 400
+    assert "The last day comes before the first day." in response.content.decode()
+    response = client.get(DASHBOARD, {"start": "2026-03-01"})
+    assert "Give both a first and a last day" in response.content.decode()
+    drill = client.get(reverse("dashboards:leads"), {**MARCH, "kind": "spaceship"})
+    assert drill.status_code == 400 and "spaceship" in drill.content.decode()
+    assert client.get(reverse("dashboards:leads"), {"figure": "profit"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "contacted"), [("en", "60.0%"), ("nl", "60,0%"), ("fr", "60,0%")]
+)
+def test_numbers_follow_the_users_language(client, data, language, contacted):
+    data.boss.language = language
+    data.boss.save()
+    html = page(client, data.boss).content.decode()
+    assert 'data-kpi="contacted"' in html
+    kpi = html[html.index('data-kpi="contacted"') :][:600]
+    assert contacted in kpi
+
+
+def test_the_page_needs_the_same_queries_however_many_leads_and_sources(client, data):
+    client.force_login(data.boss)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(DASHBOARD, MARCH).status_code == 200
+        return len(captured)
+
+    queries()  # the first request also loads the session and caches content types
+    before = queries()
+    for n in range(6):  # six more sources and salespeople, each with a lead
+        source = SourceFactory(dealership=data.dealership, kind="portal")
+        seller = salesperson(data.dealership)
+        lead = services.create_lead(
+            dealership=data.dealership,
+            customer=CustomerFactory(dealership=data.dealership),
+            source=source,
+            vehicle=LeadVehicle(condition="used"),
+            received_at=dashboard_dataset.MONDAY.replace(day=3 + n),
+        )
+        services.assign_lead(lead=lead, to=seller)
+    assert queries() == before
+    assert before <= 24  # SQLite reads response times for its percentiles: 3 more
+
+
+def test_a_salesperson_cannot_look_at_a_colleague(client, data):
+    response = page(client, data.a, salesperson=data.b.pk)
+    assert response.status_code == 400  # not one of the choices offered to them
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "listed"), [("salesperson", 5), ("bdc", 1), ("admin", 10)])
+def test_drill_downs_keep_to_what_the_role_may_see(client, data, role, listed):
+    user = {"salesperson": data.a}.get(role) or person(role, data.dealership)
+    client.force_login(user)
+    drill = reverse("dashboards:leads")
+    assert client.get(drill, MARCH).context["page"].paginator.count == listed
+    # Asking for a colleague's leads by the row parameter shows only what the role may see.
+    theirs = client.get(drill, {**MARCH, "seller": data.b.pk}).context["page"].paginator.count
+    assert theirs == (4 if role == "admin" else 0)
+
+
+def test_only_managers_are_offered_the_targets_page(client, data):
+    targets = reverse("dashboards:targets")
+    assert f'href="{targets}"' in page(client, data.boss).content.decode()
+    assert f'href="{targets}"' not in page(client, data.a).content.decode()
