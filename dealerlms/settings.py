@@ -229,3 +229,14 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Distribution: passed first-contact deadlines and leads waiting for someone free, every minute;
+# lost leads due for re-activation, hourly.
+CELERY_BEAT_SCHEDULE["distribution-escalate-overdue"] = {
+    "task": "distribution.tasks.escalate_overdue",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["distribution-queue-reactivations"] = {
+    "task": "distribution.tasks.queue_reactivations",
+    "schedule": 3600.0,
+}

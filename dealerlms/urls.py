@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("accounts.urls")),
     path("leads/", include("leads.urls")),
+    path("distribution/", include("distribution.urls")),
     path("settings/", include("dealerlms.settings_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),

@@ -1,0 +1,159 @@
+"""Who is eligible for a lead right now, and the strategies that pick one of them.
+
+A candidate is skipped when they are absent (a manager recorded it), away (they said so),
+off shift (the dealership is closed: opening hours bound the shifts) or at their cap of open
+leads. Each skip is reported with its reason, so the lead's timeline can say why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from accounts.models import Absence, Membership, Presence, Role, User
+from dealers.models import Dealership
+from distribution import hours
+from distribution.models import DistributionRule, Rotation
+from leads.lifecycle import OPEN_STATUSES
+from leads.models import Lead
+
+ABSENT, AWAY, OFF_SHIFT, AT_CAP = "absent", "away", "off_shift", "at_cap"
+
+
+@dataclass
+class Candidate:
+    user: User
+    weight: int = 1
+    cap: int | None = None
+
+
+@dataclass
+class Pick:
+    user: User | None
+    skipped: list[dict] = field(default_factory=list)
+    note: str = ""
+
+
+def team(rule: DistributionRule) -> list[Candidate]:
+    """The rule's members who still sell at the dealership; all its salespeople when the
+    rule names nobody."""
+    sellers = Membership.objects.filter(
+        dealership_id=rule.dealership_id, role=Role.SALESPERSON, user__is_active=True
+    ).values("user_id")
+    members = list(rule.members.filter(user__in=sellers).select_related("user"))
+    if members:
+        return [Candidate(m.user, m.weight, m.max_open_leads) for m in members]
+    users = User.objects.filter(pk__in=sellers).order_by("pk")
+    return [Candidate(user) for user in users]
+
+
+def open_counts(dealership: Dealership, user_ids: list[int]) -> Counter:
+    if not user_ids:
+        return Counter()
+    rows = (
+        Lead.objects.filter(
+            dealership=dealership, assigned_to_id__in=user_ids, status__in=OPEN_STATUSES
+        )
+        .values_list("assigned_to_id")
+        .order_by()
+    )
+    return Counter(user_id for (user_id,) in rows)
+
+
+def skip_reasons(
+    candidates: list[Candidate], dealership: Dealership, at: datetime, loads: Counter | None = None
+) -> dict[int, str]:
+    """user id → why they cannot take a lead at `at` (absent, away, off shift, at cap)."""
+    ids = [c.user.pk for c in candidates]
+    absent = set(
+        Absence.objects.filter(user_id__in=ids, starts_at__lte=at, ends_at__gt=at).values_list(
+            "user_id", flat=True
+        )
+    )
+    is_open = hours.is_open(dealership, at)
+    capped = [c.user.pk for c in candidates if c.cap is not None]
+    if loads is None:
+        loads = open_counts(dealership, capped)
+    reasons: dict[int, str] = {}
+    for c in candidates:
+        if c.user.pk in absent:
+            reasons[c.user.pk] = ABSENT
+        elif c.user.presence == Presence.AWAY:
+            reasons[c.user.pk] = AWAY
+        elif not is_open:
+            reasons[c.user.pk] = OFF_SHIFT
+        elif c.cap is not None and loads[c.user.pk] >= c.cap:
+            reasons[c.user.pk] = AT_CAP
+    return reasons
+
+
+def _skipped(candidates: list[Candidate], reasons: dict[int, str]) -> list[dict]:
+    return [
+        {"user_id": c.user.pk, "name": str(c.user), "reason": reasons[c.user.pk]}
+        for c in candidates
+        if c.user.pk in reasons
+    ]
+
+
+def round_robin(
+    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int]
+) -> Pick:
+    """Smooth weighted round-robin, its state in the rule's rotation row, locked for the pick:
+    concurrent workers queue on the lock and produce the sequence a single worker would."""
+    rotation = Rotation.objects.select_for_update().filter(rule=rule).first()
+    if rotation is None:  # rules made outside save_rule (admin, data migrations)
+        Rotation.objects.get_or_create(rule=rule)
+        rotation = Rotation.objects.select_for_update().get(rule=rule)
+    # Eligibility is read under the lock: a cap cannot be overrun by two concurrent picks.
+    reasons = skip_reasons(candidates, rule.dealership, at)
+    skipped = _skipped(candidates, reasons)
+    eligible = [c for c in candidates if c.user.pk not in reasons and c.user.pk not in exclude]
+    if not eligible:
+        return Pick(None, skipped)
+    credits = {int(k): v for k, v in rotation.credits.items()}
+    earners = list(eligible)
+    if rule.catch_up:  # the absent keep earning their turns, and get them back on return
+        earners += [c for c in candidates if c.user.pk in reasons and c.user.pk not in exclude]
+    for c in earners:
+        credits[c.user.pk] = credits.get(c.user.pk, 0) + c.weight
+    order = {c.user.pk: i for i, c in enumerate(candidates)}
+    chosen = max(eligible, key=lambda c: (credits[c.user.pk], -order[c.user.pk]))
+    credits[chosen.user.pk] -= sum(c.weight for c in earners)
+    rotation.credits = {str(k): v for k, v in credits.items()}
+    rotation.picks += 1
+    rotation.save(update_fields=["credits", "picks"])
+    return Pick(chosen.user, skipped)
+
+
+def least_loaded(
+    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int]
+) -> Pick:
+    loads = open_counts(rule.dealership, [c.user.pk for c in candidates])
+    reasons = skip_reasons(candidates, rule.dealership, at, loads)
+    eligible = [c for c in candidates if c.user.pk not in reasons and c.user.pk not in exclude]
+    skipped = _skipped(candidates, reasons)
+    if not eligible:
+        return Pick(None, skipped)
+    order = {c.user.pk: i for i, c in enumerate(candidates)}
+    chosen = min(eligible, key=lambda c: (loads[c.user.pk], order[c.user.pk]))
+    return Pick(chosen.user, skipped)
+
+
+def vehicle_owner(lead: Lead, at: datetime, exclude: set[int]) -> Pick:
+    """The salesperson who owns the stock vehicle the lead asks about, when they can take it."""
+    stock = lead.vehicle.stock_vehicle if lead.vehicle else None
+    owner = stock.owner if stock else None
+    if owner is None:
+        return Pick(None, note="no_owner")
+    sells_here = Membership.objects.filter(
+        user=owner, dealership_id=lead.dealership_id, role=Role.SALESPERSON, user__is_active=True
+    ).exists()
+    if not sells_here:
+        return Pick(None, note="owner_not_selling")
+    if owner.pk in exclude:
+        return Pick(None, note="owner_tried")
+    candidate = [Candidate(owner)]
+    reasons = skip_reasons(candidate, lead.dealership, at)
+    if reasons:
+        return Pick(None, _skipped(candidate, reasons))
+    return Pick(owner)
