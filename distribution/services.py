@@ -547,7 +547,7 @@ def bdc_take(*, lead_id: int, user: User) -> Lead:
         lead.is_passive = True
     elif not lead.is_passive:
         raise DistributionError(_("That lead is not in the BDC queue."))
-    if lead.assigned_to_id and lead.assigned_to_id != user.pk:
+    elif lead.assigned_to_id and lead.assigned_to_id != user.pk:
         raise DistributionError(
             _("Too late: %(who)s has this lead already.") % {"who": lead.assigned_to}
         )
