@@ -16,6 +16,7 @@ from accounts.models import Membership, Role, User
 from appraisals import services as appraisals
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
+from distribution import demo as distribution_demo
 from leads import services
 from leads.lifecycle import OPEN_STATUSES, LostReason, Status
 from leads.models import (
@@ -299,6 +300,7 @@ def build_demo(
             )
         _demo_inbox(dealerships["doesburg"])
         _demo_appraisals(rng, dealerships)
+        distribution_demo.build(dealerships=dealerships, users=users, now=now)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 
