@@ -91,7 +91,9 @@ def build(*, dealerships: dict[str, Dealership], users: dict[str, User], now: da
     DistributionSettings.objects.create(
         dealership=doesburg, max_failed_attempts=5, reactivation_days=45
     )
-    DistributionSettings.objects.create(dealership=lyon, max_failed_attempts=4, reactivation_days=60)
+    DistributionSettings.objects.create(
+        dealership=lyon, max_failed_attempts=4, reactivation_days=60
+    )
     boss = users["manager"]
     Absence.objects.create(
         user=lotte,

@@ -5,6 +5,7 @@ the absences managers record."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,6 +44,7 @@ def rules(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("settings:distribution_rules", pk=dealership.pk)
         messages.error(request, _("Please correct the errors below."))
     all_rules = rules_of(dealership)
+    prefetch_related_objects(all_rules, "members__user", "source")
     return render(
         request,
         "distribution/rules.html",
