@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
@@ -264,6 +264,10 @@ def build_demo(
             ]
             for slug in dealerships
         }
+        # Teams, for the dashboards' team filter: Doesburg splits new and used cars.
+        for slug, name, members in DEMO_TEAMS:
+            team = Team.objects.create(dealership=dealerships[slug], name=name)
+            team.members.add(*(users[m] for m in members))
         # Doesburg's manager expects more from the own website than the default 15%.
         Target.objects.create(
             dealership=dealerships["doesburg"], channel="website", metric="sold", value=18
@@ -302,6 +306,12 @@ def build_demo(
         _demo_appraisals(rng, dealerships)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
+
+DEMO_TEAMS = [
+    ("doesburg", "Nieuwe auto's", ("sanne", "daan")),
+    ("doesburg", "Occasions", ("lotte",)),
+    ("lyon", "Équipe Lyon", ("camille", "hugo")),
+]
 
 DEMO_INBOX = [
     # (recipient, sender, subject, body): what the quarantine page shows a manager.

@@ -54,6 +54,12 @@ def test_demo_data_has_the_issues_people_places_stock_and_sixty_days_of_leads():
         assert Membership.objects.filter(role=role).values("user").distinct().count() >= wanted
     for dealership in dealerships:
         assert StockVehicle.objects.filter(dealership=dealership, owner__isnull=False).count() >= 5
+    from accounts.models import Team
+
+    assert {t.dealership.country for t in Team.objects.filter(members__isnull=False)} == {
+        "NL",
+        "FR",
+    }
     leads = Lead.objects.all()
     assert set(leads.values_list("status", flat=True)) == set(Status.values)
     assert 200 <= leads.count() <= 999  # "a few hundred"

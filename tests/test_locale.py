@@ -68,3 +68,12 @@ def test_the_customers_other_requests_are_headed_in_the_persons_language(
     second = LeadFactory(dealership=dealership, customer=first.customer)
     client.force_login(boss)
     assert heading in client.get(reverse("leads:detail", args=[second.pk])).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "text"), [("nl", "Alle teams"), ("fr", "Toutes les équipes")])
+def test_the_dashboards_team_filter_speaks_the_persons_language(client, dealership, language, text):
+    from tests.factories import manager
+
+    client.force_login(manager(dealership, language=language))
+    assert text in client.get(reverse("dashboards:dashboard")).content.decode()
