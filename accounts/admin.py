@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Absence, Membership, User
+from accounts.models import Absence, Membership, Team, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -50,3 +50,11 @@ class AbsenceAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "note"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "dealership"]
+    list_filter = ["dealership"]
+    search_fields = ["name", "members__username", "members__first_name", "members__last_name"]
+    filter_horizontal = ["members"]

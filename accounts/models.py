@@ -69,6 +69,32 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} @ {self.dealership}"
 
 
+class Team(models.Model):
+    """A group of a dealership's people measured together (new cars, used cars, the BDC desk).
+    The dashboards filter on it: the leads assigned to its members at that dealership."""
+
+    dealership = models.ForeignKey(
+        "dealers.Dealership", on_delete=models.CASCADE, related_name="teams"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    members = models.ManyToManyField(
+        User, related_name="teams", blank=True, verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "name"], name="one_team_name_per_dealership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Absence(models.Model):
     """A period a person is not working (holiday, sickness, training), recorded by a manager."""
 

@@ -7,6 +7,7 @@ from appraisals.models import Appraisal, AppraisalPhoto, ChecklistAnswer, Checkl
 class ChecklistItemAdmin(admin.ModelAdmin):
     list_display = ["label", "dealership", "position", "kind", "unit", "enabled"]
     list_filter = ["dealership", "kind", "enabled"]
+    search_fields = ["label", "dealership__name"]
 
 
 class AnswerInline(admin.TabularInline):
@@ -27,5 +28,11 @@ class PhotoInline(admin.TabularInline):
 class AppraisalAdmin(admin.ModelAdmin):
     list_display = ["lead", "status", "valuation", "offer", "currency", "offer_valid_until"]
     list_filter = ["status", "lead__dealership"]
+    search_fields = [
+        "lead__customer__full_name",
+        "lead__trade_in__make",
+        "lead__trade_in__model",
+        "lead__trade_in__registration",
+    ]
     raw_id_fields = ["lead", "appraised_by"]
     inlines = [AnswerInline, PhotoInline]

@@ -1,4 +1,4 @@
-"""The dashboard's filters (period, dealership, salesperson) and the drill-down's group."""
+"""The dashboard's filters (period, dealership, team, salesperson) and the drill-down's group."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Team, User
 from accounts.selectors import dealerships_for, is_manager
 from dashboards.definitions import CHANNELS, FIGURES, LABELS
 from dashboards.models import Target
@@ -55,18 +55,26 @@ class DashboardFilter(forms.Form):
         required=False,
         empty_label=_("All my dealerships"),
     )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("All teams"),
+    )
     salesperson = forms.ModelChoiceField(
         label=_("Salesperson"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Everyone"),
-        help_text=_("Teams are not available yet: filter by salesperson."),
     )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["dealership"].queryset = dealerships_for(user)
+        self.fields["team"].queryset = Team.objects.filter(
+            dealership__in=dealerships_for(user)
+        ).select_related("dealership")
         # Only a manager picks a colleague; the others see their own leads whatever they pick.
         self.fields["salesperson"].queryset = (
             User.objects.filter(memberships__dealership__in=dealerships_for(user)).distinct()
@@ -79,6 +87,10 @@ class DashboardFilter(forms.Form):
         if self.errors:
             return data
         dealership = data.get("dealership")
+        team = data.get("team")
+        if team and dealership and team.dealership_id != dealership.pk:
+            raise forms.ValidationError(_("That team works at another dealership."))
+        dealership = dealership or (team.dealership if team else None)
         tz = dealership.tz if dealership else timezone.get_current_timezone()
         start, end = data.get("start"), data.get("end")
         if data.get("preset") or not (start or end):
@@ -101,7 +113,9 @@ class DashboardFilter(forms.Form):
 
     def dealership_ids(self) -> list[int]:
         if not hasattr(self, "_dealership_ids"):
-            chosen = self.cleaned_data.get("dealership")
+            chosen = self.cleaned_data.get("dealership") or (
+                self.cleaned_data["team"].dealership if self.cleaned_data.get("team") else None
+            )
             self._dealership_ids = (
                 [chosen.pk]
                 if chosen
@@ -113,12 +127,26 @@ class DashboardFilter(forms.Form):
         chosen = self.cleaned_data.get("salesperson")
         return chosen.pk if chosen else None
 
+    def team_id(self) -> int | None:
+        chosen = self.cleaned_data.get("team")
+        return chosen.pk if chosen else None
+
+    def scope(self) -> dict:
+        """The keyword arguments of dashboards.selectors.scoped_leads for these filters."""
+        return {
+            "dealership_ids": self.dealership_ids(),
+            "salesperson_id": self.salesperson_id(),
+            "team_id": self.team_id(),
+        }
+
     def query(self, **changes: object) -> dict[str, str]:
         """These filters as query parameters (fixed dates), for links to drill-downs and exports."""
         data = self.cleaned_data
         params = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
         if data.get("dealership"):
             params["dealership"] = str(data["dealership"].pk)
+        if data.get("team"):
+            params["team"] = str(data["team"].pk)
         if data.get("salesperson"):
             params["salesperson"] = str(data["salesperson"].pk)
         params.update({k: str(v) for k, v in changes.items()})

@@ -117,9 +117,7 @@ class Dashboard:
     def __init__(self, user: User, filters: DashboardFilter, drill_url: Callable[..., str]) -> None:
         self.filters = filters
         self.period = filters.cleaned_data["period"]
-        self.leads = scoped_leads(
-            user, dealership_ids=filters.dealership_ids(), salesperson_id=filters.salesperson_id()
-        )
+        self.leads = scoped_leads(user, **filters.scope())
         self.drill_url = drill_url
         self.targets = Targets(filters.dealership_ids())
 

@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
 )
 
-from accounts.models import User
+from accounts.models import Team, User
 from dashboards.definitions import ATTEMPTED, CONTACTED, FIGURES
 from leads.models import Lead
 from leads.selectors import visible_leads
@@ -39,12 +39,21 @@ class Period:
 
 
 def scoped_leads(
-    user: User, *, dealership_ids: Iterable[int], salesperson_id: int | None = None
+    user: User,
+    *,
+    dealership_ids: Iterable[int],
+    salesperson_id: int | None = None,
+    team_id: int | None = None,
 ) -> QuerySet[Lead]:
-    """The leads `user` may see (leads.selectors.visible_leads), narrowed by the filters."""
+    """The leads `user` may see (leads.selectors.visible_leads), narrowed by the filters. A team's
+    leads are those assigned to its members at the team's dealership."""
     leads = visible_leads(user).filter(dealership_id__in=list(dealership_ids))
     if salesperson_id is not None:
         leads = leads.filter(assigned_to_id=salesperson_id)
+    if team_id is not None:
+        team = Team.objects.get(pk=team_id)
+        members = list(team.members.values_list("pk", flat=True))
+        leads = leads.filter(dealership_id=team.dealership_id, assigned_to_id__in=members)
     return leads
 
 

@@ -69,8 +69,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _kept(filters: DashboardFilter) -> dict[str, str]:
-    """The dealership and salesperson filters, for preset links that change only the period."""
-    return {k: v for k, v in filters.query().items() if k in ("dealership", "salesperson")}
+    """The dealership, team and salesperson filters, for preset links that change only the
+    period."""
+    return {k: v for k, v in filters.query().items() if k in ("dealership", "team", "salesperson")}
 
 
 def _csv(table: Table, filters: DashboardFilter) -> HttpResponse:
@@ -108,11 +109,7 @@ def drill_down_list(request: HttpRequest) -> HttpResponse:
     data = filters.cleaned_data
     leads = drill_down(
         received_in(
-            scoped_leads(
-                request.user,
-                dealership_ids=filters.dealership_ids(),
-                salesperson_id=filters.salesperson_id(),
-            ),
+            scoped_leads(request.user, **filters.scope()),
             data["period"],
         ),
         data["figure"],

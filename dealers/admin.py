@@ -10,7 +10,9 @@ class OpeningHoursInline(admin.TabularInline):
 
 @admin.register(DealerGroup)
 class DealerGroupAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
+    list_display = ["name"]
+    list_filter = ["dealerships__country"]
+    search_fields = ["name", "dealerships__name"]
 
 
 @admin.register(Dealership)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
@@ -265,6 +265,10 @@ def build_demo(
             ]
             for slug in dealerships
         }
+        # Teams, for the dashboards' team filter: Doesburg splits new and used cars.
+        for slug, name, members in DEMO_TEAMS:
+            team = Team.objects.create(dealership=dealerships[slug], name=name)
+            team.members.add(*(users[m] for m in members))
         # Doesburg's manager expects more from the own website than the default 15%.
         Target.objects.create(
             dealership=dealerships["doesburg"], channel="website", metric="sold", value=18
@@ -297,12 +301,19 @@ def build_demo(
                 stock[slug],
                 sellers[slug],
                 users,
+                now,
             )
         _demo_inbox(dealerships["doesburg"])
         _demo_appraisals(rng, dealerships)
         distribution_demo.build(dealerships=dealerships, users=users, now=now)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
+
+DEMO_TEAMS = [
+    ("doesburg", "Nieuwe auto's", ("sanne", "daan")),
+    ("doesburg", "Occasions", ("lotte",)),
+    ("lyon", "Équipe Lyon", ("camille", "hugo")),
+]
 
 DEMO_INBOX = [
     # (recipient, sender, subject, body): what the quarantine page shows a manager.
@@ -414,7 +425,7 @@ def _demo_appraisals(rng: random.Random, dealerships: dict[str, Dealership]) -> 
                 appraisals.change_status(appraisal=appraisal, to="accepted", by=seller)
 
 
-def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> None:  # noqa: ANN001, PLR0913
+def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -> None:  # noqa: ANN001, PLR0913
     country = dealership.country
     lang = dealership.language
     first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])
@@ -484,7 +495,7 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> Non
         if source.kind == "portal"
         else "",
     )
-    age = timezone.now() - received
+    age = now - received
     if lead.is_passive:
         if rng.random() < 0.5:
             services.assign_lead(
@@ -513,9 +524,13 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> Non
     )[0]
     if stage == "assigned" or age < timedelta(hours=1):
         return
+    # Every step happens after the one before it and before now: a journey that would run into
+    # the future stops where it is (a recent lead is still being worked on).
     attempts = rng.choices([0, 1, 2, 3], weights=[50, 30, 15, 5])[0]
     t += timedelta(minutes=rng.choice([2, 4, 8, 15, 35, 70, 180, 600]))
     for _ in range(attempts):
+        if t > now:
+            return
         services.log_contact_attempt(
             lead=lead,
             channel=ContactChannel.PHONE,
@@ -524,7 +539,7 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> Non
             at=t,
         )
         t += timedelta(hours=rng.randint(1, 20))
-    if stage in ("attempts",):
+    if stage == "attempts" or t > now:
         return
     if stage == "unreachable":
         services.change_status(lead=lead, to=Status.UNREACHABLE, by=seller, at=t)
@@ -540,20 +555,26 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> Non
     if stage == "contacted":
         return
     if stage == "lost":
-        services.change_status(
-            lead=lead,
-            to=Status.LOST,
-            by=seller,
-            at=t + timedelta(days=rng.randint(1, 10)),
-            lost_reason=rng.choice(LostReason.values[:5]),
-        )
+        lost_at = t + timedelta(days=rng.randint(1, 10))
+        if lost_at <= now:
+            services.change_status(
+                lead=lead,
+                to=Status.LOST,
+                by=seller,
+                at=lost_at,
+                lost_reason=rng.choice(LostReason.values[:5]),
+            )
+        return
+    # The appointment is agreed on the call that reached the customer, for a few days later.
+    agreed = t + timedelta(minutes=3)
+    if agreed > now:
         return
     appointment_at = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
     appointment_at = appointment_at.replace(
         hour=rng.randint(9, 16), minute=0, second=0, microsecond=0
     )
-    lead = services.set_appointment(lead=lead, at=appointment_at, by=seller)
-    if stage == "appointment" or appointment_at > timezone.now():
+    lead = services.set_appointment(lead=lead, at=appointment_at, by=seller, occurred_at=agreed)
+    if stage == "appointment" or appointment_at + timedelta(hours=1) > now:
         return
     services.change_status(
         lead=lead, to=Status.SHOWED, by=seller, at=appointment_at + timedelta(minutes=5)
@@ -565,7 +586,9 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users) -> Non
     )
     if stage == "proposal":
         return
-    closed = appointment_at + timedelta(days=rng.randint(0, 7))
+    closed = appointment_at + timedelta(days=rng.randint(0, 7), hours=2)
+    if closed > now:
+        return
     if rng.random() < 0.8:
         services.change_status(lead=lead, to=Status.SOLD, by=seller, at=closed)
     else:

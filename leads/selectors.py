@@ -57,3 +57,15 @@ def inbox(user: User) -> QuerySet[Lead]:
 
 def lead_timeline(lead: Lead) -> QuerySet[LeadEvent]:
     return lead.events.select_related("actor", "assignee").order_by("-occurred_at", "-id")
+
+
+def customer_other_leads(lead: Lead, user: User) -> QuerySet[Lead]:
+    """The customer's other requests that `user` may see, newest first: a returning customer's
+    new lead is linked to their earlier ones through the one customer record."""
+    return (
+        visible_leads(user)
+        .filter(customer_id=lead.customer_id)
+        .exclude(pk=lead.pk)
+        .select_related("vehicle", "source", "assigned_to")
+        .order_by("-received_at")
+    )

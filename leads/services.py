@@ -194,11 +194,20 @@ def log_contact_attempt(
 
 @transaction.atomic
 def set_appointment(
-    *, lead: Lead, at: datetime, by: User | None, kind: str = "showroom", note: str = ""
+    *,
+    lead: Lead,
+    at: datetime,
+    by: User | None,
+    kind: str = "showroom",
+    note: str = "",
+    occurred_at: datetime | None = None,
 ) -> Lead:
+    """Book the customer for `at`. `occurred_at`: when it was agreed (default now), for the
+    timeline, the first contact and the status change alike."""
     if timezone.is_naive(at):
         raise LeadError("An appointment time needs a time zone.")
     lead = _locked(lead)
+    occurred_at = occurred_at or timezone.now()
     if lead.status != Status.APPOINTMENT:
         check_transition(lead.status, Status.APPOINTMENT)
     lead.appointment_at = at
@@ -207,14 +216,15 @@ def set_appointment(
         lead=lead,
         kind=EventKind.APPOINTMENT_SET,
         actor=by,
+        occurred_at=occurred_at,
         note=note,
         data={"appointment_at": at.isoformat(), "appointment_kind": kind},
     )
     if lead.status != Status.APPOINTMENT:
         if lead.first_contact_at is None:
-            lead.first_contact_at = timezone.now()
+            lead.first_contact_at = occurred_at
             lead.save(update_fields=["first_contact_at"])
-        lead = change_status(lead=lead, to=Status.APPOINTMENT, by=by)
+        lead = change_status(lead=lead, to=Status.APPOINTMENT, by=by, at=occurred_at)
     return lead
 
 

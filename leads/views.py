@@ -71,6 +71,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lead": lead,
             "timeline": selectors.lead_timeline(lead),
+            "other_leads": selectors.customer_other_leads(lead, request.user),
             "phones": lead.customer.phones.all(),
             "contact_form": ContactAttemptForm(),
             "note_form": NoteForm(),

@@ -30,6 +30,18 @@ def _eager_celery(settings) -> None:  # noqa: ANN001
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings) -> None:  # noqa: ANN001
+    """The real Redis cache, but keys of this test only: a rate-limit counter must not carry over
+    from another test (or an xdist worker whose database reuses the same primary keys)."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for name, config in settings.CACHES.items()
+    }
+
+
 @pytest.fixture
 def dealership(db):  # noqa: ANN001, ANN201
     return DealershipFactory()

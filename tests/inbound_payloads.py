@@ -8,11 +8,8 @@ import hmac
 import json
 import time
 import uuid
-from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "leads"
-if not SAMPLES.exists():  # a worktree next to /work/shared
-    SAMPLES = Path("/work/shared/samples/leads")
+from tests.shared import SAMPLES
 
 MAILGUN_KEY = "mailgun-signing-key-for-tests"
 WEBHOOK_SECRET = "anymail-user:anymail-pass"

@@ -74,3 +74,32 @@ def test_a_manager_filters_and_exports(browser_page, shop):  # noqa: F811
         page.click("text=Export CSV")
     body = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Bram Hendriks" in body and "Joop Jansen" not in body
+
+
+def test_a_manager_reads_the_dashboard_on_a_phone_and_drills_down(browser_page, shop):  # noqa: F811
+    """390 px wide: the page never scrolls sideways, each table row reads as a card of labelled
+    figures, the chart is drawn, a figure opens its leads and a table downloads as CSV."""
+    page = browser_page
+    lead = LeadFactory(
+        dealership=shop["dealership"], source=shop["portal"], customer__full_name="Joop Jansen"
+    )
+    services.assign_lead(lead=lead, to=shop["seller"])
+    login(page, "marco")
+    page.wait_for_selector("text=Joop Jansen")
+    page.goto(page.base_url + "/dashboards/")
+    page.wait_for_selector("#table-source")
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= page.viewport_size["width"], wide
+    cell = page.locator("#table-source td").first
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Leads"'
+    box = page.locator("#table-source tbody tr").first.bounding_box()
+    assert box["width"] <= page.viewport_size["width"]
+    assert page.locator("svg.chart rect.bar").count() == 5
+    shot(page, "manager-dashboard-phone")
+    with page.expect_download() as download:
+        page.locator("#table-source a", has_text="CSV").click()
+    assert "AutoScout24" in Path(download.value.path()).read_text(encoding="utf-8")
+    page.locator("#table-source tbody tr").first.locator("td a").first.click()
+    page.wait_for_url("**/dashboards/leads/**")
+    assert page.locator("text=Joop Jansen").count() == 1
+    shot(page, "manager-dashboard-drill-down")

@@ -207,3 +207,40 @@ def test_only_managers_are_offered_the_targets_page(client, data):
     targets = reverse("dashboards:targets")
     assert f'href="{targets}"' in page(client, data.boss).content.decode()
     assert f'href="{targets}"' not in page(client, data.a).content.decode()
+
+
+def test_the_team_filter_counts_its_members_leads_and_every_link_keeps_it(client, data):
+    """Team "Anna": leads 1, 2, 5, 8, 10 (the salesperson table of the data set). Every figure's
+    drill-down and every CSV link carries the team, and lists exactly the leads counted."""
+    from accounts.models import Team
+
+    team = Team.objects.create(dealership=data.dealership, name="Occasions")
+    team.members.add(data.a)
+    both = Team.objects.create(dealership=data.dealership, name="Showroom")
+    both.members.add(data.a, data.b)
+
+    response = page(client, data.boss, team=team.pk)
+    assert response.status_code == 200
+    total = response.context["report"].tables["total"].rows[0].data
+    assert (total["leads"], total["contacted"], total["sold"]) == (5, 4, 2)  # sold: 1 and 8
+    html = unescape(response.content.decode())
+    links = LINK.findall(html)
+    assert links and all(f"team={team.pk}" in href for href, _count in links)
+    for href, count in links[:12]:
+        listed = client.get(href).context["page"].paginator.count
+        assert listed == int(count), href
+    assert f"team={team.pk}" in response.context["export"]["source"]
+    assert total_leads(page(client, data.boss, team=both.pk)) == 9  # all but unassigned 4
+
+
+def test_a_team_of_another_dealership_is_refused(client, data):
+    from accounts.models import Team
+
+    elsewhere = Team.objects.create(dealership=DealershipFactory(), name="Elders")
+    assert page(client, data.boss, team=elsewhere.pk).status_code == 400
+    own = Team.objects.create(dealership=data.dealership, name="Hier")
+    other_dealership = DealershipFactory(group=data.dealership.group)
+    data.boss.memberships.create(dealership=other_dealership, role="manager")
+    mixed = page(client, data.boss, team=own.pk, dealership=other_dealership.pk)
+    assert mixed.status_code == 400
+    assert "another dealership" in mixed.content.decode()

@@ -180,3 +180,17 @@ def test_every_other_provider_endpoint_refuses_an_unauthenticated_post(doesburg,
 
     assert response.status_code in (400, 401, 403), path
     assert not InboundMessage.objects.exists()
+
+
+def test_every_inbound_endpoint_anymail_has_is_driven_by_a_test():
+    """A provider anymail adds in an upgrade must get a test here: the lists are checked against
+    anymail's own URL patterns (its inbound views, and Mandrill's combined endpoint)."""
+    from anymail import urls as anymail_urls
+
+    inbound = {
+        str(p.pattern).replace("^", "").replace("(_mime)?/$", "/")
+        for p in anymail_urls.urlpatterns
+        if "inbound" in (p.name or "")
+    }
+    tested = {f"{p}/inbound/" for p in wire.PROVIDERS} | set(OTHER_INBOUND) - {"mandrill/"}
+    assert inbound == tested

@@ -206,6 +206,56 @@ def test_a_returning_customer_after_a_closed_lead_gets_a_new_lead(deliver, deale
     assert second.lead.customer == first.lead.customer
 
 
+def test_a_new_lead_announces_its_created_event_once(deliver, dealership):
+    """What starts distribution: leads announces 'created' (leads.signals) once per new lead,
+    and a receiver's on_commit work runs once the lead is stored."""
+    from django.db import transaction
+
+    from leads.signals import lead_event_recorded
+
+    heard, after_commit = [], []
+
+    def receiver(sender, event, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        heard.append((event.kind, event.lead_id))
+        transaction.on_commit(lambda: after_commit.append(Lead.objects.get(pk=event.lead_id)))
+
+    lead_event_recorded.connect(receiver, dispatch_uid="test-created")
+    try:
+        message = deliver(wire.sample("adf-basic.xml"), dealership, message_id="<ann@x>")
+    finally:
+        lead_event_recorded.disconnect(dispatch_uid="test-created")
+
+    assert heard == [("created", message.lead.pk)]
+    assert after_commit == [message.lead]
+
+
+def test_the_new_lead_page_shows_the_customers_earlier_requests(client, deliver, dealership):
+    """A returning customer's new lead links to their earlier one on the lead page, both ways,
+    and a salesperson sees only the earlier leads they may see."""
+    from django.urls import reverse
+
+    from leads import services
+    from tests.factories import manager, salesperson
+
+    first = _again(deliver, dealership, "<one@x>").lead
+    Lead.objects.filter(pk=first.pk).update(status=LeadStatus.LOST)
+    second = _again(deliver, dealership, "<two@x>").lead
+    assert second != first
+
+    client.force_login(manager(dealership))
+    page = client.get(reverse("leads:detail", args=[second.pk])).content.decode()
+    assert "Other requests of this customer" in page
+    assert reverse("leads:detail", args=[first.pk]) in page
+    back = client.get(reverse("leads:detail", args=[first.pk])).content.decode()
+    assert reverse("leads:detail", args=[second.pk]) in back
+
+    seller = salesperson(dealership)
+    services.assign_lead(lead=second, to=seller)
+    client.force_login(seller)
+    page = client.get(reverse("leads:detail", args=[second.pk])).content.decode()
+    assert reverse("leads:detail", args=[first.pk]) not in page  # not theirs to see
+
+
 def test_the_same_customer_asking_about_another_vehicle_gets_a_new_lead(deliver, dealership):
     first = _again(deliver, dealership, "<one@x>")
     other = LeadFactory(dealership=dealership, customer=first.lead.customer)

@@ -132,3 +132,16 @@ def test_the_migration_fills_the_milestones_of_existing_leads_from_their_timelin
         for n, lead in ((n, Lead.all_objects.get(pk=lead.pk)) for n, lead in data.leads.items())
     }
     assert found == expected
+
+
+def test_the_readme_states_the_definitions_as_the_code_does():
+    """Written once: the README's section is the docstring of dashboards.definitions, word for
+    word, so the two cannot drift apart."""
+    from pathlib import Path
+
+    from dashboards import definitions
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What the dashboard figures mean", 1)[1].split("\n## ", 1)[0]
+    doc = definitions.__doc__.split("\n\n", 1)[1]  # after its first sentence (about the code)
+    assert " ".join(doc.split()) in " ".join(section.split())

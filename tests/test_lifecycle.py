@@ -118,3 +118,43 @@ def test_an_absence_must_end_after_it_starts(seller):
     now = timezone.now()
     with pytest.raises(IntegrityError):
         Absence.objects.create(user=seller, starts_at=now, ends_at=now - timedelta(hours=1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("current", Status.values)
+def test_every_move_is_decided_by_the_table_and_each_allowed_one_writes_one_event(seller, current):
+    """The whole matrix: an allowed move changes the status with exactly one event saying so;
+    a forbidden one raises, and neither the lead nor its timeline changes."""
+    for target in Status.values:
+        lead = LeadFactory(status=current)
+        reason = "price" if target == Status.LOST else ""
+        if target in TRANSITIONS[current]:
+            lead = services.change_status(lead=lead, to=target, by=seller, lost_reason=reason)
+            assert Lead.objects.get(pk=lead.pk).status == target
+            recorded = list(events(lead).values_list("kind", "status_from", "status_to"))
+            assert recorded == [(EventKind.STATUS_CHANGED, current, target)], (current, target)
+        else:
+            with pytest.raises(TransitionNotAllowed):
+                services.change_status(lead=lead, to=target, by=seller, lost_reason=reason)
+            assert Lead.objects.get(pk=lead.pk).status == current
+            assert not events(lead).exists(), (current, target)
+
+
+@pytest.mark.django_db
+def test_each_status_change_on_the_timeline_is_one_event_whatever_the_path(seller):
+    """Assigning, reaching the customer and setting an appointment change the status too: each
+    change is on exactly one event (the one carrying status_from/status_to)."""
+    lead = LeadFactory(dealership=seller.memberships.get().dealership)
+    services.assign_lead(lead=lead, to=seller)  # new → assigned
+    services.log_contact_attempt(lead=lead, channel="phone", outcome="reached", by=seller)
+    services.set_appointment(lead=lead, at=timezone.now() + timedelta(days=1), by=seller)
+    services.change_status(lead=lead, to=Status.SHOWED, by=seller)
+    moves = list(
+        events(lead).exclude(status_to="").order_by("pk").values_list("status_from", "status_to")
+    )
+    assert moves == [
+        (Status.NEW, Status.ASSIGNED),
+        (Status.ASSIGNED, Status.CONTACTED),
+        (Status.CONTACTED, Status.APPOINTMENT),
+        (Status.APPOINTMENT, Status.SHOWED),
+    ]

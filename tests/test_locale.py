@@ -48,3 +48,32 @@ def test_dates_follow_the_persons_language(client, dealership, language, date_te
 def test_the_app_speaks_the_persons_language(client, dealership, language, heading):
     client.force_login(salesperson(dealership, language=language))
     assert f"<h1>{heading}</h1>" in client.get(reverse("leads:inbox")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("nl", "Andere aanvragen van deze klant"), ("fr", "Autres demandes de ce client")],
+)
+def test_the_customers_other_requests_are_headed_in_the_persons_language(
+    client, dealership, language, heading
+):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import manager
+
+    boss = manager(dealership, language=language)
+    assert get_user_model().objects.get(pk=boss.pk).language == language
+    first = LeadFactory(dealership=dealership)
+    second = LeadFactory(dealership=dealership, customer=first.customer)
+    client.force_login(boss)
+    assert heading in client.get(reverse("leads:detail", args=[second.pk])).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "text"), [("nl", "Alle teams"), ("fr", "Toutes les équipes")])
+def test_the_dashboards_team_filter_speaks_the_persons_language(client, dealership, language, text):
+    from tests.factories import manager
+
+    client.force_login(manager(dealership, language=language))
+    assert text in client.get(reverse("dashboards:dashboard")).content.decode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from email.message import EmailMessage
@@ -20,11 +19,7 @@ from leads.parsing import (
     parse_message,
 )
 from leads.parsing import registry as registry_module
-
-SHARED = Path(
-    os.environ.get("DEALERLMS_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
-)
-SAMPLES = SHARED / "samples" / "leads"
+from tests.shared import SAMPLES
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE adf [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -13,11 +12,8 @@ import pytest
 
 from leads.parsing import ParseError, parse_message
 from leads.parsing.cli import main_parse_file
+from tests.shared import SAMPLES, SHARED
 
-SHARED = Path(
-    os.environ.get("DEALERLMS_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
-)
-SAMPLES = SHARED / "samples" / "leads"
 EXPECTED = SAMPLES / "expected"
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*") if p.is_file()) if SAMPLES.is_dir() else []
 LEAD_FILES = [

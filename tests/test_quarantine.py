@@ -165,6 +165,29 @@ def test_reparse_of_one_message(client, dealership, stuck, occasions, run_on_com
     assert stuck.status == InboundMessage.Status.PARSED and stuck.parse_attempts == 2
 
 
+def test_every_reparse_outcome_is_recorded_and_shown(
+    client, dealership, stuck, occasions, run_on_commit
+):
+    """A re-parse that fails again and one that succeeds: both on the message's history, with
+    who asked, and the history is on the message's page."""
+    boss = person(Role.MANAGER, dealership)
+    login(client, boss)
+    url = reverse("leads:quarantine_reparse", args=[stuck.pk])
+
+    run_on_commit(client.post, url)  # no labels yet: still no lead
+    stuck.refresh_from_db()
+    assert stuck.status == InboundMessage.Status.QUARANTINED
+    occasions.labels.create(label="Bereikbaar", field="customer.email")
+    run_on_commit(client.post, url)
+
+    stuck.refresh_from_db()
+    actions = list(stuck.log.values_list("action", flat=True))
+    assert actions == ["quarantined", "reparse", "quarantined", "reparse", "parsed"]
+    assert {e.actor for e in stuck.log.filter(action="reparse")} == {boss}
+    page = client.get(reverse("leads:quarantine_detail", args=[stuck.pk])).content.decode()
+    assert page.count("Re-parse requested") == 2 and "Parsed into a lead" in page
+
+
 def test_a_label_can_be_removed(client, dealership, occasions):
     label = occasions.labels.create(label="Wie", field="customer.full_name")
     login(client, person(Role.MANAGER, dealership))
