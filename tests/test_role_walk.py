@@ -15,6 +15,7 @@ from dashboards.models import Target
 from leads import services
 from leads.models import SourceLabel
 from tests.appraisal_world import APPRAISAL_ACCESS
+from tests.automation_world import AUTOMATION_ACCESS
 from tests.factories import (
     CustomerPhoneFactory,
     DealershipFactory,
@@ -72,6 +73,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
 }
 
 ACCESS.update(APPRAISAL_ACCESS)
+ACCESS.update(AUTOMATION_ACCESS)
 
 APP_URLS = sorted(
     name
