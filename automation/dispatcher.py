@@ -300,8 +300,10 @@ def _prepare(action: ScheduledAction, opt_outs: set[tuple[str, str]]) -> Outgoin
         to = user.email if action.channel == Channel.EMAIL else user.phone
         if not to:
             return _finish(action, ActionState.SKIPPED, "no address for this person")
-        language = action.reason if action.kind == ActionKind.TEST and action.reason else ""
-        preferred = (language or user.language, lead.dealership.language)
+        if action.kind == ActionKind.TEST:  # what the customer would get, unless asked otherwise
+            preferred = (action.reason or lead.customer.language, lead.dealership.language)
+        else:
+            preferred = (user.language, lead.dealership.language)
         name = str(user)
     language, subject, body = template.version(*preferred)
     if not body:
