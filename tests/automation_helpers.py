@@ -40,7 +40,9 @@ def rule(dealership: Dealership, **fields) -> Rule:  # noqa: ANN003
     return made
 
 
-def new_lead(dealership: Dealership, *, language: str = "en", received_at: datetime | None = None, **kwargs) -> Lead:  # noqa: ANN003
+def new_lead(
+    dealership: Dealership, *, language: str = "en", received_at: datetime | None = None, **kwargs
+) -> Lead:  # noqa: ANN003
     """A lead created through leads.services, so its 'created' event is announced."""
     customer = CustomerFactory(dealership=dealership, language=language)
     CustomerPhoneFactory(customer=customer)

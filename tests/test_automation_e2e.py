@@ -13,7 +13,6 @@ from tests import inbound_payloads as wire
 from tests.automation_helpers import new_lead, rule
 from tests.conftest import wait_for
 from tests.factories import DealershipFactory, SourceFactory
-from tests.twilio_edge import twilio  # noqa: F401
 
 TO = "doesburg@leads.dealerlms.example"
 pytestmark = pytest.mark.e2e
@@ -23,7 +22,12 @@ pytestmark = pytest.mark.e2e
 def doesburg(transactional_db, settings):  # noqa: ANN001, ANN201
     settings.ANYMAIL = dict(wire.ANYMAIL_SETTINGS)
     dealership = DealershipFactory(inbound_address=TO)
-    SourceFactory(dealership=dealership, name="Website", kind="website", sender_patterns="ligierstore-doesburg.example")
+    SourceFactory(
+        dealership=dealership,
+        name="Website",
+        kind="website",
+        sender_patterns="ligierstore-doesburg.example",
+    )
     return dealership
 
 
@@ -41,10 +45,13 @@ def test_a_portal_lead_gets_its_confirmation_through_the_worker(live_worker, doe
     assert ScheduledAction.objects.get().state == "sent"
 
 
-def test_an_sms_rule_sends_through_twilios_edge_from_the_worker(live_worker, doesburg, twilio):  # noqa: F811
+def test_an_sms_rule_sends_through_twilios_edge_from_the_worker(live_worker, doesburg, twilio):
     rule(doesburg, channel="sms")
     lead = new_lead(doesburg)
-    wait_for(lambda: LeadEvent.objects.filter(lead=lead, kind=EventKind.MESSAGE_SENT).exists(), timeout=15)
+    wait_for(
+        lambda: LeadEvent.objects.filter(lead=lead, kind=EventKind.MESSAGE_SENT).exists(),
+        timeout=15,
+    )
     (call,) = twilio.calls
     assert call["data"]["To"] == lead.customer.primary_phone
     assert call["data"]["StatusCallback"].startswith("http://127.0.0.1:8000/hooks/twilio/status/")

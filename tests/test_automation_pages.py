@@ -50,7 +50,12 @@ def test_a_manager_builds_a_rule_in_the_browser(client, dealership, boss):
     response = client.post(reverse("automation:rule_new"), rule_form(dealership, t))
     assert response.status_code == 302, response.content.decode()[:2000]
     r = Rule.objects.get()
-    assert (r.trigger, r.offset_amount, r.statuses, r.window_days) == ("no_contact", 2, ["new", "assigned"], [0, 1, 2, 3, 4, 5])
+    assert (r.trigger, r.offset_amount, r.statuses, r.window_days) == (
+        "no_contact",
+        2,
+        ["new", "assigned"],
+        [0, 1, 2, 3, 4, 5],
+    )
     listing = client.get(reverse("automation:rules")).content.decode()
     assert "Sorry we missed you" in listing
 
@@ -66,7 +71,10 @@ def test_a_rule_form_with_mistakes_says_what_and_keeps_nothing(client, dealershi
     assert response.status_code == 200
     page = response.content.decode()
     assert "Select a valid choice" in page  # another dealership's template is not on offer
-    assert "Only an appointment has a time to send before." in page or "Choose at least one recipient." in page
+    assert (
+        "Only an appointment has a time to send before." in page
+        or "Choose at least one recipient." in page
+    )
     assert not Rule.objects.exists()
 
 
@@ -78,10 +86,21 @@ def test_editing_a_rule_says_how_many_pending_messages_it_touches(client, dealer
     client.force_login(boss)
     page = client.get(reverse("automation:rule_edit", args=[r.pk])).content.decode()
     assert "This rule has 2 pending messages." in page
-    form = rule_form(dealership, r.template, trigger="created", offset_amount="3", offset_unit="days", statuses=[])
-    impact = client.post(reverse("automation:rule_impact", args=[r.pk]), form, HTTP_HX_REQUEST="true")
+    form = rule_form(
+        dealership,
+        r.template,
+        trigger="created",
+        offset_amount="3",
+        offset_unit="days",
+        statuses=[],
+    )
+    impact = client.post(
+        reverse("automation:rule_impact", args=[r.pk]), form, HTTP_HX_REQUEST="true"
+    )
     assert "2 pending message(s) rescheduled" in impact.content.decode()
-    assert ScheduledAction.objects.filter(rule=r).first().due_at - r.actions.first().anchor_at == timedelta(days=1)
+    assert ScheduledAction.objects.filter(
+        rule=r
+    ).first().due_at - r.actions.first().anchor_at == timedelta(days=1)
     response = client.post(reverse("automation:rule_edit", args=[r.pk]), form)
     assert "2 pending message(s) rescheduled" in flashed(response)
     action = ScheduledAction.objects.filter(rule=r).first()
@@ -120,7 +139,9 @@ def test_a_template_with_a_forbidden_tag_is_refused(client, dealership, boss):
 
 
 @pytest.mark.django_db
-def test_preview_against_a_real_lead_and_test_send_to_myself(client, dealership, boss, django_capture_on_commit_callbacks):
+def test_preview_against_a_real_lead_and_test_send_to_myself(
+    client, dealership, boss, django_capture_on_commit_callbacks
+):
     t = template(dealership)
     lead = new_lead(dealership, language="nl")
     lead.customer.full_name = "Eva <b>Jansen</b>"
@@ -128,13 +149,21 @@ def test_preview_against_a_real_lead_and_test_send_to_myself(client, dealership,
     client.force_login(boss)
     edit = client.get(reverse("automation:template_edit", args=[t.pk])).content.decode()
     assert f"#{lead.pk}" in edit  # the lead to preview with
-    preview = client.get(reverse("automation:template_preview", args=[t.pk]), {"lead": lead.pk}, HTTP_HX_REQUEST="true")
+    preview = client.get(
+        reverse("automation:template_preview", args=[t.pk]),
+        {"lead": lead.pk},
+        HTTP_HX_REQUEST="true",
+    )
     html = preview.content.decode()
     assert "Hallo Eva &lt;b&gt;Jansen&lt;/b&gt;" in html and "<b>Jansen" not in html
-    english = client.get(reverse("automation:template_preview", args=[t.pk]), {"lead": lead.pk, "language": "en"})
+    english = client.get(
+        reverse("automation:template_preview", args=[t.pk]), {"lead": lead.pk, "language": "en"}
+    )
     assert "Dear Eva" in english.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("automation:template_test", args=[t.pk]), {"lead": lead.pk, "channel": "email"})
+        response = client.post(
+            reverse("automation:template_test", args=[t.pk]), {"lead": lead.pk, "channel": "email"}
+        )
     assert boss.email in flashed(response)
     (message,) = mail.outbox
     assert message.to == [boss.email] and message.subject.startswith("[TEST] Hallo Eva")
@@ -150,23 +179,35 @@ def test_ready_made_templates_from_the_page(client, dealership, boss):
     assert Rule.objects.filter(dealership=dealership, is_enabled=False).count() == 4
     stranger = manager(DealershipFactory())
     client.force_login(stranger)
-    assert client.post(reverse("automation:install_ready_made", args=[dealership.pk])).status_code == 404
+    assert (
+        client.post(reverse("automation:install_ready_made", args=[dealership.pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
-def test_a_salesperson_sends_a_template_from_the_lead_page(client, dealership, django_capture_on_commit_callbacks):
+def test_a_salesperson_sends_a_template_from_the_lead_page(
+    client, dealership, django_capture_on_commit_callbacks
+):
     seller = salesperson(dealership)
     t = template(dealership)
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=seller)
     client.force_login(seller)
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
-    assert "E-mail or SMS from a template" in page and f"may be sent to {lead.customer.email}" in page
-    preview = client.get(reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "email"})
+    assert (
+        "E-mail or SMS from a template" in page and f"may be sent to {lead.customer.email}" in page
+    )
+    preview = client.get(
+        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "email"}
+    )
     assert f"Dear {lead.customer.full_name}" in preview.content.decode()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "email"})
+        response = client.post(
+            reverse("automation:lead_message", args=[lead.pk]),
+            {"template": t.pk, "channel": "email"},
+        )
     assert response.status_code == 302 and "queued" in flashed(response)
     assert [m.to for m in mail.outbox if m.to != [seller.email]] == [[lead.customer.email]]
     event = LeadEvent.objects.get(lead=lead, kind=EventKind.MESSAGE_SENT)
@@ -185,13 +226,20 @@ def test_the_lead_page_refuses_an_opted_out_channel_and_shows_why(client, dealer
     client.force_login(seller)
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "the customer opted out of this channel" in page and "Replied STOP" in page
-    preview = client.get(reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"})
+    preview = client.get(
+        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"}
+    )
     assert "Cannot be sent" in preview.content.decode()
-    response = client.post(reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"})
+    response = client.post(
+        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"}
+    )
     assert "Not sent: the customer opted out of this channel." in flashed(response)
     assert not ScheduledAction.objects.filter(kind="manual").exists()
     foreign = template(DealershipFactory())
-    response = client.post(reverse("automation:lead_message", args=[lead.pk]), {"template": foreign.pk, "channel": "email"})
+    response = client.post(
+        reverse("automation:lead_message", args=[lead.pk]),
+        {"template": foreign.pk, "channel": "email"},
+    )
     assert "Choose a template" in flashed(response)
 
 

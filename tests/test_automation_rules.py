@@ -68,10 +68,14 @@ def test_conditions_source_kind_condition_rating_activity_and_dealership(dealers
     new_lead(dealership, source=website)
     a_portal_lead = new_lead(dealership, source=portal)
     used = LeadVehicle.objects.create(condition="used", make="Ligier", model="JS50")
-    leads.create_lead(dealership=dealership, customer=a_portal_lead.customer, vehicle=used, is_passive=True)
+    leads.create_lead(
+        dealership=dealership, customer=a_portal_lead.customer, vehicle=used, is_passive=True
+    )
     leads.update_lead(lead=a_portal_lead, by=None, rating=3)
     leads.update_lead(lead=a_portal_lead, by=None, rating=5)
-    assert [planned(r) for r in (by_source, by_kind, used_only, passive_only, rated, elsewhere)] == [1, 1, 1, 1, 1, 0]
+    assert [
+        planned(r) for r in (by_source, by_kind, used_only, passive_only, rated, elsewhere)
+    ] == [1, 1, 1, 1, 1, 0]
 
 
 @pytest.mark.django_db
@@ -85,11 +89,15 @@ def test_several_recipients_each_get_their_message(dealership):
     mail.outbox.clear()
     ScheduledAction.objects.filter(kind="notification").update(state="cancelled")
     dispatcher.dispatch_due()
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([lead.customer.email, seller.email, boss.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [lead.customer.email, seller.email, boss.email]
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "greeting"), [("nl", "Beste"), ("fr", "Bonjour"), ("en", "Dear"), ("de", "Beste")])
+@pytest.mark.parametrize(
+    ("language", "greeting"), [("nl", "Beste"), ("fr", "Bonjour"), ("en", "Dear"), ("de", "Beste")]
+)
 def test_the_ready_made_confirmation_speaks_the_customers_language(dealership, language, greeting):
     assert services.install_ready_made(dealership=dealership) == len(READY_MADE)
     assert services.install_ready_made(dealership=dealership) == 0  # twice adds nothing
@@ -116,7 +124,9 @@ def test_every_ready_made_template_renders_in_every_language(dealership):
         for code in ("nl", "fr", "en"):
             language, subject, body = t.version(code)
             assert language == code
-            out = render.render(subject, body, render.lead_context(lead, language=code), language=code)
+            out = render.render(
+                subject, body, render.lead_context(lead, language=code), language=code
+            )
             assert str(lead.customer) in out.text or seller.get_full_name() in out.text
             assert "{{" not in out.text and "{%" not in out.text
 
@@ -124,9 +134,13 @@ def test_every_ready_made_template_renders_in_every_language(dealership):
 @pytest.mark.django_db
 def test_the_appointment_is_written_in_the_recipients_language_and_the_dealers_zone(dealership):
     lead = new_lead(dealership)
-    lead.appointment_at = timezone.make_aware(timezone.datetime(2026, 7, 3, 8, 30), timezone.get_fixed_timezone(0))
+    lead.appointment_at = timezone.make_aware(
+        timezone.datetime(2026, 7, 3, 8, 30), timezone.get_fixed_timezone(0)
+    )
     assert render.lead_context(lead, language="nl")["appointment"] == "3 juli 2026 10:30"
-    assert render.lead_context(lead, language="fr")["appointment"].startswith("3 juillet 2026 10:30")
+    assert render.lead_context(lead, language="fr")["appointment"].startswith(
+        "3 juillet 2026 10:30"
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,7 +163,10 @@ def test_templates_may_not_reach_beyond_their_placeholders(source):
 def test_placeholders_are_plain_text_not_objects(dealership):
     lead = new_lead(dealership)
     out = render.render(
-        "", "{{ vehicle.stock_vehicle }}|{{ customer_name.upper }}|{{ dealership }}", render.lead_context(lead, language="en"), language="en"
+        "",
+        "{{ vehicle.stock_vehicle }}|{{ customer_name.upper }}|{{ dealership }}",
+        render.lead_context(lead, language="en"),
+        language="en",
     )
     assert out.text == f"|{lead.customer.full_name.upper()}|{dealership.name}"  # str methods only
     with pytest.raises(render.TemplateProblem):
@@ -163,7 +180,15 @@ def test_a_rule_says_nothing_it_cannot_mean(dealership):
         ({"trigger": "created", "direction": "before", "to_customer": True}, "direction"),
         ({"trigger": "status_changed", "to_customer": True}, "trigger_status"),
         ({"trigger": "created"}, "to_customer"),
-        ({"trigger": "created", "to_customer": True, "window_start": "20:00", "window_end": "08:00"}, "window_end"),
+        (
+            {
+                "trigger": "created",
+                "to_customer": True,
+                "window_start": "20:00",
+                "window_end": "08:00",
+            },
+            "window_end",
+        ),
     ]
     for fields, field in cases:
         with pytest.raises(ValidationError) as caught:

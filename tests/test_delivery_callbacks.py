@@ -16,13 +16,13 @@ from automation import dispatcher, links, services
 from automation.models import OptOut, OutboundMessage, ScheduledAction
 from tests.automation_helpers import new_lead, rule
 from tests.inbound_payloads import ANYMAIL_SETTINGS, MAILGUN_KEY, basic_auth
-from tests.twilio_edge import AUTH_TOKEN, signed_post, twilio  # noqa: F401
+from tests.twilio_edge import AUTH_TOKEN, signed_post
 
 
 @pytest.fixture
-def sms(dealership, twilio):  # noqa: ANN001, ANN201, F811
+def sms(dealership, twilio):  # noqa: ANN001, ANN201
     rule(dealership, channel="sms")
-    lead = new_lead(dealership)
+    new_lead(dealership)
     dispatcher.dispatch_due()
     message = OutboundMessage.objects.get()
     assert message.provider_id == twilio.calls[0]["sid"]
@@ -34,7 +34,7 @@ def status_path(message: OutboundMessage) -> str:
 
 
 @pytest.mark.django_db
-def test_the_sms_asks_twilio_to_call_back_with_our_message(sms, twilio):  # noqa: F811
+def test_the_sms_asks_twilio_to_call_back_with_our_message(sms, twilio):
     callback = twilio.calls[0]["data"]["StatusCallback"]
     assert callback.endswith(status_path(sms))
 
@@ -42,7 +42,13 @@ def test_the_sms_asks_twilio_to_call_back_with_our_message(sms, twilio):  # noqa
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("twilio_status", "ours"),
-    [("queued", "queued"), ("sent", "sent"), ("delivered", "delivered"), ("undelivered", "failed"), ("failed", "failed")],
+    [
+        ("queued", "queued"),
+        ("sent", "sent"),
+        ("delivered", "delivered"),
+        ("undelivered", "failed"),
+        ("failed", "failed"),
+    ],
 )
 def test_a_signed_status_callback_updates_the_message(client, sms, twilio_status, ours):
     data = {"MessageSid": sms.provider_id, "MessageStatus": twilio_status, "AccountSid": "AC1"}
@@ -58,7 +64,9 @@ def test_a_signed_status_callback_updates_the_message(client, sms, twilio_status
 @pytest.mark.django_db
 def test_statuses_only_move_forward(client, sms):
     for status in ("delivered", "sent", "queued"):
-        signed_post(client, status_path(sms), {"MessageSid": sms.provider_id, "MessageStatus": status})
+        signed_post(
+            client, status_path(sms), {"MessageSid": sms.provider_id, "MessageStatus": status}
+        )
     sms.refresh_from_db()
     assert sms.status == "delivered"
 
@@ -75,9 +83,14 @@ def test_unsigned_or_wrongly_signed_callbacks_are_refused(client, sms):
     signature = RequestValidator(AUTH_TOKEN).compute_signature(f"http://testserver{other}", data)
     assert client.post(status_path(sms), data, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
     # A tampered body under a valid signature.
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"http://testserver{status_path(sms)}", data)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        f"http://testserver{status_path(sms)}", data
+    )
     tampered = {**data, "MessageStatus": "failed"}
-    assert client.post(status_path(sms), tampered, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
+    assert (
+        client.post(status_path(sms), tampered, HTTP_X_TWILIO_SIGNATURE=signature).status_code
+        == 403
+    )
     sms.refresh_from_db()
     assert sms.status == "queued"
 
@@ -91,13 +104,18 @@ def test_without_an_auth_token_every_callback_is_refused(client, sms, settings):
 
 def mailgun_tracking(client, event: dict):  # noqa: ANN001, ANN201
     timestamp, token = str(int(time.time())), uuid.uuid4().hex
-    signature = hmac.new(MAILGUN_KEY.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        MAILGUN_KEY.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
+    ).hexdigest()
     payload = {
         "signature": {"timestamp": timestamp, "token": token, "signature": signature},
         "event-data": {"timestamp": time.time(), **event},
     }
     return client.post(
-        "/anymail/mailgun/tracking/", json.dumps(payload), content_type="application/json", **basic_auth()
+        "/anymail/mailgun/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        **basic_auth(),
     )
 
 
@@ -112,14 +130,20 @@ def email(dealership, settings):  # noqa: ANN001, ANN201
 
 @pytest.mark.django_db
 def test_anymail_tracking_finds_the_message_by_its_id(client, email):
-    event = {"event": "delivered", "recipient": email.to, "message": {"headers": {"message-id": email.provider_id.strip("<>")}}}
+    event = {
+        "event": "delivered",
+        "recipient": email.to,
+        "message": {"headers": {"message-id": email.provider_id.strip("<>")}},
+    }
     assert mailgun_tracking(client, event).status_code == 200
     email.refresh_from_db()
     assert email.status == "delivered"
 
 
 @pytest.mark.django_db
-def test_anymail_tracking_finds_the_message_by_our_uid_and_a_bounce_stops_later_mail(client, email, dealership):
+def test_anymail_tracking_finds_the_message_by_our_uid_and_a_bounce_stops_later_mail(
+    client, email, dealership
+):
     event = {
         "event": "failed",
         "severity": "permanent",
@@ -136,15 +160,27 @@ def test_anymail_tracking_finds_the_message_by_our_uid_and_a_bounce_stops_later_
 
 @pytest.mark.django_db
 def test_a_complaint_at_the_provider_is_an_opt_out(client, email):
-    event = {"event": "complained", "recipient": email.to.upper(), "message": {"headers": {"message-id": "x@y"}}}
+    event = {
+        "event": "complained",
+        "recipient": email.to.upper(),
+        "message": {"headers": {"message-id": "x@y"}},
+    }
     assert mailgun_tracking(client, event).status_code == 200
     assert services.opted_out("email", email.to)
 
 
 @pytest.mark.django_db
 def test_an_unsigned_tracking_webhook_is_refused(client, email, settings):
-    payload = {"signature": {"timestamp": "1", "token": "t", "signature": "bad"}, "event-data": {"event": "delivered"}}
-    response = client.post("/anymail/mailgun/tracking/", json.dumps(payload), content_type="application/json", **basic_auth())
+    payload = {
+        "signature": {"timestamp": "1", "token": "t", "signature": "bad"},
+        "event-data": {"event": "delivered"},
+    }
+    response = client.post(
+        "/anymail/mailgun/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        **basic_auth(),
+    )
     assert response.status_code == 400
     email.refresh_from_db()
     assert email.status == "queued"
@@ -162,7 +198,11 @@ def test_the_unsubscribe_link_in_the_email_records_an_opt_out_honoured_later(cli
     assert not OptOut.objects.exists()  # a mail scanner's GET unsubscribes nobody
     assert client.post(path).status_code == 200
     opt_out = OptOut.objects.get()
-    assert (opt_out.channel, opt_out.address, opt_out.customer) == ("email", lead.customer.email, lead.customer)
+    assert (opt_out.channel, opt_out.address, opt_out.customer) == (
+        "email",
+        lead.customer.email,
+        lead.customer,
+    )
     from leads import services as leads
 
     leads.create_lead(dealership=dealership, customer=lead.customer)  # the customer asks again

@@ -17,7 +17,6 @@ from leads import services as leads
 from leads.models import EventKind, LeadEvent
 from tests.automation_helpers import new_lead, rule, template
 from tests.factories import salesperson
-from tests.twilio_edge import twilio  # noqa: F401 — fixture
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
@@ -63,7 +62,10 @@ def test_running_the_dispatcher_twice_changes_nothing_the_second_time(dealership
     assert dispatcher.dispatch_due() == 0
     assert dispatcher.process([a for a, *_ in before]) == 0  # even handed the ids again
     assert len(mail.outbox) == 1 and len(sent_events(lead)) == 1
-    assert list(ScheduledAction.objects.values_list("pk", "state", "attempts", "finished_at")) == before
+    assert (
+        list(ScheduledAction.objects.values_list("pk", "state", "attempts", "finished_at"))
+        == before
+    )
 
 
 @pytest.mark.django_db
@@ -92,7 +94,13 @@ def test_a_later_action_waits_until_it_is_due(dealership):
 def test_conditions_are_checked_again_when_due(dealership):
     """'Sorry we missed you' two hours later: not for a lead that was reached meanwhile."""
     seller = salesperson(dealership)
-    rule(dealership, trigger="no_contact", offset_amount=2, offset_unit="hours", statuses=["new", "assigned"])
+    rule(
+        dealership,
+        trigger="no_contact",
+        offset_amount=2,
+        offset_unit="hours",
+        statuses=["new", "assigned"],
+    )
     contacted = new_lead(dealership)
     waiting = new_lead(dealership)
     leads.assign_lead(lead=contacted, to=seller)
@@ -150,17 +158,22 @@ def test_a_message_due_outside_the_window_waits_for_the_next_opening(dealership)
 def test_the_window_skips_sundays_and_the_night_in_the_dealerships_zone(dealership):
     r = rule(dealership, window_start=time(8), window_end=time(20), window_days=[0, 1, 2, 3, 4, 5])
     saturday_night = datetime(2026, 3, 28, 21, 30, tzinfo=AMS)  # the night DST starts
-    assert rule_logic.next_opening(r, saturday_night, AMS) == datetime(2026, 3, 30, 8, 0, tzinfo=AMS)
+    assert rule_logic.next_opening(r, saturday_night, AMS) == datetime(
+        2026, 3, 30, 8, 0, tzinfo=AMS
+    )
     inside = datetime(2026, 3, 30, 9, 15, tzinfo=AMS)
     assert rule_logic.next_opening(r, inside, AMS) == inside
     early = datetime(2026, 3, 31, 6, 0, tzinfo=AMS)
     assert rule_logic.next_opening(r, early, AMS) == datetime(2026, 3, 31, 8, 0, tzinfo=AMS)
     lyon = zoneinfo.ZoneInfo("America/New_York")
-    assert rule_logic.next_opening(r, saturday_night, lyon).astimezone(lyon).time() == saturday_night.astimezone(lyon).time()
+    assert (
+        rule_logic.next_opening(r, saturday_night, lyon).astimezone(lyon).time()
+        == saturday_night.astimezone(lyon).time()
+    )
 
 
 @pytest.mark.django_db
-def test_provider_errors_are_retried_with_backoff(dealership, twilio):  # noqa: F811
+def test_provider_errors_are_retried_with_backoff(dealership, twilio):
     rule(dealership, channel="sms")
     lead = new_lead(dealership)
     twilio.fail_with = [(503, {"code": 20500, "message": "Service unavailable", "status": 503})]
@@ -180,7 +193,7 @@ def test_provider_errors_are_retried_with_backoff(dealership, twilio):  # noqa: 
 
 
 @pytest.mark.django_db
-def test_a_refusal_is_not_retried_and_retries_stop(dealership, twilio):  # noqa: F811
+def test_a_refusal_is_not_retried_and_retries_stop(dealership, twilio):
     rule(dealership, channel="sms")
     new_lead(dealership)
     twilio.fail_with = [(400, {"code": 21211, "message": "Invalid 'To' number", "status": 400})]
@@ -199,7 +212,9 @@ def test_a_refusal_is_not_retried_and_retries_stop(dealership, twilio):  # noqa:
 
 
 @pytest.mark.django_db
-def test_a_crash_between_send_and_mark_is_never_resent_and_the_callback_reconciles_it(dealership, twilio, client):  # noqa: F811
+def test_a_crash_between_send_and_mark_is_never_resent_and_the_callback_reconciles_it(
+    dealership, twilio, client
+):
     """What a dispatcher that died after the provider call leaves behind: the action claimed
     ('sending') and its message written, no outcome. It is not sent again; Twilio's callback,
     which carries our message's uid, confirms it."""
@@ -209,8 +224,12 @@ def test_a_crash_between_send_and_mark_is_never_resent_and_the_callback_reconcil
     lead = new_lead(dealership)
     action = ScheduledAction.objects.get()
     dispatcher.claim()
-    message = OutboundMessage.objects.create(action=action, lead=lead, channel="sms", to="+31611111111")
-    ScheduledAction.objects.filter(pk=action.pk).update(claimed_at=timezone.now() - timedelta(minutes=10))
+    message = OutboundMessage.objects.create(
+        action=action, lead=lead, channel="sms", to="+31611111111"
+    )
+    ScheduledAction.objects.filter(pk=action.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=10)
+    )
     dispatcher.dispatch_due()
     action.refresh_from_db()
     assert action.state == ActionState.UNKNOWN and not twilio.calls and not sent_events(lead)
@@ -260,7 +279,14 @@ def test_an_appointment_reminder_the_day_before_follows_a_moved_appointment(deal
 @pytest.mark.django_db
 def test_the_assigned_salesperson_is_read_when_due(dealership, settings):
     first, second = salesperson(dealership), salesperson(dealership)
-    rule(dealership, trigger="assigned", to_customer=False, to_salesperson=True, offset_amount=1, offset_unit="hours")
+    rule(
+        dealership,
+        trigger="assigned",
+        to_customer=False,
+        to_salesperson=True,
+        offset_amount=1,
+        offset_unit="hours",
+    )
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=first)
     leads.assign_lead(lead=lead, to=second)
@@ -270,7 +296,9 @@ def test_the_assigned_salesperson_is_read_when_due(dealership, settings):
 
 
 @pytest.mark.django_db
-def test_without_skip_locked_each_row_is_claimed_by_its_own_conditional_update(dealership, monkeypatch):
+def test_without_skip_locked_each_row_is_claimed_by_its_own_conditional_update(
+    dealership, monkeypatch
+):
     rule(dealership)
     for _ in range(3):
         new_lead(dealership)
@@ -288,7 +316,9 @@ def test_two_dispatchers_never_claim_the_same_row(dealership):
     r = rule(dealership, offset_amount=1, offset_unit="days")
     lead = new_lead(dealership)
     ScheduledAction.objects.bulk_create(
-        ScheduledAction(rule=r, lead=lead, recipient_kind="customer", channel="email", due_at=timezone.now())
+        ScheduledAction(
+            rule=r, lead=lead, recipient_kind="customer", channel="email", due_at=timezone.now()
+        )
         for _ in range(400)
     )
     claimed: list[list[int]] = [[], []]

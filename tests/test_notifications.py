@@ -11,7 +11,6 @@ from leads import services as leads
 from leads.models import EventKind
 from tests.automation_helpers import new_lead, rule
 from tests.factories import manager, person, salesperson
-from tests.twilio_edge import twilio  # noqa: F401
 
 
 @pytest.mark.django_db
@@ -38,14 +37,22 @@ def test_a_reassignment_notifies_the_new_assignee_but_not_the_one_who_took_it(de
     leads.assign_lead(lead=lead, to=first)
     leads.assign_lead(lead=lead, to=second)
     leads.assign_lead(lead=lead, to=first, by=first)  # took it back themself
-    assert list(Notification.objects.values_list("user", flat=True).order_by("pk")) == [first.pk, second.pk]
+    assert list(Notification.objects.values_list("user", flat=True).order_by("pk")) == [
+        first.pk,
+        second.pk,
+    ]
 
 
 @pytest.mark.django_db
 def test_an_escalation_notifies_the_people_it_names_else_the_managers(dealership):
     boss, other_boss, named = manager(dealership), manager(dealership), salesperson(dealership)
     lead = new_lead(dealership)
-    leads.record_event(lead=lead, kind=EventKind.ESCALATED, note="Not contacted in 15 min", data={"notify_user_ids": [named.pk]})
+    leads.record_event(
+        lead=lead,
+        kind=EventKind.ESCALATED,
+        note="Not contacted in 15 min",
+        data={"notify_user_ids": [named.pk]},
+    )
     assert list(Notification.objects.values_list("user", flat=True)) == [named.pk]
     leads.record_event(lead=lead, kind=EventKind.ESCALATED, data={})
     assert set(Notification.objects.filter(kind="escalated").values_list("user", flat=True)) == {
@@ -57,7 +64,7 @@ def test_an_escalation_notifies_the_people_it_names_else_the_managers(dealership
 
 
 @pytest.mark.django_db
-def test_each_person_chooses_what_and_how(dealership, twilio):  # noqa: F811
+def test_each_person_chooses_what_and_how(dealership, twilio):
     seller = salesperson(dealership, phone="+31633333333")
     services.save_preferences(
         user=seller,
@@ -89,7 +96,9 @@ def test_automation_messages_to_staff_follow_their_choice(dealership):
     seller = salesperson(dealership)
     rule(dealership, trigger="assigned", to_customer=False, to_salesperson=True)
     NotificationPreference.objects.create(user=seller, kind="assigned", enabled=False)
-    NotificationPreference.objects.create(user=seller, kind="automation", enabled=True, by_email=False)
+    NotificationPreference.objects.create(
+        user=seller, kind="automation", enabled=True, by_email=False
+    )
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=seller)
     dispatcher.dispatch_due()
@@ -112,7 +121,9 @@ def test_the_bell_counts_and_marking_read(client, dealership):
     first = Notification.objects.filter(user=seller).first()
     response = client.post(reverse("notifications:read", args=[first.pk]), {"open": "1"})
     assert response.url == reverse("leads:detail", args=[first.lead_id])
-    assert '<span class="badge">2</span>' in client.get(reverse("notifications:bell")).content.decode()
+    assert (
+        '<span class="badge">2</span>' in client.get(reverse("notifications:bell")).content.decode()
+    )
     client.force_login(colleague)
     assert client.post(reverse("notifications:read", args=[first.pk])).status_code == 404
     client.force_login(seller)
@@ -128,7 +139,12 @@ def test_the_preferences_page_saves_the_choices(client, dealership):
     assert "A customer replied" in page
     response = client.post(
         reverse("notifications:preferences"),
-        {"assigned_enabled": "on", "assigned_sms": "on", "reply_enabled": "on", "reply_email": "on"},
+        {
+            "assigned_enabled": "on",
+            "assigned_sms": "on",
+            "reply_enabled": "on",
+            "reply_email": "on",
+        },
     )
     assert response.status_code == 302
     assert services.preference(bdc, "assigned") == services.Preference(True, False, True)

@@ -14,17 +14,19 @@ from leads import services as leads
 from leads.models import EventKind, LeadEvent
 from tests.automation_helpers import new_lead, rule
 from tests.factories import salesperson
-from tests.twilio_edge import signed_post, twilio  # noqa: F401
+from tests.twilio_edge import signed_post
 
 PATH = "/hooks/twilio/sms/"
 
 
 def reply(client, number: str, body: str, sid: str = "SM" + "b" * 32):  # noqa: ANN001, ANN201
-    return signed_post(client, PATH, {"MessageSid": sid, "From": number, "To": "+3197010000000", "Body": body})
+    return signed_post(
+        client, PATH, {"MessageSid": sid, "From": number, "To": "+3197010000000", "Body": body}
+    )
 
 
 @pytest.fixture
-def leads_of_one_customer(dealership, twilio):  # noqa: ANN001, ANN201, F811
+def leads_of_one_customer(dealership, twilio):  # noqa: ANN001, ANN201
     seller = salesperson(dealership, phone="+31622222222")
     old = new_lead(dealership, received_at=timezone.now() - timedelta(days=30))
     newest_closed = leads.create_lead(dealership=dealership, customer=old.customer)
@@ -38,13 +40,19 @@ def leads_of_one_customer(dealership, twilio):  # noqa: ANN001, ANN201, F811
 
 
 @pytest.mark.django_db
-def test_a_reply_lands_on_the_latest_open_lead_and_notifies_the_salesperson(client, leads_of_one_customer):
+def test_a_reply_lands_on_the_latest_open_lead_and_notifies_the_salesperson(
+    client, leads_of_one_customer
+):
     seller, lead, number = leads_of_one_customer
     mail.outbox.clear()
     response = reply(client, number, "Can I come <b>Saturday</b>?")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
     (event,) = LeadEvent.objects.filter(kind=EventKind.MESSAGE_RECEIVED)
-    assert event.lead == lead and event.channel == "sms" and event.note == "Can I come <b>Saturday</b>?"
+    assert (
+        event.lead == lead
+        and event.channel == "sms"
+        and event.note == "Can I come <b>Saturday</b>?"
+    )
     note = Notification.objects.get(user=seller, kind="reply")
     assert note.lead == lead and "Saturday" in note.body
     dispatcher.dispatch_due()  # the e-mail copy of the notification (the seller's default)
@@ -79,7 +87,9 @@ def test_unsigned_replies_and_bad_numbers_are_refused(client, leads_of_one_custo
 
 
 @pytest.mark.django_db
-def test_stop_opts_out_of_sms_and_every_later_sms_is_skipped(client, dealership, leads_of_one_customer, twilio):  # noqa: F811
+def test_stop_opts_out_of_sms_and_every_later_sms_is_skipped(
+    client, dealership, leads_of_one_customer, twilio
+):
     _seller, lead, number = leads_of_one_customer
     reply(client, number, "STOP")
     assert OptOut.objects.get().address == number
@@ -88,6 +98,8 @@ def test_stop_opts_out_of_sms_and_every_later_sms_is_skipped(client, dealership,
     calls = len(twilio.calls)
     dispatcher.dispatch_due()
     assert len(twilio.calls) == calls
-    assert ScheduledAction.objects.get(kind="rule").reason == "the customer opted out of this channel"
+    assert (
+        ScheduledAction.objects.get(kind="rule").reason == "the customer opted out of this channel"
+    )
     reply(client, number, "START", sid="SM" + "c" * 32)
     assert not OptOut.objects.exists()

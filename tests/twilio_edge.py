@@ -21,7 +21,17 @@ class FakeTwilio:
         self.calls: list[dict] = []
         self.fail_with: list[tuple[int, dict]] = []  # answers to give before succeeding
 
-    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):  # noqa: ANN001, ANN201, PLR0913
+    def request(
+        self,
+        method,
+        url,
+        params=None,
+        data=None,
+        headers=None,
+        auth=None,
+        timeout=None,
+        allow_redirects=False,
+    ):  # noqa: ANN001, ANN201, PLR0913
         body = dict(data or {})
         if self.fail_with:
             status, payload = self.fail_with.pop(0)
@@ -53,7 +63,9 @@ def twilio(settings, monkeypatch):  # noqa: ANN001, ANN201
     return fake
 
 
-def signed_post(client, path: str, data: dict, *, token: str = AUTH_TOKEN, host: str = "testserver"):  # noqa: ANN001, ANN201
+def signed_post(
+    client, path: str, data: dict, *, token: str = AUTH_TOKEN, host: str = "testserver"
+):  # noqa: ANN001, ANN201
     url = f"http://{host}{path}"
     signature = RequestValidator(token).compute_signature(url, data)
     return client.post(path, data, HTTP_X_TWILIO_SIGNATURE=signature)
