@@ -11,7 +11,7 @@ At most once, by construction:
              provider is called. The uid travels with the message (e-mail Message-ID and anymail
              metadata; the Twilio status-callback URL).
 4. mark    — one transaction: action *sent*, message *queued/sent* with the provider id, and
-             the MESSAGE_SENT lead event (leads.services.record_event).
+             the MESSAGE_SENT lead events (leads.services.record_events, one INSERT).
 
 A crash between 3 and 4 leaves the action in *sending*. After the lease
 (AUTOMATION_CLAIM_LEASE_SECONDS) the sweep moves it to *unknown* — it is **not** resent, since
@@ -53,11 +53,12 @@ from automation.models import (
     OptOut,
     OutboundMessage,
     RecipientKind,
+    Rule,
     ScheduledAction,
     Trigger,
 )
-from leads.models import ContactOutcome, EventKind
-from leads.services import record_event
+from leads.models import ContactOutcome, EventKind, LeadEvent
+from leads.services import record_events
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class Outgoing:
 
 
 def _load(ids: Iterable[int]) -> list[ScheduledAction]:
-    return list(
+    actions = list(
         ScheduledAction.objects.filter(pk__in=list(ids), state=ActionState.SENDING)
         .select_related(
             "lead__customer",
@@ -146,15 +147,23 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
             "lead__assigned_to",
             "lead__source",
             "lead__vehicle",
-            "rule__template",
-            "rule__dealership",
             "template",
             "recipient_user",
             "notification",
         )
-        .prefetch_related("lead__customer__phones", "rule__sources")
+        .prefetch_related("lead__customer__phones")
         .order_by("due_at")
     )
+    # A batch has a few rules: each loaded once (with its template and sources), not per row.
+    rules = (
+        Rule.objects.select_related("template")
+        .prefetch_related("sources")
+        .in_bulk({a.rule_id for a in actions if a.rule_id})
+    )
+    for action in actions:
+        if action.rule_id:
+            action.rule = rules.get(action.rule_id)
+    return actions
 
 
 def process(ids: Iterable[int]) -> int:
@@ -274,7 +283,7 @@ def _prepare(action: ScheduledAction, opt_outs: set[tuple[str, str]]) -> Outgoin
     user = None
     if action.recipient_kind == RecipientKind.CUSTOMER:
         to = customer_address(lead, action.channel)
-        why = why_not_to_customer(lead, action.channel, to)
+        why = why_not_to_customer(lead, action.channel, to, check_opt_out=False)
         from automation.services import normalize_address
 
         if not why and (action.channel, normalize_address(action.channel, to)) in opt_outs:
@@ -389,17 +398,38 @@ def _not_sent(action: ScheduledAction, message: OutboundMessage, exc: channels.N
 
 
 def _mark_batch(sent: list[tuple[Outgoing, OutboundMessage, str]]) -> None:
+    """One transaction for the whole batch: messages queued with their provider ids, actions
+    sent, one MESSAGE_SENT event each."""
     with transaction.atomic():
         now = timezone.now()
-        for _item, message, provider_id in sent:
-            message.provider_id = provider_id[:255]
-            message.status = DeliveryStatus.QUEUED
-        OutboundMessage.objects.bulk_update([m for _i, m, _p in sent], ["provider_id", "status"])
+        _store_provider_ids([(m.pk, provider_id[:255]) for _i, m, provider_id in sent])
         ScheduledAction.objects.filter(
             pk__in=[i.action.pk for i, _m, _p in sent], state=ActionState.SENDING
         ).update(state=ActionState.SENT, finished_at=now, reason="")
-        for item, message, _p in sent:
-            _lead_event(item.action, message)
+        record_events(
+            events=[
+                event
+                for item, message, _p in sent
+                if (event := _lead_event(item.action, message)) is not None
+            ]
+        )
+
+
+def _store_provider_ids(pairs: list[tuple[int, str]]) -> None:
+    if connection.vendor == "postgresql":  # one statement; bulk_update's CASE is slow to build
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE automation_outboundmessage AS m SET provider_id = v.provider_id,"
+                " status = %s, updated_at = now()"
+                " FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS provider_id) AS v"
+                " WHERE m.id = v.id",
+                [DeliveryStatus.QUEUED, [pk for pk, _p in pairs], [p for _pk, p in pairs]],
+            )
+        return
+    OutboundMessage.objects.bulk_update(
+        [OutboundMessage(pk=pk, provider_id=p, status=DeliveryStatus.QUEUED) for pk, p in pairs],
+        ["provider_id", "status"],
+    )
 
 
 def mark_sent(*, action: ScheduledAction, message: OutboundMessage, note: str = "") -> None:
@@ -408,16 +438,18 @@ def mark_sent(*, action: ScheduledAction, message: OutboundMessage, note: str = 
         if ScheduledAction.objects.filter(
             pk=action.pk, state__in=[ActionState.SENDING, ActionState.UNKNOWN]
         ).update(state=ActionState.SENT, finished_at=timezone.now(), reason=note[:300]):
-            _lead_event(action, message)
+            event = _lead_event(action, message)
+            if event is not None:
+                record_events(events=[event])
 
 
-def _lead_event(action: ScheduledAction, message: OutboundMessage) -> None:
+def _lead_event(action: ScheduledAction, message: OutboundMessage) -> LeadEvent | None:
     if action.kind in (ActionKind.NOTIFICATION, ActionKind.TEST) or action.lead_id is None:
-        return
-    record_event(
+        return None
+    return LeadEvent(
         lead=action.lead,
         kind=EventKind.MESSAGE_SENT,
-        actor=action.created_by if action.kind == ActionKind.MANUAL else None,
+        actor_id=action.created_by_id if action.kind == ActionKind.MANUAL else None,
         channel=message.channel,
         outcome=ContactOutcome.SENT,
         note=(message.subject or message.body)[:300],

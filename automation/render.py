@@ -5,13 +5,14 @@ a whitelist of tags (no include/load/debug/url), autoescape for the HTML part.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.utils import formats, timezone, translation
 from django.utils.html import linebreaks
 
-from leads.models import Lead
+from leads.models import Lead, LeadType
 
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "firstof"}
 PLACEHOLDERS = (
@@ -69,8 +70,7 @@ def lead_context(
             appointment = formats.date_format(
                 timezone.localtime(lead.appointment_at), "DATETIME_FORMAT"
             )
-    with translation.override(language):
-        lead_type = str(lead.get_lead_type_display())
+    lead_type = _label(LeadType, lead.lead_type, language)
     return {
         "customer_name": customer.full_name or customer.email,
         "customer_first_name": customer.first_name or customer.full_name,
@@ -85,6 +85,12 @@ def lead_context(
         "lead_url": f"{public_url}/leads/{lead.pk}/" if public_url else "",
         "recipient_name": recipient_name,
     }
+
+
+@lru_cache(maxsize=256)
+def _label(choices: type, value: str, language: str) -> str:
+    with translation.override(language):
+        return str(dict(choices.choices).get(value, value))
 
 
 _compiled: dict[tuple[str, bool], object] = {}

@@ -492,8 +492,11 @@ def customer_address(lead: Lead, channel: str) -> str:
     return (mobile or next(iter(phones), None) or CustomerPhone(number="")).number
 
 
-def why_not_to_customer(lead: Lead, channel: str, address: str | None = None) -> str:
-    """'' when the customer may get a message on this channel, else why not."""
+def why_not_to_customer(
+    lead: Lead, channel: str, address: str | None = None, *, check_opt_out: bool = True
+) -> str:
+    """'' when the customer may get a message on this channel, else why not. (The dispatcher
+    reads the opt-outs of a whole batch in one query, and passes check_opt_out=False.)"""
     address = customer_address(lead, channel) if address is None else address
     customer = lead.customer
     if customer.erased_at is not None:
@@ -504,7 +507,7 @@ def why_not_to_customer(lead: Lead, channel: str, address: str | None = None) ->
         return _("no consent for e-mail")
     if channel == Channel.SMS and not customer.consent_sms:
         return _("no consent for SMS")
-    if opted_out(channel, address):
+    if check_opt_out and opted_out(channel, address):
         return _("the customer opted out of this channel")
     return ""
 
