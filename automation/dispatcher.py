@@ -34,7 +34,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
@@ -57,6 +57,7 @@ from automation.models import (
     ScheduledAction,
     Trigger,
 )
+from dealers.models import Dealership
 from leads.models import ContactOutcome, EventKind, LeadEvent
 from leads.services import record_events
 
@@ -143,7 +144,6 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
         ScheduledAction.objects.filter(pk__in=list(ids), state=ActionState.SENDING)
         .select_related(
             "lead__customer",
-            "lead__dealership",
             "lead__assigned_to",
             "lead__source",
             "lead__vehicle",
@@ -151,15 +151,21 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
             "recipient_user",
             "notification",
         )
-        .prefetch_related("lead__customer__phones")
         .order_by("due_at")
     )
-    # A batch has a few rules: each loaded once (with its template and sources), not per row.
+    # A batch has a few rules and dealerships: each loaded once, not once per row.
     rules = (
         Rule.objects.select_related("template")
         .prefetch_related("sources")
         .in_bulk({a.rule_id for a in actions if a.rule_id})
     )
+    leads = [a.lead for a in actions if a.lead_id]
+    dealerships = Dealership.objects.in_bulk({lead.dealership_id for lead in leads})
+    for lead in leads:
+        lead.dealership = dealerships[lead.dealership_id]
+    # Phone numbers matter only to the SMS to customers.
+    texted = [a.lead.customer for a in actions if a.lead_id and a.channel == Channel.SMS]
+    prefetch_related_objects(texted, "phones")
     for action in actions:
         if action.rule_id:
             action.rule = rules.get(action.rule_id)
