@@ -254,3 +254,22 @@ def test_the_outbox_lists_what_was_planned_and_sent(client, dealership, boss):
     stranger = manager(DealershipFactory())
     client.force_login(stranger)
     assert str(lead.customer) not in client.get(reverse("automation:outbox")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading", "trigger"),
+    [
+        ("nl", "Automatiseringsregels", "Nog geen contact"),
+        ("fr", "Règles d'automatisation", "Pas encore de contact"),
+    ],
+)
+def test_the_automation_pages_speak_dutch_and_french(
+    client, dealership, language, heading, trigger
+):
+    boss = manager(dealership, language=language)
+    client.force_login(boss)
+    assert heading in client.get(reverse("automation:rules")).content.decode()
+    assert trigger in client.get(reverse("automation:rule_new")).content.decode()
+    bell = client.get(reverse("notifications:bell")).content.decode()
+    assert {"nl": "0 ongelezen meldingen", "fr": "0 notification non lue"}[language] in bell
