@@ -207,6 +207,16 @@ CELERY_BEAT_SCHEDULE["leads-requeue-waiting-messages"] = {
     "task": "leads.tasks.requeue_waiting_messages",
     "schedule": 300.0,
 }
+# Automations: the dispatcher claims due messages every few seconds (no long ETA tasks in Redis).
+CELERY_BEAT_SCHEDULE["automation-dispatch"] = {
+    "task": "automation.tasks.dispatch",
+    "schedule": 10.0,
+    "options": {"expires": 10},
+}
+# Where the public links point (unsubscribe, Twilio status callbacks): this site's address.
+DEALERLMS_PUBLIC_URL = env("DEALERLMS_PUBLIC_URL", "http://127.0.0.1:8000")
+# A message claimed longer ago than this without an outcome is "unknown", never resent.
+AUTOMATION_CLAIM_LEASE_SECONDS = int(env("AUTOMATION_CLAIM_LEASE_SECONDS", "300"))
 APPRAISAL_PHOTO_MAX_BYTES = int(env("APPRAISAL_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
 APPRAISAL_OFFER_LINK_DAYS = int(env("APPRAISAL_OFFER_LINK_DAYS", "30"))
 

@@ -15,9 +15,12 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("distribution/", include("distribution.urls")),
     path("settings/", include("dealerlms.settings_urls")),
+    path("settings/automation/", include("automation.urls")),
+    path("notifications/", include("automation.notification_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
+    path("hooks/", include("automation.hook_urls")),
     path("appraisals/", include("appraisals.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
+from automation import demo as automation_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
@@ -306,6 +307,7 @@ def build_demo(
         _demo_inbox(dealerships["doesburg"])
         _demo_appraisals(rng, dealerships)
         distribution_demo.build(dealerships=dealerships, users=users, now=now)
+        automation_demo.build(dealerships=dealerships, now=now)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 

@@ -43,6 +43,17 @@ def record_event(*, lead: Lead, kind: str, actor: User | None = None, **fields: 
     return event
 
 
+def record_events(*, events: list[LeadEvent]) -> list[LeadEvent]:
+    """Many events in one INSERT, each announced as record_event announces it: for writers of
+    whole batches (the automation dispatcher's "message sent" events)."""
+    for event in events:
+        event.dealership_id = event.lead.dealership_id
+    created = LeadEvent.objects.bulk_create(events)
+    for event in created:
+        announce(event)
+    return created
+
+
 def _locked(lead: Lead) -> Lead:
     return Lead.all_objects.select_for_update().get(pk=lead.pk)
 

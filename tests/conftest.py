@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import DealershipFactory, manager, salesperson
+from tests.twilio_edge import twilio  # noqa: F401 — Twilio faked at its HTTP edge (fixture)
 
 
 def pytest_configure(config) -> None:  # noqa: ANN001

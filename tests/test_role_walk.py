@@ -15,6 +15,7 @@ from dashboards.models import Target
 from leads import services
 from leads.models import SourceLabel
 from tests.appraisal_world import APPRAISAL_ACCESS
+from tests.automation_world import AUTOMATION_ACCESS
 from tests.distribution_world import DISTRIBUTION_ACCESS
 from tests.factories import (
     CustomerPhoneFactory,
@@ -74,6 +75,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
 
 ACCESS.update(APPRAISAL_ACCESS)
 ACCESS.update(DISTRIBUTION_ACCESS)
+ACCESS.update(AUTOMATION_ACCESS)
 
 APP_URLS = sorted(
     name

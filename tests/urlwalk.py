@@ -9,6 +9,12 @@ PUBLIC = {
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
     "appraisals:public_offer": "the customer's trade-in offer: the signed, expiring token in the "
     "URL is the credential (tests/test_appraisal_pages.py)",
+    "hooks:twilio_status": "Twilio delivery callbacks: X-Twilio-Signature checked with "
+    "TWILIO_AUTH_TOKEN, unsigned refused (tests/test_delivery_callbacks.py)",
+    "hooks:twilio_sms": "Twilio inbound SMS: X-Twilio-Signature checked, unsigned refused "
+    "(tests/test_sms_replies.py)",
+    "hooks:unsubscribe": "the customer's unsubscribe link: the signed token in the URL is the "
+    "credential (tests/test_delivery_callbacks.py)",
 }
 PUBLIC_PREFIXES = {
     "admin/": "Django admin has its own login page and staff check",

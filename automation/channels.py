@@ -1,0 +1,125 @@
+"""The outside world: e-mail through Django's mail API (anymail in production) and SMS through
+Twilio's REST client. Each failure is sorted into 'surely not sent' (retry or give up) and 'may
+have been sent' (never resent blindly)."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+
+import requests
+from anymail.exceptions import AnymailAPIError, AnymailError
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+
+class NotSent(Exception):
+    """The provider surely did not take the message. `retry`: worth trying again later."""
+
+    def __init__(self, message: str, *, retry: bool) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+class MaybeSent(Exception):
+    """The provider may have taken the message (a timeout after the request went out)."""
+
+
+def _retryable_status(status: int | None) -> bool:
+    return status is None or status == 429 or status >= 500
+
+
+@dataclass
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    uid: str
+    reply_to: str = ""
+    unsubscribe_url: str = ""
+
+
+def _email_message(email: Email, connection) -> EmailMultiAlternatives:  # noqa: ANN001
+    headers = {"Message-ID": f"<{email.uid}@dealerlms>"}
+    if email.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.text,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    message.attach_alternative(email.html, "text/html")
+    # Anymail passes metadata to the provider, and its tracking webhooks hand it back: a
+    # delivery event can find our row even when the provider's own id was never stored.
+    message.metadata = {"dealerlms_uid": email.uid}
+    return message
+
+
+class EmailSender:
+    """One connection for a batch (one SMTP session / HTTP pool), one send per message so that
+    each message's outcome is known on its own."""
+
+    def __init__(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+        self.opened = False
+
+    def send(self, email: Email) -> str:
+        message = _email_message(email, self.connection)
+        try:
+            if not self.opened:
+                self.connection.open()
+                self.opened = True
+            self.connection.send_messages([message])
+        except AnymailAPIError as exc:
+            status = getattr(exc, "status_code", None)
+            raise NotSent(str(exc)[:300], retry=_retryable_status(status)) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise NotSent(f"recipient refused: {exc}"[:300], retry=False) from exc
+        except (smtplib.SMTPConnectError, ConnectionRefusedError) as exc:
+            raise NotSent(f"mail server unreachable: {exc}"[:300], retry=True) from exc
+        except (AnymailError, smtplib.SMTPException, OSError) as exc:
+            raise MaybeSent(str(exc)[:300]) from exc
+        status = getattr(message, "anymail_status", None)
+        return (status.message_id if status and status.message_id else "") or (
+            f"<{email.uid}@dealerlms>"
+        )
+
+    def close(self) -> None:
+        if self.opened:
+            self.connection.close()
+
+
+def send_sms(*, to: str, body: str, status_callback: str = "") -> str:
+    """The Twilio message SID."""
+    sid, token, sender = (
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_FROM_NUMBER,
+    )
+    if not (sid and token and sender):
+        raise NotSent(
+            "Twilio is not configured (TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM_NUMBER)", retry=False
+        )
+    kwargs = {"to": to, "from_": sender, "body": body}
+    if status_callback:
+        kwargs["status_callback"] = status_callback
+    try:
+        message = Client(sid, token).messages.create(**kwargs)
+    except TwilioRestException as exc:
+        raise NotSent(
+            f"Twilio {exc.status} {exc.code}: {exc.msg}"[:300], retry=_retryable_status(exc.status)
+        ) from exc
+    except requests.ConnectionError as exc:
+        if isinstance(exc, requests.ConnectTimeout) or not isinstance(exc, requests.Timeout):
+            raise NotSent(f"Twilio unreachable: {exc}"[:300], retry=True) from exc
+        raise MaybeSent(str(exc)[:300]) from exc
+    except requests.RequestException as exc:
+        raise MaybeSent(str(exc)[:300]) from exc
+    return message.sid

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from automation.models import Channel, MessageTemplate, NotificationKind, Rule
+from automation.render import PLACEHOLDERS, TemplateProblem, check_source
+from dealers.models import Dealership, OpeningHours
+from leads.lifecycle import Status
+from leads.models import LeadType, Source
+
+LANGUAGE_FIELDS = ("subject_nl", "body_nl", "subject_fr", "body_fr", "subject_en", "body_en")
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["dealership", "name", *LANGUAGE_FIELDS]
+        widgets = {f: forms.Textarea(attrs={"rows": 6}) for f in LANGUAGE_FIELDS if "body" in f}
+
+    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["dealership"].queryset = dealerships
+        if self.instance.pk:
+            self.fields["dealership"].disabled = True
+        help_text = _("Placeholders: %(names)s") % {
+            "names": ", ".join("{{ %s }}" % p for p in PLACEHOLDERS)  # noqa: UP031
+        }
+        for name in LANGUAGE_FIELDS:
+            if name.startswith("body"):
+                self.fields[name].help_text = help_text
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in LANGUAGE_FIELDS:
+            try:
+                check_source(data.get(name) or "")
+            except TemplateProblem as exc:
+                self.add_error(name, str(exc))
+        if not any((data.get(f) or "").strip() for f in LANGUAGE_FIELDS if f.startswith("body")):
+            raise forms.ValidationError(_("Write the text in at least one language."))
+        return data
+
+
+WEEKDAYS = OpeningHours.Weekday.choices
+
+
+class RuleForm(forms.ModelForm):
+    statuses = forms.MultipleChoiceField(
+        label=_("Lead status is"),
+        choices=Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lead_types = forms.MultipleChoiceField(
+        label=_("Lead type is"),
+        choices=LeadType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    source_kinds = forms.MultipleChoiceField(
+        label=_("Source kind is"),
+        choices=Source.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    window_days = forms.TypedMultipleChoiceField(
+        label=_("Send on"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("In the dealership's time zone. None ticked: every day."),
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "dealership",
+            "name",
+            "is_enabled",
+            "trigger",
+            "trigger_status",
+            "offset_amount",
+            "offset_unit",
+            "direction",
+            "statuses",
+            "lead_types",
+            "sources",
+            "source_kinds",
+            "condition",
+            "min_rating",
+            "activity",
+            "to_customer",
+            "to_salesperson",
+            "to_managers",
+            "channel",
+            "template",
+            "window_start",
+            "window_end",
+            "window_days",
+        ]
+        widgets = {
+            "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "sources": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["dealership"].queryset = dealerships
+        if self.instance.pk:
+            self.fields["dealership"].disabled = True
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            dealership__in=dealerships
+        ).select_related("dealership")
+        self.fields["sources"].queryset = Source.objects.filter(
+            dealership__in=dealerships
+        ).select_related("dealership")
+        self.fields["channel"].choices = Channel.choices
+
+    def clean(self) -> dict:
+        data = super().clean()
+        dealership: Dealership | None = (
+            data.get("dealership") or self.instance.dealership_id and self.instance.dealership
+        )
+        template = data.get("template")
+        if dealership and template and template.dealership_id != dealership.pk:
+            self.add_error("template", _("Choose a template of this dealership."))
+        foreign = [
+            s for s in data.get("sources") or [] if dealership and s.dealership_id != dealership.pk
+        ]
+        if foreign:
+            self.add_error("sources", _("Choose sources of this dealership."))
+        return data
+
+
+class LeadMessageForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none())
+    channel = forms.ChoiceField(label=_("Send by"), choices=Channel.choices)
+
+    def __init__(self, *args, lead, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            dealership_id=lead.dealership_id
+        )
+
+
+class PreviewForm(forms.Form):
+    lead = forms.TypedChoiceField(label=_("Preview with lead"), coerce=int, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[
+            ("", _("the customer's")),
+            ("nl", "Nederlands"),
+            ("fr", "Français"),
+            ("en", "English"),
+        ],
+        required=False,
+    )
+    channel = forms.ChoiceField(label=_("Test-send by"), choices=Channel.choices, required=False)
+
+    def __init__(self, *args, leads, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = [(lead.pk, f"#{lead.pk} {lead.customer}") for lead in leads]
+
+
+class PreferencesForm(forms.Form):
+    def __init__(self, *args, current, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.kinds = NotificationKind.choices
+        for kind, label in self.kinds:
+            pref = current[kind]
+            self.fields[f"{kind}_enabled"] = forms.BooleanField(
+                label=label, required=False, initial=pref.enabled
+            )
+            self.fields[f"{kind}_email"] = forms.BooleanField(
+                label=_("by e-mail"), required=False, initial=pref.by_email
+            )
+            self.fields[f"{kind}_sms"] = forms.BooleanField(
+                label=_("by SMS"), required=False, initial=pref.by_sms
+            )
+
+    def rows(self) -> list[tuple[str, object, object, object]]:
+        return [
+            (label, self[f"{kind}_enabled"], self[f"{kind}_email"], self[f"{kind}_sms"])
+            for kind, label in self.kinds
+        ]

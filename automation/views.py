@@ -1,0 +1,254 @@
+"""Automation pages in the settings area (rules, templates, outbox) for managers and admins of a
+dealership, and the lead page's "send from a template". Another dealership's rows are a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import manager_required
+from automation import render as renderer
+from automation import selectors, services
+from automation.forms import LeadMessageForm, PreviewForm, RuleForm, TemplateForm
+from automation.models import ActionState, Channel, MessageTemplate, Rule
+from leads.models import Lead
+from leads.selectors import visible_leads
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+@manager_required
+def rules(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "automation/rules.html",
+        {
+            "rules": selectors.rules_for(request.user),
+            "dealerships": selectors.managed_dealerships(request.user),
+        },
+    )
+
+
+@manager_required
+def rule_new(request: HttpRequest) -> HttpResponse:
+    return _rule_form(request, Rule(window_days=[0, 1, 2, 3, 4, 5]))
+
+
+@manager_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _rule_form(request, get_object_or_404(selectors.rules_for(request.user), pk=pk))
+
+
+def _rule_form(request: HttpRequest, rule: Rule) -> HttpResponse:
+    dealerships = selectors.managed_dealerships(request.user)
+    form = RuleForm(request.POST or None, instance=rule, dealerships=dealerships)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        impact = services.save_rule(rule=saved, sources=list(form.cleaned_data["sources"]))
+        messages.success(request, _("Rule saved.") + " " + impact.describe())
+        return redirect("automation:rules")
+    pending = services.pending_actions(rule).count() if rule.pk else 0
+    return render(
+        request, "automation/rule_form.html", {"form": form, "rule": rule, "pending": pending}
+    )
+
+
+@manager_required
+@require_POST
+def rule_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: what saving the form as it stands would do to the pending messages."""
+    rule = get_object_or_404(selectors.rules_for(request.user), pk=pk)
+    before = Rule.objects.get(pk=rule.pk)
+    form = RuleForm(
+        request.POST, instance=rule, dealerships=selectors.managed_dealerships(request.user)
+    )
+    if not form.is_valid():
+        return HttpResponse(_("Complete the form to see what saving does."))
+    impact = services.rule_change_impact(before, form.instance, apply=False)
+    return HttpResponse(_("Saving now: %(what)s") % {"what": impact.describe()})
+
+
+@manager_required
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(selectors.rules_for(request.user), pk=pk)
+    impact = services.set_rule_enabled(rule=rule, enabled=not rule.is_enabled)
+    state = _("enabled") if not rule.is_enabled else _("disabled")
+    messages.success(request, f"{rule.name}: {state}. {impact.describe()}")
+    return redirect("automation:rules")
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@manager_required
+def templates(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "automation/templates.html",
+        {
+            "templates": selectors.templates_for(request.user),
+            "dealerships": selectors.managed_dealerships(request.user),
+        },
+    )
+
+
+@manager_required
+def template_new(request: HttpRequest) -> HttpResponse:
+    return _template_form(request, MessageTemplate())
+
+
+@manager_required
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _template_form(request, get_object_or_404(selectors.templates_for(request.user), pk=pk))
+
+
+def _template_form(request: HttpRequest, template: MessageTemplate) -> HttpResponse:
+    dealerships = selectors.managed_dealerships(request.user)
+    form = TemplateForm(request.POST or None, instance=template, dealerships=dealerships)
+    if request.method == "POST" and form.is_valid():
+        template = form.save()
+        messages.success(request, _("Template saved."))
+        return redirect("automation:template_edit", pk=template.pk)
+    preview = None
+    if template.pk:
+        leads = selectors.preview_leads(template.dealership)
+        preview = PreviewForm(leads=leads, initial={"channel": Channel.EMAIL})
+    return render(
+        request,
+        "automation/template_form.html",
+        {"form": form, "template": template, "preview_form": preview},
+    )
+
+
+def _preview_lead(request: HttpRequest, template: MessageTemplate, raw: str | None) -> Lead | None:
+    leads = Lead.objects.filter(dealership=template.dealership).select_related(
+        "customer", "vehicle", "assigned_to", "dealership"
+    )
+    if raw and raw.isdigit():
+        return leads.filter(pk=int(raw)).first()
+    return leads.first()
+
+
+@manager_required
+def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(selectors.templates_for(request.user), pk=pk)
+    lead = _preview_lead(request, template, request.GET.get("lead"))
+    return render(
+        request,
+        "automation/_preview.html",
+        _preview_context(template, lead, request.GET.get("language", "")),
+    )
+
+
+def _preview_context(template: MessageTemplate, lead: Lead | None, language: str) -> dict:
+    if lead is None:
+        return {"error": _("This dealership has no lead to preview with yet.")}
+    preferred = (language,) if language else (lead.customer.language, lead.dealership.language)
+    code, subject, body = template.version(*preferred)
+    context = renderer.lead_context(
+        lead, language=code, recipient_name=str(lead.customer), public_url=services.public_url()
+    )
+    try:
+        rendered = renderer.render(subject, body, context, language=code)
+    except renderer.TemplateProblem as exc:
+        return {"error": str(exc)}
+    return {"rendered": rendered, "lead": lead}
+
+
+@manager_required
+@require_POST
+def template_test(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(selectors.templates_for(request.user), pk=pk)
+    lead = _preview_lead(request, template, request.POST.get("lead"))
+    channel = request.POST.get("channel") or Channel.EMAIL
+    if lead is None or channel not in Channel.values:
+        messages.error(request, _("Choose a lead and a channel for the test."))
+        return redirect("automation:template_edit", pk=template.pk)
+    try:
+        services.queue_test_send(
+            template=template,
+            lead=lead,
+            channel=channel,
+            by=request.user,
+            language=request.POST.get("language", ""),
+        )
+    except services.AutomationError as exc:
+        messages.error(request, str(exc))
+    else:
+        to = request.user.email if channel == Channel.EMAIL else request.user.phone
+        messages.success(request, _("Test message on its way to %(to)s.") % {"to": to})
+    return redirect("automation:template_edit", pk=template.pk)
+
+
+@manager_required
+@require_POST
+def install_ready_made(request: HttpRequest, dealership_pk: int) -> HttpResponse:
+    dealership = get_object_or_404(selectors.managed_dealerships(request.user), pk=dealership_pk)
+    made = services.install_ready_made(dealership=dealership)
+    messages.success(
+        request,
+        _(
+            "%(n)d ready-made template(s) added, each with a rule that is switched off until you enable it."
+        )
+        % {"n": made},
+    )
+    return redirect("automation:templates")
+
+
+@manager_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    actions = selectors.outbox(request.user)
+    state = request.GET.get("state", "")
+    if state in ActionState.values:
+        actions = actions.filter(state=state)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "automation/outbox.html",
+        {"page": page, "states": ActionState.choices, "state": state},
+    )
+
+
+# --- the lead page: send a template to the customer -----------------------------------------
+
+
+def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET (htmx): the chosen template rendered for this lead. POST: send it."""
+    lead = get_object_or_404(
+        visible_leads(request.user).select_related(
+            "customer", "dealership", "assigned_to", "vehicle"
+        ),
+        pk=pk,
+    )
+    form = LeadMessageForm(request.POST or request.GET or None, lead=lead)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Choose a template and a channel."))
+        else:
+            try:
+                services.queue_lead_message(
+                    lead=lead,
+                    template=form.cleaned_data["template"],
+                    channel=form.cleaned_data["channel"],
+                    by=request.user,
+                )
+            except services.AutomationError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, _("Message queued; it appears on the timeline once sent.")
+                )
+        return redirect("leads:detail", pk=lead.pk)
+    context: dict = {"lead": lead}
+    if form.is_bound and form.is_valid():
+        template = form.cleaned_data["template"]
+        context.update(_preview_context(template, lead, ""))
+        context["blocked"] = services.why_not_to_customer(lead, form.cleaned_data["channel"])
+    else:
+        context["error"] = _("Choose a template to see it.")
+    return render(request, "automation/_preview.html", context)
