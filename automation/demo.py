@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from automation import render, services
@@ -72,7 +72,11 @@ def _history(dealership: Dealership, now: datetime) -> None:
         .order_by("-received_at")[:6]
     )
     for n, lead in enumerate(recent):
-        at = lead.received_at + timedelta(minutes=1)
+        # The confirmation goes out a minute after receipt, or (for a lead whose demo timeline
+        # already moved on) just after its latest event: timelines run forward.
+        latest = max(e.occurred_at for e in lead.events.all())
+        at = max(lead.received_at + timedelta(minutes=1), latest + timedelta(milliseconds=1))
+        at = min(at, timezone.now())
         action = ScheduledAction.objects.create(
             kind=ActionKind.RULE,
             rule=rule,

@@ -26,6 +26,7 @@ class DistributionRuleAdmin(admin.ModelAdmin):
 @admin.register(TeamMember)
 class TeamMemberAdmin(admin.ModelAdmin):
     list_display = ["rule", "user", "weight", "max_open_leads"]
+    list_filter = ["rule__dealership", "rule"]
     search_fields = ["rule__name", "user__username", "user__last_name"]
     raw_id_fields = ["user"]
 
@@ -33,12 +34,14 @@ class TeamMemberAdmin(admin.ModelAdmin):
 @admin.register(Rotation)
 class RotationAdmin(admin.ModelAdmin):
     list_display = ["rule", "picks"]
+    list_filter = ["rule__dealership"]
     search_fields = ["rule__name"]
 
 
 @admin.register(DistributionSettings)
 class DistributionSettingsAdmin(admin.ModelAdmin):
     list_display = ["dealership", "max_failed_attempts", "reactivation_days"]
+    list_filter = ["dealership__group"]
     search_fields = ["dealership__name"]
 
 

@@ -217,7 +217,8 @@ def test_a_new_lead_announces_its_created_event_once(deliver, dealership):
 
     def receiver(sender, event, **kwargs):  # noqa: ANN001, ANN003, ANN202
         heard.append((event.kind, event.lead_id))
-        transaction.on_commit(lambda: after_commit.append(Lead.objects.get(pk=event.lead_id)))
+        if event.kind == "created":
+            transaction.on_commit(lambda: after_commit.append(Lead.objects.get(pk=event.lead_id)))
 
     lead_event_recorded.connect(receiver, dispatch_uid="test-created")
     try:
@@ -225,7 +226,8 @@ def test_a_new_lead_announces_its_created_event_once(deliver, dealership):
     finally:
         lead_event_recorded.disconnect(dispatch_uid="test-created")
 
-    assert heard == [("created", message.lead.pk)]
+    # Distribution's own events follow; 'created' itself is announced exactly once.
+    assert [h for h in heard if h[0] == "created"] == [("created", message.lead.pk)]
     assert after_commit == [message.lead]
 
 
