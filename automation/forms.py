@@ -139,6 +139,8 @@ class LeadMessageForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none())
     channel = forms.ChoiceField(label=_("Send by"), choices=Channel.choices)
 
+    prefix = "message"  # the lead page has other forms with a "channel" field
+
     def __init__(self, *args, lead, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = MessageTemplate.objects.filter(

@@ -199,14 +199,15 @@ def test_a_salesperson_sends_a_template_from_the_lead_page(
         "E-mail or SMS from a template" in page and f"may be sent to {lead.customer.email}" in page
     )
     preview = client.get(
-        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "email"}
+        reverse("automation:lead_message", args=[lead.pk]),
+        {"message-template": t.pk, "message-channel": "email"},
     )
     assert f"Dear {lead.customer.full_name}" in preview.content.decode()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("automation:lead_message", args=[lead.pk]),
-            {"template": t.pk, "channel": "email"},
+            {"message-template": t.pk, "message-channel": "email"},
         )
     assert response.status_code == 302 and "queued" in flashed(response)
     assert [m.to for m in mail.outbox if m.to != [seller.email]] == [[lead.customer.email]]
@@ -227,18 +228,20 @@ def test_the_lead_page_refuses_an_opted_out_channel_and_shows_why(client, dealer
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "the customer opted out of this channel" in page and "Replied STOP" in page
     preview = client.get(
-        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"}
+        reverse("automation:lead_message", args=[lead.pk]),
+        {"message-template": t.pk, "message-channel": "sms"},
     )
     assert "Cannot be sent" in preview.content.decode()
     response = client.post(
-        reverse("automation:lead_message", args=[lead.pk]), {"template": t.pk, "channel": "sms"}
+        reverse("automation:lead_message", args=[lead.pk]),
+        {"message-template": t.pk, "message-channel": "sms"},
     )
     assert "Not sent: the customer opted out of this channel." in flashed(response)
     assert not ScheduledAction.objects.filter(kind="manual").exists()
     foreign = template(DealershipFactory())
     response = client.post(
         reverse("automation:lead_message", args=[lead.pk]),
-        {"template": foreign.pk, "channel": "email"},
+        {"message-template": foreign.pk, "message-channel": "email"},
     )
     assert "Choose a template" in flashed(response)
 
