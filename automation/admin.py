@@ -16,18 +16,21 @@ from automation.models import (
 class RuleAdmin(admin.ModelAdmin):
     list_display = ("name", "dealership", "trigger", "channel", "is_enabled")
     list_filter = ("dealership", "trigger", "channel", "is_enabled")
+    search_fields = ("name",)
 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ("name", "dealership", "key")
     list_filter = ("dealership",)
+    search_fields = ("name", "key")
 
 
 @admin.register(ScheduledAction)
 class ScheduledActionAdmin(admin.ModelAdmin):
     list_display = ("pk", "kind", "rule", "lead", "recipient_kind", "channel", "due_at", "state")
     list_filter = ("state", "kind", "channel")
+    search_fields = ("lead__customer__full_name", "rule__name")
     raw_id_fields = ("lead", "event", "notification", "recipient_user", "created_by")
     # The dispatcher's state machine owns these rows: look, do not edit.
     readonly_fields = [f.name for f in ScheduledAction._meta.fields]
@@ -44,9 +47,28 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 @admin.register(OptOut)
 class OptOutAdmin(admin.ModelAdmin):
     list_display = ("channel", "address", "origin", "created_at")
+    list_filter = ("channel", "origin")
     search_fields = ("address",)
 
 
-admin.site.register(InboundSms)
-admin.site.register(Notification)
-admin.site.register(NotificationPreference)
+@admin.register(InboundSms)
+class InboundSmsAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "from_number", "lead")
+    list_filter = ("received_at",)
+    search_fields = ("from_number", "body")
+    raw_id_fields = ("lead",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "kind", "title", "read_at")
+    list_filter = ("kind", "read_at")
+    search_fields = ("title", "user__username")
+    raw_id_fields = ("lead",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "enabled", "by_email", "by_sms")
+    list_filter = ("kind", "enabled")
+    search_fields = ("user__username", "user__last_name")
