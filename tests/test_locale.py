@@ -77,3 +77,82 @@ def test_the_dashboards_team_filter_speaks_the_persons_language(client, dealersh
 
     client.force_login(manager(dealership, language=language))
     assert text in client.get(reverse("dashboards:dashboard")).content.decode()
+
+
+# English a Dutch or French manager must not meet on the dashboard, the quarantine and a source's
+# labels page (a missing or a fuzzy catalogue entry shows it).
+ENGLISH = [
+    "Key figures",
+    "Edit targets",
+    "Leaderboard",
+    "Last 30 days",
+    "Messages that did not become a lead",
+    "(no subject)",
+    "Quarantine",
+    "Labels in this source",
+    "Generate a new token",
+    "message of this source is waiting",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "nl",
+            [
+                "Kerncijfers",
+                "Doelen bewerken",
+                "Ranglijst",
+                "Laatste 30 dagen",
+                "Berichten die geen lead zijn geworden",
+                "(geen onderwerp)",
+                "Quarantaine",
+                "Labels in de berichten van deze bron",
+                "Nieuw token aanmaken",
+                "1 bericht van deze bron wacht.",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Chiffres clés",
+                "Modifier les objectifs",
+                "Classement",
+                "30 derniers jours",
+                "Messages qui ne sont pas devenus des leads",
+                "(sans objet)",
+                "Quarantaine",
+                "Libellés dans les messages de cette source",
+                "Générer un nouveau jeton",
+                "1 message de cette source est en attente.",
+            ],
+        ),
+    ],
+)
+def test_the_dashboard_quarantine_and_source_pages_speak_the_persons_language(
+    client, dealership, language, words
+):
+    from leads.models import InboundMessage
+    from tests.factories import InboundMessageFactory, SourceFactory, manager
+
+    source = SourceFactory(dealership=dealership)
+    InboundMessageFactory(
+        dealership=dealership,
+        source=source,
+        subject="",
+        status=InboundMessage.Status.QUARANTINED,
+    )
+    LeadFactory(dealership=dealership, source=source)
+    client.force_login(manager(dealership, language=language))
+    html = "".join(
+        client.get(url).content.decode()
+        for url in (
+            reverse("dashboards:dashboard"),
+            reverse("leads:quarantine"),
+            reverse("leads:source_labels", args=[source.pk]),
+        )
+    )
+    assert [w for w in words if w not in html] == []
+    assert [e for e in ENGLISH if e in html] == []
