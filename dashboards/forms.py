@@ -216,6 +216,8 @@ class DrillDownFilter(DashboardFilter):
     def describe(self) -> list[str]:
         """The figure and the group, in words, for the heading of the list."""
         words = [str(LABELS[self.cleaned_data["figure"]])]
+        if self.cleaned_data.get("team"):
+            words.append(str(self.cleaned_data["team"]))
         names = {
             "kind": dict(Source.Kind.choices),
             "condition": dict(Condition.choices),

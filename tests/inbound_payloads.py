@@ -134,3 +134,27 @@ PROVIDERS = {
     "sendgrid": sendgrid,
     "amazon_ses": amazon_ses,
 }
+
+
+def sparkpost(client, raw: bytes, recipient: str, *, auth: dict | None = None):  # noqa: ANN001, ANN201
+    """SparkPost's relay webhook: a JSON list of relay_message events (basic auth)."""
+    event = {
+        "msys": {
+            "relay_message": {
+                "protocol": "smtp",
+                "msg_from": "bounces@portal.example",
+                "rcpt_to": recipient,
+                "webhook_id": "1234",
+                "content": {
+                    "email_rfc822": base64.b64encode(raw).decode(),
+                    "email_rfc822_is_base64": True,
+                },
+            }
+        }
+    }
+    return client.post(
+        "/anymail/sparkpost/inbound/",
+        json.dumps([event]),
+        content_type="application/json",
+        **(basic_auth() if auth is None else auth),
+    )

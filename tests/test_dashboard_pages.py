@@ -231,6 +231,8 @@ def test_the_team_filter_counts_its_members_leads_and_every_link_keeps_it(client
         listed = client.get(href).context["page"].paginator.count
         assert listed == int(count), href
     assert f"team={team.pk}" in response.context["export"]["source"]
+    drill = client.get(unescape(links[0][0]))
+    assert "Occasions" in drill.context["described"]  # the list says whose leads these are
     assert total_leads(page(client, data.boss, team=both.pk)) == 9  # all but unassigned 4
 
 

@@ -194,3 +194,20 @@ def test_every_inbound_endpoint_anymail_has_is_driven_by_a_test():
     }
     tested = {f"{p}/inbound/" for p in wire.PROVIDERS} | set(OTHER_INBOUND) - {"mandrill/"}
     assert inbound == tested
+
+
+def test_a_provider_beyond_the_four_works_through_the_same_receiver(
+    client, doesburg, django_capture_on_commit_callbacks
+):
+    """Every anymail inbound provider reaches leads.receivers: SparkPost, with the shared basic
+    auth secret, becomes a lead; without it, nothing is stored."""
+    to = "doesburg@leads.dealerlms.example"
+    refused = wire.sparkpost(client, TRADEIN, to, auth={})
+    assert refused.status_code in (400, 401, 403) and not InboundMessage.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = wire.sparkpost(client, TRADEIN, to)
+
+    assert response.status_code == 200
+    assert InboundMessage.objects.get().provider == "SparkPost"
+    assert Lead.objects.get().customer.full_name == "Joop Jansen"
