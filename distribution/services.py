@@ -188,7 +188,7 @@ def _apply(
 def _lock(lead_id: int) -> Lead | None:
     return (
         Lead.objects.select_for_update(of=("self",))
-        .select_related("dealership", "source", "vehicle__stock_vehicle__owner", "routing")
+        .select_related("dealership", "source", "vehicle__stock_vehicle__owner")
         .prefetch_related("dealership__opening_hours")
         .filter(pk=lead_id)
         .first()
@@ -196,11 +196,10 @@ def _lock(lead_id: int) -> Lead | None:
 
 
 def _routing_of(lead: Lead) -> Routing | None:
-    """The lead's routing as _lock read it (one query for both)."""
-    try:
-        return lead.routing
-    except Routing.DoesNotExist:
-        return None
+    """The lead's routing, read after the lead's lock is held: its own statement, so that it
+    sees a row another worker committed while this one waited (a join in the locking query
+    would read the older snapshot)."""
+    return Routing.objects.filter(lead=lead).first()
 
 
 def route_lead(*, lead_id: int, at: datetime | None = None) -> Routing | None:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop(db):  # noqa: ANN001, ANN201
     """A dealership without opening hours: always open, whenever the suite runs."""
-    return DealershipFactory(opening_hours=False)
+    return DealershipFactory(opening_hours=False, language="en")
 
 
 @pytest.fixture

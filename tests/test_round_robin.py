@@ -57,7 +57,7 @@ def test_assignment_event_tells_the_rule_and_the_skips(dealership):
     assert event.assignee == a
     assert event.data["skipped"] == [{"user_id": b.pk, "name": "Daan Smit", "reason": "away"}]
     assert event.data["strategy"] == "round_robin"
-    assert "Daan Smit" in event.note
+    assert "overgeslagen: Daan Smit (weg)" in event.note  # in the dealership's language (nl)
     assert lead.events.filter(kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED]).count() == 1
 
 
