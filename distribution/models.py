@@ -265,9 +265,6 @@ class Routing(models.Model):
     escalated_deadline_at = models.DateTimeField(null=True, blank=True)
     moved_to_bdc_at = models.DateTimeField(null=True, blank=True)
     reactivated_for_closed_at = models.DateTimeField(null=True, blank=True)
-    # The decision taken (who, why) while its lead's writes are still to do: routing commits the
-    # pick first, releasing the rotation row, then writes the lead (services.route_lead).
-    pending = models.JSONField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.state}"

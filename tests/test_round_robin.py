@@ -186,20 +186,3 @@ def test_another_dealerships_people_never_get_the_lead(dealership):
     salesperson(DealershipFactory())
     ensure_defaults(dealership)
     assert {route(new_lead(dealership)).assigned_to for _ in range(4)} == {mine}
-
-
-def test_a_job_stopped_between_pick_and_write_is_finished_by_its_rerun(dealership):
-    seller = salesperson(dealership)
-    lead = new_lead(dealership)
-    # As if the worker died after the pick's commit: the decision is stored, the lead untouched.
-    rule = next(r for r in ensure_defaults(dealership) if r.activity == "active")
-    decision = services.decide(lead, rule, OPEN, set())
-    Routing.objects.create(
-        lead=lead, rule=rule, state=decision.state, routed_at=OPEN,
-        pending=services._decision_data(decision),
-    )  # fmt: skip
-    lead = route(lead, at=OPEN + timedelta(minutes=3))
-    assert lead.assigned_to == seller
-    assert lead.first_assigned_at == OPEN
-    assert lead.events.filter(kind=EventKind.ASSIGNED).count() == 1
-    assert Routing.objects.get(lead=lead).pending is None
