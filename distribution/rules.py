@@ -63,13 +63,15 @@ def ensure_defaults(dealership: Dealership) -> list[DistributionRule]:
 def rules_of(dealership: Dealership) -> list[DistributionRule]:
     """The dealership's rules in the order they are tried, the defaults last."""
     rules = list(
-        DistributionRule.objects.filter(dealership=dealership)
-        .select_related("dealership")
-        .order_by("is_default", "position", "pk")
+        DistributionRule.objects.filter(dealership=dealership).order_by(
+            "is_default", "position", "pk"
+        )
     )
     if sum(rule.is_default for rule in rules) < 2:
         ensure_defaults(dealership)
         return rules_of(dealership)
+    for rule in rules:
+        rule.dealership = dealership
     return rules
 
 

@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Count
+
 from accounts.models import Absence, Membership, Presence, Role, User
 from dealers.models import Dealership
 from distribution import hours
@@ -18,6 +20,8 @@ from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead
 
 ABSENT, AWAY, OFF_SHIFT, AT_CAP = "absent", "away", "off_shift", "at_cap"
+# What a pick reads of a person: their name for the timeline, their presence.
+USER_FIELDS = ("id", "username", "first_name", "last_name", "presence")
 
 
 @dataclass
@@ -40,10 +44,14 @@ def team(rule: DistributionRule) -> list[Candidate]:
     sellers = Membership.objects.filter(
         dealership_id=rule.dealership_id, role=Role.SALESPERSON, user__is_active=True
     ).values("user_id")
-    members = list(rule.members.filter(user__in=sellers).select_related("user"))
+    members = list(
+        rule.members.filter(user__in=sellers)
+        .select_related("user")
+        .only("rule_id", "weight", "max_open_leads", *(f"user__{f}" for f in USER_FIELDS))
+    )
     if members:
         return [Candidate(m.user, m.weight, m.max_open_leads) for m in members]
-    users = User.objects.filter(pk__in=sellers).order_by("pk")
+    users = User.objects.filter(pk__in=sellers).only(*USER_FIELDS).order_by("pk")
     return [Candidate(user) for user in users]
 
 
@@ -54,16 +62,29 @@ def open_counts(dealership: Dealership, user_ids: list[int]) -> Counter:
         Lead.objects.filter(
             dealership=dealership, assigned_to_id__in=user_ids, status__in=OPEN_STATUSES
         )
-        .values_list("assigned_to_id")
+        .values("assigned_to_id")
+        .annotate(n=Count("id"))
         .order_by()
     )
-    return Counter(user_id for (user_id,) in rows)
+    return Counter({row["assigned_to_id"]: row["n"] for row in rows})
+
+
+def at_cap(dealership: Dealership, candidate: Candidate) -> bool:
+    if candidate.cap is None:
+        return False
+    return open_counts(dealership, [candidate.user.pk])[candidate.user.pk] >= candidate.cap
 
 
 def skip_reasons(
-    candidates: list[Candidate], dealership: Dealership, at: datetime, loads: Counter | None = None
+    candidates: list[Candidate],
+    dealership: Dealership,
+    at: datetime,
+    loads: Counter | None = None,
+    *,
+    caps: bool = True,
 ) -> dict[int, str]:
-    """user id → why they cannot take a lead at `at` (absent, away, off shift, at cap)."""
+    """user id → why they cannot take a lead at `at` (absent, away, off shift, and — unless
+    `caps` is off — at cap)."""
     ids = [c.user.pk for c in candidates]
     absent = set(
         Absence.objects.filter(user_id__in=ids, starts_at__lte=at, ends_at__gt=at).values_list(
@@ -73,7 +94,7 @@ def skip_reasons(
     is_open = hours.is_open(dealership, at)
     capped = [c.user.pk for c in candidates if c.cap is not None]
     if loads is None:
-        loads = open_counts(dealership, capped)
+        loads = open_counts(dealership, capped) if caps else Counter()
     reasons: dict[int, str] = {}
     for c in candidates:
         if c.user.pk in absent:
@@ -82,7 +103,7 @@ def skip_reasons(
             reasons[c.user.pk] = AWAY
         elif not is_open:
             reasons[c.user.pk] = OFF_SHIFT
-        elif c.cap is not None and loads[c.user.pk] >= c.cap:
+        elif caps and c.cap is not None and loads[c.user.pk] >= c.cap:
             reasons[c.user.pk] = AT_CAP
     return reasons
 
@@ -99,30 +120,37 @@ def round_robin(
     rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int]
 ) -> Pick:
     """Smooth weighted round-robin, its state in the rule's rotation row, locked for the pick:
-    concurrent workers queue on the lock and produce the sequence a single worker would."""
+    concurrent workers queue on the lock and produce the sequence a single worker would.
+
+    Absence, presence and shifts are read before the lock; caps under it, and only for the
+    member whose turn it is (one indexed count, not one over the whole team's open leads)."""
+    reasons = skip_reasons(candidates, rule.dealership, at, caps=False)
     rotation = Rotation.objects.select_for_update().filter(rule=rule).first()
     if rotation is None:  # rules made outside save_rule (admin, data migrations)
         Rotation.objects.get_or_create(rule=rule)
         rotation = Rotation.objects.select_for_update().get(rule=rule)
-    # Eligibility is read under the lock: a cap cannot be overrun by two concurrent picks.
-    reasons = skip_reasons(candidates, rule.dealership, at)
-    skipped = _skipped(candidates, reasons)
-    eligible = [c for c in candidates if c.user.pk not in reasons and c.user.pk not in exclude]
-    if not eligible:
-        return Pick(None, skipped)
-    credits = {int(k): v for k, v in rotation.credits.items()}
-    earners = list(eligible)
-    if rule.catch_up:  # the absent keep earning their turns, and get them back on return
-        earners += [c for c in candidates if c.user.pk in reasons and c.user.pk not in exclude]
-    for c in earners:
-        credits[c.user.pk] = credits.get(c.user.pk, 0) + c.weight
+    saved = {int(k): v for k, v in rotation.credits.items()}
     order = {c.user.pk: i for i, c in enumerate(candidates)}
-    chosen = max(eligible, key=lambda c: (credits[c.user.pk], -order[c.user.pk]))
+    while True:
+        eligible = [c for c in candidates if c.user.pk not in reasons and c.user.pk not in exclude]
+        if not eligible:
+            return Pick(None, _skipped(candidates, reasons))
+        credits = dict(saved)
+        earners = list(eligible)
+        if rule.catch_up:  # the absent keep earning their turns, and get them back on return
+            earners += [c for c in candidates if c.user.pk in reasons and c.user.pk not in exclude]
+        for c in earners:
+            credits[c.user.pk] = credits.get(c.user.pk, 0) + c.weight
+        chosen = max(eligible, key=lambda c: (credits[c.user.pk], -order[c.user.pk]))
+        if at_cap(rule.dealership, chosen):
+            reasons[chosen.user.pk] = AT_CAP
+            continue
+        break
     credits[chosen.user.pk] -= sum(c.weight for c in earners)
     rotation.credits = {str(k): v for k, v in credits.items()}
     rotation.picks += 1
     rotation.save(update_fields=["credits", "picks"])
-    return Pick(chosen.user, skipped)
+    return Pick(chosen.user, _skipped(candidates, reasons))
 
 
 def least_loaded(

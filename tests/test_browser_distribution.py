@@ -14,7 +14,7 @@ from tests.factories import DealershipFactory, LeadFactory, manager, salesperson
 
 @pytest.fixture
 def shop(transactional_db):  # noqa: ANN001, ANN201
-    dealership = DealershipFactory(name="Ligier Store Doesburg", opening_hours=False)
+    dealership = DealershipFactory(name="Ligier Store Doesburg", opening_hours=False, language="en")
     return {
         "dealership": dealership,
         "sanne": salesperson(dealership, username="sanne", first_name="Sanne", last_name="Bakker"),

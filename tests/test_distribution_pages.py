@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop(db):  # noqa: ANN001, ANN201
     """A dealership without opening hours: always open, whenever the suite runs."""
-    return DealershipFactory(opening_hours=False)
+    return DealershipFactory(opening_hours=False, language="en")
 
 
 @pytest.fixture
@@ -317,3 +317,17 @@ def test_the_lead_page_timeline_says_why(client, shop, boss):
     client.force_login(boss)
     body = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "Gone Fishing (away)" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "strategy"),
+    [
+        ("nl", "Verdeelregels", "Round-robin (gewogen, eerlijk over tijd)"),
+        ("fr", "Règles de distribution", "Rotation (pondérée, équitable dans le temps)"),
+    ],
+)
+def test_the_rules_page_speaks_the_persons_language(client, shop, language, heading, strategy):
+    boss = manager(shop, language=language)
+    client.force_login(boss)
+    body = client.get(reverse("settings:distribution_rules", args=[shop.pk])).content.decode()
+    assert heading in body and strategy in body

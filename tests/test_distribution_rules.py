@@ -120,7 +120,7 @@ def test_manual_rule_leaves_the_lead_in_the_managers_queue(dealership):
     lead = route(new_lead(dealership, lead_type=LeadType.QUOTE))
     assert lead.assigned_to is None
     assert lead.routing.state == Routing.State.MANAGER_QUEUE
-    assert "unassigned queue" in lead.events.get(kind=EventKind.DISTRIBUTION).note
+    assert lead.events.get(kind=EventKind.DISTRIBUTION).data["state"] == "manager"
 
 
 def test_deadline_counted_in_opening_hours_or_wall_clock(dealership):
