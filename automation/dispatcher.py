@@ -136,6 +136,9 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
             "recipient_user",
             "notification",
         )
+        # What the dealer's lead sources sent (free text, raw JSON) is never part of a
+        # message: not read, not decoded, for every row of every batch.
+        .defer("lead__comments", "lead__extra")
         .order_by("due_at")
     )
     # A batch has a few rules and dealerships: each loaded once, not once per row.
