@@ -276,7 +276,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the due times span")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=500, help="dispatcher.BATCH_SIZE")
     parser.add_argument("--baseline", type=int, default=10_000, help="messages in the baseline")
     parser.add_argument("--lead-in", type=float, default=10.0, help="seconds before the first due")
     parser.add_argument("--keep", action="store_true")
