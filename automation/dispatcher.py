@@ -1,17 +1,20 @@
 """The dispatcher: claims due actions, checks them again, sends them, marks them.
 
 At most once, by construction:
-1. claim   — in one short transaction, `SELECT … FOR UPDATE SKIP LOCKED` picks due *pending* rows
-             and moves them to *sending* (attempts + 1). Two dispatchers never get the same row;
-             a row that is not pending is never picked again.
-2. check   — conditions, recipient, consent, opt-out and the window are read again now. A row
-             that no longer applies is *skipped* (with the reason); one due outside the window
-             goes back to *pending* at the window's next opening.
-3. send    — an OutboundMessage row (status *sending*, our uid) is written first, then the
+1. claim   — one statement (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`)
+             moves due *pending* rows to *sending* (attempts + 1). Two dispatchers never get the
+             same row; a row that is not pending is never picked again.
+2. check   — conditions, recipient, consent, opt-out and the window are read again now
+             (automation.compose). A row that no longer applies is *skipped* (with the reason);
+             one due outside the window goes back to *pending* at the window's next opening.
+3. send    — the OutboundMessage rows (status *sending*, our uid) are written first, then the
              provider is called. The uid travels with the message (e-mail Message-ID and anymail
              metadata; the Twilio status-callback URL).
 4. mark    — one transaction: action *sent*, message *queued/sent* with the provider id, and
              the MESSAGE_SENT lead events (leads.services.record_events, one INSERT).
+
+Every step is set-based: a batch costs the same dozen statements whatever its size
+(automation.outcomes writes all outcomes of a batch with one UPDATE per table).
 
 A crash between 3 and 4 leaves the action in *sending*. After the lease
 (AUTOMATION_CLAIM_LEASE_SECONDS) the sweep moves it to *unknown* — it is **not** resent, since
