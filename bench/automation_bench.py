@@ -22,6 +22,7 @@ Prints:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -147,9 +148,10 @@ def schedule(rule_id: int, actions: int, start, spread: float) -> None:  # noqa:
         cur.execute("VACUUM ANALYZE leads_customer")
 
 
-def baseline(template, count: int) -> float:  # noqa: ANN001
+def baseline(template, count: int) -> tuple[float, float]:  # noqa: ANN001
     """Messages/s of one process rendering and handing messages to the same provider, with no
-    database state: the floor of what sending costs on this machine, in this run."""
+    database state: the floor of what sending costs on this machine, in this run; and its CPU
+    seconds per message."""
     import uuid
 
     from automation import channels, render
@@ -162,7 +164,7 @@ def baseline(template, count: int) -> float:  # noqa: ANN001
     )
     language, subject, body = template.version("nl")
     sender = channels.EmailSender()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for lead in leads:
         context = render.lead_context(lead, language=language, recipient_name=str(lead.customer))
         out = render.render(subject, body, context, language=language)
@@ -176,10 +178,25 @@ def baseline(template, count: int) -> float:  # noqa: ANN001
             )
         )
     sender.close()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     counting_email.client().delete(f"{PREFIX}-baseline:calls")
     counting_email.PREFIX = PREFIX
-    return len(leads) / elapsed
+    return len(leads) / elapsed, cpu / len(leads)
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far, when the server runs on this
+    machine (/proc readable); None otherwise."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (pid,) = cur.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def worker(until: float, batch: int) -> None:
@@ -187,11 +204,16 @@ def worker(until: float, batch: int) -> None:
     from automation.models import ScheduledAction
 
     handled = 0
+    cpu, db_cpu = time.process_time(), backend_cpu()
     while time.time() < until:
         handled += dispatcher.dispatch_due(batch_size=batch, budget_seconds=2.0, poll_seconds=0.05)
         if not ScheduledAction.objects.filter(state__in=["pending", "sending"]).exists():
             break
+    cpu = time.process_time() - cpu
+    db_end = backend_cpu()
+    db_cpu = None if db_cpu is None or db_end is None else db_end - db_cpu
     print(f"worker {os.getpid()}: {handled} actions", flush=True)
+    print(json.dumps({"handled": handled, "cpu": cpu, "db_cpu": db_cpu}), flush=True)
 
 
 def analyse(actions: int) -> dict:
@@ -254,7 +276,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the due times span")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=500, help="dispatcher.BATCH_SIZE")
     parser.add_argument("--baseline", type=int, default=10_000, help="messages in the baseline")
     parser.add_argument("--lead-in", type=float, default=10.0, help="seconds before the first due")
     parser.add_argument("--keep", action="store_true")
@@ -289,7 +311,7 @@ def main() -> None:
     print(
         f"loaded {args.actions} customers and leads in {time.perf_counter() - t:.1f} s", flush=True
     )
-    rate = baseline(world["template"], min(args.baseline, args.actions))
+    rate, base_cpu = baseline(world["template"], min(args.baseline, args.actions))
     print(
         f"baseline (render + provider call, no database state, 1 process): {rate:,.0f} messages/s",
         flush=True,
@@ -311,11 +333,19 @@ def main() -> None:
             ],
             cwd=ROOT,
             env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(args.workers)
     ]
+    cpu = {"handled": 0, "cpu": 0.0, "db_cpu": 0.0}
     for process in workers:
-        process.wait()
+        out, _err = process.communicate()
+        lines = out.splitlines()
+        print(*lines[:-1], sep="\n", flush=True)
+        report = json.loads(lines[-1])
+        for key in cpu:
+            cpu[key] = None if cpu[key] is None or report[key] is None else cpu[key] + report[key]
     result = analyse(args.actions)
     sent = result["states"].get("sent", 0)
     print()
@@ -348,6 +378,17 @@ def main() -> None:
         f"zero duplicates and zero misses: {'YES' if ok else 'NO'}; "
         f"p99 under 5 s: {'YES' if result['p99'] < 5 else 'NO'}; throughput {throughput:,.0f}/s"
     )
+    if cpu["handled"]:
+        per = cpu["cpu"] / cpu["handled"]
+        db = cpu["db_cpu"] / cpu["handled"] if cpu["db_cpu"] is not None else None
+        whole = per + (db or 0)
+        print(
+            f"CPU per message: dispatcher {per * 1e3:.3f} ms (Python)"
+            + (f" + {db * 1e3:.3f} ms (its PostgreSQL backends)" if db is not None else "")
+            + f"; baseline {base_cpu * 1e3:.3f} ms: {whole / base_cpu:.1f}× the baseline; "
+            f"at that cost {args.workers} dispatchers with a core each would carry "
+            f"{args.workers / whole:,.0f} messages/s"
+        )
     if not args.keep:
         connection.close()
         recreate(admin, name, drop_only=True)

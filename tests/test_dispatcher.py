@@ -6,8 +6,10 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 import pytest
+import requests
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from automation import dispatcher, services
@@ -119,6 +121,58 @@ def test_conditions_are_also_checked_when_the_event_happens(dealership):
     new_lead(dealership, lead_type="quote")
     new_lead(dealership, lead_type="test_drive")
     assert ScheduledAction.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_one_batch_with_every_outcome_marks_each_row_for_what_happened_to_it(dealership, twilio):
+    rule(dealership, channel="sms")
+    opted, busy, refused, timed_out, fine = (new_lead(dealership) for _ in range(5))
+    services.record_opt_out(channel="sms", address=opted.customer.primary_phone, origin="sms")
+    twilio.fail_with = [
+        (503, {"code": 1, "message": "busy", "status": 503}),
+        (400, {"code": 21211, "message": "Invalid 'To' number", "status": 400}),
+        requests.ReadTimeout("read timed out"),  # the request went out: maybe sent
+    ]
+    assert dispatcher.process(dispatcher.claim()) == 5
+    rows = {a.lead_id: a for a in ScheduledAction.objects.all()}
+    assert rows[opted.pk].state == ActionState.SKIPPED and "opted out" in rows[opted.pk].reason
+    retry = rows[busy.pk]
+    assert retry.state == ActionState.PENDING and retry.attempts == 1
+    assert retry.reason.startswith("attempt 1 failed, retrying in 60s")
+    assert timedelta(seconds=50) < retry.due_at - timezone.now() <= timedelta(seconds=60)
+    assert rows[refused.pk].state == ActionState.FAILED and "21211" in rows[refused.pk].reason
+    assert rows[timed_out.pk].state == ActionState.UNKNOWN
+    assert rows[fine.pk].state == ActionState.SENT and rows[fine.pk].finished_at
+    statuses = dict(OutboundMessage.objects.values_list("lead_id", "status"))
+    assert statuses == {
+        busy.pk: "failed",
+        refused.pk: "failed",
+        timed_out.pk: "sending",  # the callback, if any, tells
+        fine.pk: "queued",
+    }
+    assert OutboundMessage.objects.get(lead=fine).provider_id == twilio.calls[0]["sid"]
+    assert [e.lead_id for e in LeadEvent.objects.filter(kind=EventKind.MESSAGE_SENT)] == [fine.pk]
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_queries_whatever_its_size(dealership):
+    """Reads and writes are set-based: one query per kind of row, not one per action (half the
+    customers opted out: skipped rows are written together too)."""
+    rule(dealership)
+
+    def queries_for(count: int) -> int:
+        for i in range(count):
+            lead = new_lead(dealership)
+            if i % 2:
+                services.record_opt_out(channel="email", address=lead.customer.email, origin="link")
+        ids = dispatcher.claim()
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatcher.process(ids) == count
+        return len(queries)
+
+    assert queries_for(2) == queries_for(9)
+    assert ScheduledAction.objects.filter(state=ActionState.SENT).count() == 1 + 5
+    assert ScheduledAction.objects.filter(state=ActionState.SKIPPED).count() == 1 + 4
 
 
 @pytest.mark.django_db

@@ -19,7 +19,9 @@ FROM_NUMBER = "+3197010000000"
 class FakeTwilio:
     def __init__(self) -> None:
         self.calls: list[dict] = []
-        self.fail_with: list[tuple[int, dict]] = []  # answers to give before succeeding
+        # Answers to give before succeeding: (HTTP status, body), or an exception to raise (what
+        # the network does: a refused connection, a read timeout).
+        self.fail_with: list[tuple[int, dict] | Exception] = []
 
     def request(
         self,
@@ -34,7 +36,10 @@ class FakeTwilio:
     ):  # noqa: ANN001, ANN201, PLR0913
         body = dict(data or {})
         if self.fail_with:
-            status, payload = self.fail_with.pop(0)
+            answer = self.fail_with.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            status, payload = answer
             return Response(status, json.dumps(payload))
         sid = "SM" + uuid.uuid4().hex
         self.calls.append({"url": url, "data": body, "sid": sid})
