@@ -27,7 +27,9 @@ urlpatterns = [
         distribution.rule_delete,
         name="distribution_rule_delete",
     ),
-    path("distribution/rules/<int:pk>/move/", distribution.rule_move, name="distribution_rule_move"),
+    path(
+        "distribution/rules/<int:pk>/move/", distribution.rule_move, name="distribution_rule_move"
+    ),
     path("absences/", distribution.absences, name="absences"),
     path("absences/<int:pk>/delete/", distribution.absence_delete, name="absence_delete"),
 ]
