@@ -20,8 +20,6 @@ from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead
 
 ABSENT, AWAY, OFF_SHIFT, AT_CAP = "absent", "away", "off_shift", "at_cap"
-# What a pick reads of a person: their name for the timeline, their presence.
-USER_FIELDS = ("id", "username", "first_name", "last_name", "presence")
 
 
 @dataclass
@@ -44,14 +42,12 @@ def team(rule: DistributionRule) -> list[Candidate]:
     sellers = Membership.objects.filter(
         dealership_id=rule.dealership_id, role=Role.SALESPERSON, user__is_active=True
     ).values("user_id")
-    members = list(
-        rule.members.filter(user__in=sellers)
-        .select_related("user")
-        .only("rule_id", "weight", "max_open_leads", *(f"user__{f}" for f in USER_FIELDS))
-    )
+    members = list(rule.members.filter(user__in=sellers).select_related("user"))
     if members:
         return [Candidate(m.user, m.weight, m.max_open_leads) for m in members]
-    users = User.objects.filter(pk__in=sellers).only(*USER_FIELDS).order_by("pk")
+    # Whole rows: the chosen person's language, e-mail and notification choices are read next
+    # (by the assignment's notification); deferred fields would cost a query each.
+    users = User.objects.filter(pk__in=sellers).order_by("pk")
     return [Candidate(user) for user in users]
 
 
