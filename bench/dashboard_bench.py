@@ -23,32 +23,14 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import bench_database_url, recreate  # noqa: E402 — after the path
+
 SELLERS, SOURCES = 50, 15
 SOURCE_KINDS = ["portal"] * 8 + ["website"] * 2 + ["importer"] * 2 + ["phone"] * 2 + ["list"]
-
-
-def bench_database_url() -> tuple[str, str, str]:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealerlms")
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin, name
-
-
-def recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 LEADS_SQL = """
