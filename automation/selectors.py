@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Role, User
-from accounts.selectors import dealerships_for
+from accounts.models import User
+from accounts.selectors import MANAGING_ROLES, dealerships_for
 from automation.models import (
     ActionState,
     MessageTemplate,
@@ -18,11 +18,9 @@ from automation.models import (
 from dealers.models import Dealership
 from leads.models import Lead
 
-MANAGING = (Role.MANAGER, Role.ADMIN)
-
 
 def managed_dealerships(user: User) -> QuerySet[Dealership]:
-    return dealerships_for(user, roles=MANAGING)
+    return dealerships_for(user, roles=MANAGING_ROLES)
 
 
 def rules_for(user: User) -> QuerySet[Rule]:

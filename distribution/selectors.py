@@ -10,13 +10,12 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.selectors import dealerships_for
+from accounts.selectors import MANAGING_ROLES, dealerships_for
 from dealers.models import Dealership
 from distribution.models import DistributionRule, Routing, Strategy
 from leads.lifecycle import CLOSED_STATUSES, OPEN_STATUSES
 from leads.models import EventKind, Lead, LeadEvent
 
-MANAGING = (Role.MANAGER, Role.ADMIN)
 BDC_ROLES = (Role.BDC_AGENT, Role.MANAGER, Role.ADMIN)
 
 
@@ -31,7 +30,7 @@ def unassigned_queue(user: User) -> QuerySet[Lead]:
     return (
         _leads()
         .filter(
-            dealership__in=dealerships_for(user, MANAGING),
+            dealership__in=dealerships_for(user, MANAGING_ROLES),
             assigned_to__isnull=True,
             is_passive=False,
             status__in=OPEN_STATUSES,
@@ -102,7 +101,7 @@ def people_to_give_to(user: User) -> QuerySet[User]:
     """Salespeople and BDC agents of the dealerships `user` manages."""
     return User.objects.filter(
         is_active=True,
-        memberships__dealership__in=dealerships_for(user, MANAGING),
+        memberships__dealership__in=dealerships_for(user, MANAGING_ROLES),
         memberships__role__in=[Role.SALESPERSON, Role.BDC_AGENT],
     ).distinct()
 
@@ -216,4 +215,4 @@ def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[Fai
 
 
 def managed(user: User) -> QuerySet[Dealership]:
-    return dealerships_for(user, MANAGING)
+    return dealerships_for(user, MANAGING_ROLES)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Membership, Role, User
+from accounts.selectors import people_at
 from dealers.models import Dealership
 from distribution import hours, strategies
 from distribution.models import (
@@ -67,16 +68,10 @@ def _set_deadline(lead: Lead, deadline: datetime | None) -> None:
     lead.contact_deadline_at = deadline
 
 
-def managers_of(dealership_id: int) -> list[int]:
-    ids = list(
-        Membership.objects.filter(
-            dealership_id=dealership_id, role=Role.MANAGER, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-    return ids or list(
-        Membership.objects.filter(
-            dealership_id=dealership_id, role=Role.ADMIN, user__is_active=True
-        ).values_list("user_id", flat=True)
+def managers_of(dealership: Dealership) -> list[int]:
+    """Whom an escalation alerts: the dealership's managers, else its admins."""
+    return list(people_at(dealership, [Role.MANAGER]).values_list("pk", flat=True)) or list(
+        people_at(dealership, [Role.ADMIN]).values_list("pk", flat=True)
     )
 
 
@@ -330,7 +325,7 @@ def escalate_lead(*, lead_id: int, now: datetime | None = None) -> list[str]:
             assignee=lead.assigned_to if not done else None,
             note=reason,
             data={
-                "notify_user_ids": managers_of(lead.dealership_id),
+                "notify_user_ids": managers_of(lead.dealership),
                 "reason": reason,
                 "deadline": deadline.isoformat(),
                 "rule_id": rule.pk,

@@ -3,11 +3,9 @@
 from django import template
 
 from accounts.models import Role
-from accounts.selectors import roles_of
+from accounts.selectors import MANAGING_ROLES, roles_of
 
 register = template.Library()
-
-MANAGING = {Role.MANAGER, Role.ADMIN}
 
 
 @register.simple_tag
@@ -22,7 +20,7 @@ def nav_roles(user) -> dict[str, bool]:  # noqa: ANN001
         roles = roles_of(user)
         user._nav_roles = roles
     return {
-        "manages": bool(roles & MANAGING),
-        "bdc": bool(roles & (MANAGING | {Role.BDC_AGENT})),
-        "unassigned": bool(roles & (MANAGING | {Role.SALESPERSON})),
+        "manages": bool(roles & set(MANAGING_ROLES)),
+        "bdc": bool(roles & (set(MANAGING_ROLES) | {Role.BDC_AGENT})),
+        "unassigned": bool(roles & (set(MANAGING_ROLES) | {Role.SALESPERSON})),
     }
