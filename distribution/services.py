@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import people_at
-from dealers.models import Dealership
+from dealers.models import Dealership, OpeningHours
 from distribution import hours, strategies
 from distribution.models import (
     DeadlineClock,
@@ -97,7 +97,7 @@ def decide(lead: Lead, rule: DistributionRule, at: datetime, exclude: set[int]) 
         if strategy == Strategy.VEHICLE_OWNER:
             pick = strategies.vehicle_owner(lead, at, exclude)
         else:
-            candidates = strategies.team(rule)
+            candidates = strategies.team(rule, at)
             picker = (
                 strategies.round_robin
                 if strategy == Strategy.ROUND_ROBIN
@@ -162,13 +162,24 @@ def _apply(
         **(extra or {}),
     }
     note = _note(lead, rule, decision, prefix)
+    deadline = deadline_for(rule, at)
     if decision.user is not None:
-        lead_services.assign_lead(lead=lead, to=decision.user, reason=note, data=data, at=at)
-    elif not quiet_queue:
-        lead_services.record_event(
-            lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at
+        # The caller locked the lead (_lock): assigned in place, the deadline in the same UPDATE.
+        lead_services.assign_lead(
+            lead=lead,
+            to=decision.user,
+            reason=note,
+            data=data,
+            at=at,
+            locked=True,
+            set_fields={"contact_deadline_at": deadline},
         )
-    _set_deadline(lead, deadline_for(rule, at))
+    else:
+        if not quiet_queue:
+            lead_services.record_event(
+                lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at
+            )
+        _set_deadline(lead, deadline)
     routing = routing or Routing(lead=lead)
     routing.rule = rule
     routing.state = decision.state
@@ -180,13 +191,18 @@ def _apply(
 
 
 def _lock(lead_id: int) -> Lead | None:
-    return (
+    # With what the rules match on, and what the assignee's notification reads (the customer):
+    # the automation receivers use this row as the event carries it. Each table joined costs
+    # its catalog look-ups again in every worker job (a fresh PostgreSQL backend each time).
+    found = (
         Lead.objects.select_for_update(of=("self",))
-        .select_related("dealership", "source", "vehicle__stock_vehicle__owner")
-        .prefetch_related("dealership__opening_hours")
+        .select_related("dealership", "source", "customer", "vehicle")
+        # Unordered: hours.intervals sorts them (their Meta ordering joins the dealership).
+        .prefetch_related(Prefetch("dealership__opening_hours", OpeningHours.objects.order_by()))
         .filter(pk=lead_id)
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def _routing_of(lead: Lead) -> Routing | None:
