@@ -49,7 +49,8 @@ def test_a_routing_locks_and_reads_the_lead_once_and_writes_it_once():
     sql = _statements(captured)
     reads = [s for s in sql if s.startswith("SELECT") and 'FROM "leads_lead"' in s]
     writes = [s for s in sql if s.startswith('UPDATE "leads_lead"')]
-    assert len(reads) == 1 and "FOR UPDATE" in reads[0]
+    assert len(reads) == 1
+    assert "FOR UPDATE" in reads[0] or not connection.features.has_select_for_update
     assert len(writes) == 1
     assert '"assigned_to_id"' in writes[0] and '"contact_deadline_at"' in writes[0]
     assert not [s for s in sql if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]

@@ -37,7 +37,8 @@ def _backend() -> int:
 
 def test_the_worker_settings_keep_connections():
     assert app.conf.get("CELERY_DB_REUSE_MAX") == settings.CELERY_DB_REUSE_MAX >= 100
-    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    if connection.vendor == "postgresql":  # SQLite's connections are never kept
+        assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
 
 
 @pytest.fixture
