@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import people_at
-from dealers.models import Dealership, OpeningHours
+from dealers.models import Dealership
 from distribution import hours, strategies
 from distribution.models import (
     DeadlineClock,
@@ -191,14 +191,12 @@ def _apply(
 
 
 def _lock(lead_id: int) -> Lead | None:
-    # With what the rules match on, and what the assignee's notification reads (the customer):
-    # the automation receivers use this row as the event carries it. Each table joined costs
-    # its catalog look-ups again in every worker job (a fresh PostgreSQL backend each time).
+    # With what the rules match on, what the assignee's notification reads (the customer: the
+    # automation receivers use this row as the event carries it), and the stamp that says
+    # whether the dealership's rules, teams and hours kept in memory are current (setup.of).
     found = (
         Lead.objects.select_for_update(of=("self",))
-        .select_related("dealership", "source", "customer", "vehicle")
-        # Unordered: hours.intervals sorts them (their Meta ordering joins the dealership).
-        .prefetch_related(Prefetch("dealership__opening_hours", OpeningHours.objects.order_by()))
+        .select_related("dealership__distribution_setup_stamp", "source", "customer", "vehicle")
         .filter(pk=lead_id)
         .order_by()[:1]
     )

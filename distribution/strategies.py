@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import Absence, Membership, Presence, Role, User
 from dealers.models import Dealership, StockVehicle
@@ -39,26 +39,41 @@ class Pick:
 
 def team(rule: DistributionRule, at: datetime | None = None) -> list[Candidate]:
     """The rule's members who still sell at the dealership; all its salespeople when the
-    rule names nobody. With `at`, whether each is absent then comes in the same query."""
+    rule names nobody. With `at`, whether each is absent then comes in the same query. A rule
+    from distribution.setup carries its members (`kept_team`): only the people are read."""
     sellers = Membership.objects.filter(
         dealership_id=rule.dealership_id, role=Role.SALESPERSON, user__is_active=True
     ).values("user_id")
-    # In the order they were added (TeamMember's own ordering would join the rule and its
-    # dealership only to sort by columns that are the same for every row).
-    members = rule.members.filter(user__in=sellers).select_related("user").order_by("pk")
-    if at is not None:
-        members = members.annotate(absent=_absent_at(at, "user_id"))
-    if members := list(members):
-        return [
-            Candidate(m.user, m.weight, m.max_open_leads, getattr(m, "absent", None))
-            for m in members
-        ]
+    kept = getattr(rule, "kept_team", None)
+    if kept is None:
+        # In the order they were added (TeamMember's own ordering would join the rule and its
+        # dealership only to sort by columns that are the same for every row).
+        members = rule.members.filter(user__in=sellers).select_related("user").order_by("pk")
+        if at is not None:
+            members = members.annotate(absent=_absent_at(at, "user_id"))
+        if members := list(members):
+            return [
+                Candidate(m.user, m.weight, m.max_open_leads, getattr(m, "absent", None))
+                for m in members
+            ]
+    elif kept:
+        ids = [user_id for user_id, *_ in kept]
+        people = _people(User.objects.filter(pk__in=ids).order_by(), at)  # team order: below
+        found = {user.pk: user for user in people.filter(pk__in=sellers)}
+        if found:
+            return [
+                Candidate(found[user_id], weight, cap, getattr(found[user_id], "absent", None))
+                for user_id, weight, cap in kept
+                if user_id in found
+            ]
     # Whole rows: the chosen person's language, e-mail and notification choices are read next
     # (by the assignment's notification); deferred fields would cost a query each.
-    users = User.objects.filter(pk__in=sellers).order_by("pk")
-    if at is not None:
-        users = users.annotate(absent=_absent_at(at, "pk"))
+    users = _people(User.objects.filter(pk__in=sellers).order_by("pk"), at)
     return [Candidate(user, absent=getattr(user, "absent", None)) for user in users]
+
+
+def _people(users: QuerySet[User], at: datetime | None) -> QuerySet[User]:
+    return users if at is None else users.annotate(absent=_absent_at(at, "pk"))
 
 
 def _absent_at(at: datetime, user_ref: str) -> Exists:
