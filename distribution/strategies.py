@@ -205,7 +205,11 @@ def vehicle_owner(lead: Lead, at: datetime, exclude: set[int]) -> Pick:
     """The salesperson who owns the stock vehicle the lead asks about, when they can take it."""
     stock_id = lead.vehicle.stock_vehicle_id if lead.vehicle else None
     # Read here, for this strategy only (the lead's lock does not join the stock and its owner).
-    stock = StockVehicle.objects.select_related("owner").filter(pk=stock_id).first()
+    stock = (
+        StockVehicle.objects.select_related("owner").filter(pk=stock_id).first()
+        if stock_id
+        else None
+    )
     owner = stock.owner if stock else None
     if owner is None:
         return Pick(None, note="no_owner")
