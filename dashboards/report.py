@@ -8,24 +8,34 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import itemgetter
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.db.models.functions import TruncWeek
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from dashboards.definitions import CHANNELS, FUNNEL, LABELS, RESPONSE, channel_of
+from dashboards.definitions import ATTEMPTED, CHANNELS, FUNNEL, LABELS, RESPONSE, channel_of
 from dashboards.formatting import response_time
 from dashboards.forms import NONE, DashboardFilter
 from dashboards.models import Metric, Target
-from dashboards.selectors import grouped, planned_for_reports, received_in, scoped_leads
+from dashboards.selectors import (
+    PERCENTILES,
+    grouping_sets,
+    planned_for_reports,
+    received_in,
+    scoped_leads,
+)
 from dealers.models import Condition
 from leads.models import LeadType, Source
 
 FUNNEL_COLUMNS = tuple(key for key, _label, _q in FUNNEL)
 RESPONSE_COLUMNS = ("p50", "p90", "within_5_min", "within_1_hour", "attempts", "waiting")
 ADDITIVE = (*{k for k, _l, _q in FUNNEL + RESPONSE}, "attempted", "attempts")
+_additive = itemgetter(*ADDITIVE)
+NO_TIMES = dict.fromkeys(PERCENTILES)
+TARGET_METRICS = frozenset(Metric.values)
 
 
 @dataclass
@@ -127,32 +137,41 @@ class Dashboard:
             return self._build()
 
     def _build(self) -> Dashboard:
-        previous = self.period.previous()
-        both = self.leads.filter(received_at__gte=previous.start, received_at__lt=self.period.end)
         current = received_in(self.leads, self.period)
-        # An integer key: sorting on text would pay for collation on every row.
-        period_key = Case(
-            When(received_at__gte=self.period.start, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+        fine_keys = {
+            "source": "source_id",
+            "passive": "is_passive",
+            "lead_type": "lead_type",
+            "condition": "vehicle__condition",
+            "week": TruncWeek("received_at", tzinfo=self.filters.cleaned_data["tz"]),
+        }
+        # Three statements, each one scan of one period's leads on PostgreSQL
+        # (dashboards.selectors.grouping_sets). The previous period's totals. This period's counts
+        # per salesperson and per fine grouping (source, active/passive, lead type, new/used,
+        # week): the totals, sources, kinds, splits, targets and weeks are sums, so they add up
+        # from the fine rows (a few hundred) in Python. And the response-time percentiles, which
+        # do not add up: over all leads, per source and per salesperson.
+        [[self.previous]] = grouping_sets(
+            received_in(self.leads, self.period.previous()), {}, [()], percentiles=True
         )
-        totals = {r["period"]: r for r in grouped(both, {"period": period_key}, percentiles=True)}
-        self.total = totals.get(1) or _empty()
-        self.previous = totals.get(0) or _empty()
-        by_source = grouped(current, {"source": "source_id"}, percentiles=True)
-        by_seller = grouped(current, {"seller": "assigned_to_id"}, percentiles=True)
-        # One query for every split, the kinds, the targets and the weeks: these are all sums, so
-        # they add up from its rows (a few hundred) in Python instead of a scan each.
-        fine = grouped(
-            current,
-            {
-                "source": "source_id",
-                "passive": "is_passive",
-                "lead_type": "lead_type",
-                "condition": "vehicle__condition",
-                "week": TruncWeek("received_at", tzinfo=self.filters.cleaned_data["tz"]),
-            },
+        by_seller, fine = grouping_sets(
+            current, {**fine_keys, "seller": "assigned_to_id"}, [("seller",), tuple(fine_keys)]
         )
+        everyone, per_source, per_seller = grouping_sets(
+            current.filter(ATTEMPTED),
+            {"source": "source_id", "seller": "assigned_to_id"},
+            [(), ("source",), ("seller",)],
+            figures=False,
+            percentiles=True,
+        )
+        self.total = _sums(fine).get(None, _empty()) | _times(everyone).get(None, NO_TIMES)
+        times = _times(per_source, "source")
+        by_source = [
+            {"source": source, **data, **times.get(source, NO_TIMES)}
+            for source, data in _sums(fine, "source").items()
+        ]
+        times = _times(per_seller, "seller")
+        by_seller = [row | times.get(row["seller"], NO_TIMES) for row in by_seller]
         self.sources = Source.objects.select_related("dealership").in_bulk(
             {r["source"] for r in fine if r["source"]}
         )
@@ -328,7 +347,7 @@ class Dashboard:
                 cell.count = data.get(column) or 0
                 cell.percent = _pct(cell.count, leads) if column != "leads" else None
                 cell.url = f"{row_url}&figure={column}"
-                if column in Metric.values:
+                if column in TARGET_METRICS:
                     cell.target = self.targets.best(column, row.scope)
             row.cells.append(cell)
         return row
@@ -357,13 +376,21 @@ class Dashboard:
         return cards
 
 
-def _sums(rows: list[dict], key: str) -> dict:
-    """The additive figures of `rows`, summed per value of `key`."""
-    sums: dict = defaultdict(lambda: dict.fromkeys(ADDITIVE, 0))
+def _sums(rows: list[dict], key: str | None = None) -> dict:
+    """The additive figures of `rows`, summed per value of `key` (no key: all rows together), in
+    the order the values first appear."""
+    vectors: dict = defaultdict(list)
     for row in rows:
-        for name in ADDITIVE:
-            sums[row[key]][name] += row[name] or 0
-    return sums
+        vectors[row[key] if key else None].append(_additive(row))
+    return {
+        value: dict(zip(ADDITIVE, map(sum, zip(*v, strict=True)), strict=True))
+        for value, v in vectors.items()
+    }
+
+
+def _times(rows: list[dict], key: str | None = None) -> dict:
+    """The response-time percentiles of `rows` per value of `key` (no key: the one row)."""
+    return {row[key] if key else None: {n: row[n] for n in PERCENTILES} for row in rows}
 
 
 def _in_scope(target: Target, row: dict) -> bool:
@@ -394,4 +421,4 @@ def _target_params(target: Target) -> dict[str, str]:
 
 
 def _empty() -> dict:
-    return dict.fromkeys(ADDITIVE, 0) | {"p50": None, "p90": None}
+    return dict.fromkeys(ADDITIVE, 0) | NO_TIMES
