@@ -35,6 +35,8 @@ RESPONSE_COLUMNS = ("p50", "p90", "within_5_min", "within_1_hour", "attempts", "
 ADDITIVE = (*{k for k, _l, _q in FUNNEL + RESPONSE}, "attempted", "attempts")
 _additive = itemgetter(*ADDITIVE)
 NO_TIMES = dict.fromkeys(PERCENTILES)
+SPLIT = ("source", "passive", "lead_type", "condition")  # what tables and targets group by
+_split = itemgetter(*SPLIT)
 TARGET_METRICS = frozenset(Metric.values)
 
 
@@ -146,11 +148,11 @@ class Dashboard:
             "week": TruncWeek("received_at", tzinfo=self.filters.cleaned_data["tz"]),
         }
         # Three statements, each one scan of one period's leads on PostgreSQL
-        # (dashboards.selectors.grouping_sets). The previous period's totals. This period's counts
+        # (dashboards.selectors.grouping_sets): the previous period's totals; this period's counts
         # per salesperson and per fine grouping (source, active/passive, lead type, new/used,
-        # week): the totals, sources, kinds, splits, targets and weeks are sums, so they add up
-        # from the fine rows (a few hundred) in Python. And the response-time percentiles, which
-        # do not add up: over all leads, per source and per salesperson.
+        # week), from which every other table and target adds up, since they are sums; and the
+        # response-time percentiles, which do not add up: over all leads, per source and per
+        # salesperson.
         [[self.previous]] = grouping_sets(
             received_in(self.leads, self.period.previous()), {}, [()], percentiles=True
         )
@@ -164,31 +166,38 @@ class Dashboard:
             figures=False,
             percentiles=True,
         )
-        self.total = _sums(fine).get(None, _empty()) | _times(everyone).get(None, NO_TIMES)
+        weeks = [{"week": week, **data} for week, data in sorted(_sums(fine, "week").items())]
+        # The other tables and the targets add up from the fine rows with the weeks summed out (a
+        # fifth as many for a month).
+        for row in fine:
+            row["split"] = _split(row)
+        splits = [
+            dict(zip(SPLIT, key, strict=True)) | data for key, data in _sums(fine, "split").items()
+        ]
+        self.total = _sums(splits).get(None, _empty()) | _times(everyone).get(None, NO_TIMES)
         times = _times(per_source, "source")
         by_source = [
             {"source": source, **data, **times.get(source, NO_TIMES)}
-            for source, data in _sums(fine, "source").items()
+            for source, data in _sums(splits, "source").items()
         ]
         times = _times(per_seller, "seller")
         by_seller = [row | times.get(row["seller"], NO_TIMES) for row in by_seller]
         self.sources = Source.objects.select_related("dealership").in_bulk(
-            {r["source"] for r in fine if r["source"]}
+            {r["source"] for r in splits if r["source"]}
         )
         self.sellers = User.objects.in_bulk([r["seller"] for r in by_seller if r["seller"]])
-        for row in fine:
+        for row in splits:
             row["kind"] = self.sources[row["source"]].kind if row["source"] else None
             row["condition"] = row["condition"] or NONE
             row["channel"] = channel_of(row["kind"])
-        weeks = [{"week": week, **data} for week, data in sorted(_sums(fine, "week").items())]
-        self.tables = self._tables(by_source, by_seller, fine, weeks)
-        self.scorecard = self._scorecard(fine)
+        self.tables = self._tables(by_source, by_seller, splits, weeks)
+        self.scorecard = self._scorecard(splits)
         now, before = self.tables["total"].rows
         self.kpis = list(zip(now.cells, before.cells, strict=True))
         return self
 
     # --- tables --------------------------------------------------------------------------
-    def _tables(self, by_source, by_seller, fine, weeks) -> dict[str, Table]:  # noqa: ANN001
+    def _tables(self, by_source, by_seller, splits, weeks) -> dict[str, Table]:  # noqa: ANN001
         source_rows = [
             self._row(
                 self._source_label(r["source"]),
@@ -226,7 +235,7 @@ class Dashboard:
                 _("Per kind of source"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "kind",
                     lambda v: kinds.get(v, _("No source")),
                     lambda v: {"kind": v, "channel": channel_of(v)},
@@ -243,14 +252,14 @@ class Dashboard:
                 "passive",
                 _("Active and passive"),
                 FUNNEL_COLUMNS,
-                self._rollup(fine, "passive", lambda v: _("Passive") if v else _("Active")),
+                self._rollup(splits, "passive", lambda v: _("Passive") if v else _("Active")),
             ),
             Table(
                 "condition",
                 _("New and used"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "condition",
                     lambda v: dict(Condition.choices).get(v, _("Unknown")),
                     lambda v: {"condition": v if v != NONE else None},
@@ -261,7 +270,7 @@ class Dashboard:
                 _("Online and phone"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "channel",
                     lambda v: CHANNELS[v][0],
                     lambda v: {"channel": v, "kind": "phone" if v == "phone" else None},
@@ -272,7 +281,7 @@ class Dashboard:
                 _("Per lead type"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "lead_type",
                     lambda v: dict(LeadType.choices).get(v, v),
                     lambda v: {"lead_type": v},
@@ -299,7 +308,7 @@ class Dashboard:
             return f"{source} ({source.dealership})"
         return str(source)
 
-    def _rollup(self, fine, key, label, scope=lambda v: {}):  # noqa: ANN001, ANN202
+    def _rollup(self, splits, key, label, scope=lambda v: {}):  # noqa: ANN001, ANN202
         rows = [
             self._row(
                 label(value),
@@ -307,7 +316,7 @@ class Dashboard:
                 data,
                 scope(value),
             )
-            for value, data in _sums(fine, key).items()
+            for value, data in _sums(splits, key).items()
         ]
         return sorted(rows, key=lambda r: -r.data["leads"])
 
@@ -353,11 +362,11 @@ class Dashboard:
         return row
 
     # --- targets -------------------------------------------------------------------------
-    def _scorecard(self, fine: list[dict]) -> list[dict]:
+    def _scorecard(self, splits: list[dict]) -> list[dict]:
         """Every applicable target with the actual figure of its scope."""
         cards = []
         for target in self.targets.all:
-            matching = [r for r in fine if _in_scope(target, r)]
+            matching = [r for r in splits if _in_scope(target, r)]
             leads = sum(r["leads"] for r in matching)
             hits = sum(r[target.metric] for r in matching)
             percent = _pct(hits, leads)
