@@ -96,8 +96,8 @@ SELECT j.i, %(dealership)s, %(first_source)s + j.source_no - 1, %(first_customer
 FROM journey j
 """
 
-HAND_SQL = """
-SELECT l.source_id,
+# The figures of one group of leads, as the definitions (dashboards.definitions) say.
+COUNTS_SQL = """
        count(*) AS leads,
        count(*) FILTER (WHERE l.first_contact_at IS NOT NULL) AS contacted,
        count(*) FILTER (WHERE l.appointment_set_at IS NOT NULL) AS appointment,
@@ -107,35 +107,26 @@ SELECT l.source_id,
        count(*) FILTER (WHERE l.first_attempt_at <= l.received_at + interval '5 minutes') AS within_5_min,
        count(*) FILTER (WHERE l.first_attempt_at <= l.received_at + interval '60 minutes') AS within_1_hour,
        count(*) FILTER (WHERE l.status IN ('new','assigned','contacted','appointment','showed','proposal')
-                        AND l.first_attempt_at IS NULL) AS waiting,
-       sum(l.attempts_until_contact) FILTER (WHERE l.first_contact_at IS NOT NULL) AS attempts,
+                        AND l.first_attempt_at IS NULL) AS waiting"""
+ATTEMPTS_SQL = """
+       sum(l.attempts_until_contact) FILTER (WHERE l.first_contact_at IS NOT NULL) AS attempts"""
+PERCENTILES_SQL = """
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_attempt_at - l.received_at)) AS p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_attempt_at - l.received_at)) AS p90
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_attempt_at - l.received_at)) AS p90"""
+FIGURES_SQL = f"""{COUNTS_SQL},
+       count(*) FILTER (WHERE l.first_attempt_at IS NOT NULL) AS attempted,{ATTEMPTS_SQL}"""
+
+HAND_SQL = f"""
+SELECT l.source_id,{COUNTS_SQL},{ATTEMPTS_SQL},{PERCENTILES_SQL}
 FROM leads_lead l
 WHERE l.dealership_id = %s AND l.received_at >= %s AND l.received_at < %s AND l.deleted_at IS NULL
 GROUP BY l.source_id
 ORDER BY l.source_id
 """
 
-
-# The same figures as HAND_SQL for every row the page's tables and targets are made of, in one
-# statement: three GROUP BYs over the period's leads, one row each, told apart by `part`.
-FIGURES_SQL = """
-       count(*) AS leads,
-       count(*) FILTER (WHERE l.first_contact_at IS NOT NULL) AS contacted,
-       count(*) FILTER (WHERE l.appointment_set_at IS NOT NULL) AS appointment,
-       count(*) FILTER (WHERE l.showed_at IS NOT NULL) AS showed,
-       count(*) FILTER (WHERE l.status = 'sold') AS sold,
-       count(*) FILTER (WHERE l.status = 'lost') AS lost,
-       count(*) FILTER (WHERE l.first_attempt_at <= l.received_at + interval '5 minutes') AS within_5_min,
-       count(*) FILTER (WHERE l.first_attempt_at <= l.received_at + interval '60 minutes') AS within_1_hour,
-       count(*) FILTER (WHERE l.status IN ('new','assigned','contacted','appointment','showed','proposal')
-                        AND l.first_attempt_at IS NULL) AS waiting,
-       count(*) FILTER (WHERE l.first_attempt_at IS NOT NULL) AS attempted,
-       sum(l.attempts_until_contact) FILTER (WHERE l.first_contact_at IS NOT NULL) AS attempts"""
-PERCENTILES_SQL = """
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_attempt_at - l.received_at)) AS p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_attempt_at - l.received_at)) AS p90"""
+# The data of every figure on the page in one statement: three GROUP BYs over the two periods'
+# leads, told apart by `part`. Every table and target of the page is one of these rows or a sum
+# of them (the fine rows add up to the totals, sources, kinds, splits, targets and weeks).
 FULL_SQL = f"""
 SELECT 'previous' AS part, NULL::bigint AS source_id, NULL::bigint AS seller_id, NULL::boolean AS passive,
        NULL::text AS lead_type, NULL::text AS condition, NULL::timestamp AS week,{FIGURES_SQL},{PERCENTILES_SQL}
