@@ -8,24 +8,36 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import itemgetter
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.db.models.functions import TruncWeek
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from dashboards.definitions import CHANNELS, FUNNEL, LABELS, RESPONSE, channel_of
+from dashboards.definitions import ATTEMPTED, CHANNELS, FUNNEL, LABELS, RESPONSE, channel_of
 from dashboards.formatting import response_time
 from dashboards.forms import NONE, DashboardFilter
 from dashboards.models import Metric, Target
-from dashboards.selectors import grouped, planned_for_reports, received_in, scoped_leads
+from dashboards.selectors import (
+    PERCENTILES,
+    grouping_sets,
+    planned_for_reports,
+    received_in,
+    scoped_leads,
+)
 from dealers.models import Condition
 from leads.models import LeadType, Source
 
 FUNNEL_COLUMNS = tuple(key for key, _label, _q in FUNNEL)
 RESPONSE_COLUMNS = ("p50", "p90", "within_5_min", "within_1_hour", "attempts", "waiting")
 ADDITIVE = (*{k for k, _l, _q in FUNNEL + RESPONSE}, "attempted", "attempts")
+_additive = itemgetter(*ADDITIVE)
+NO_TIMES = dict.fromkeys(PERCENTILES)
+SPLIT = ("source", "passive", "lead_type", "condition")  # what tables and targets group by
+_split = itemgetter(*SPLIT)
+TARGET_METRICS = frozenset(Metric.values)
 
 
 @dataclass
@@ -127,49 +139,65 @@ class Dashboard:
             return self._build()
 
     def _build(self) -> Dashboard:
-        previous = self.period.previous()
-        both = self.leads.filter(received_at__gte=previous.start, received_at__lt=self.period.end)
         current = received_in(self.leads, self.period)
-        # An integer key: sorting on text would pay for collation on every row.
-        period_key = Case(
-            When(received_at__gte=self.period.start, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+        fine_keys = {
+            "source": "source_id",
+            "passive": "is_passive",
+            "lead_type": "lead_type",
+            "condition": "vehicle__condition",
+            "week": TruncWeek("received_at", tzinfo=self.filters.cleaned_data["tz"]),
+        }
+        # Three statements, each one scan of one period's leads on PostgreSQL
+        # (dashboards.selectors.grouping_sets): the previous period's totals; this period's counts
+        # per salesperson and per fine grouping (source, active/passive, lead type, new/used,
+        # week), from which every other table and target adds up, since they are sums; and the
+        # response-time percentiles, which do not add up: over all leads, per source and per
+        # salesperson.
+        [[self.previous]] = grouping_sets(
+            received_in(self.leads, self.period.previous()), {}, [()], percentiles=True
         )
-        totals = {r["period"]: r for r in grouped(both, {"period": period_key}, percentiles=True)}
-        self.total = totals.get(1) or _empty()
-        self.previous = totals.get(0) or _empty()
-        by_source = grouped(current, {"source": "source_id"}, percentiles=True)
-        by_seller = grouped(current, {"seller": "assigned_to_id"}, percentiles=True)
-        # One query for every split, the kinds, the targets and the weeks: these are all sums, so
-        # they add up from its rows (a few hundred) in Python instead of a scan each.
-        fine = grouped(
-            current,
-            {
-                "source": "source_id",
-                "passive": "is_passive",
-                "lead_type": "lead_type",
-                "condition": "vehicle__condition",
-                "week": TruncWeek("received_at", tzinfo=self.filters.cleaned_data["tz"]),
-            },
+        by_seller, fine = grouping_sets(
+            current, {**fine_keys, "seller": "assigned_to_id"}, [("seller",), tuple(fine_keys)]
         )
+        everyone, per_source, per_seller = grouping_sets(
+            current.filter(ATTEMPTED),
+            {"source": "source_id", "seller": "assigned_to_id"},
+            [(), ("source",), ("seller",)],
+            figures=False,
+            percentiles=True,
+        )
+        weeks = [{"week": week, **data} for week, data in sorted(_sums(fine, "week").items())]
+        # The other tables and the targets add up from the fine rows with the weeks summed out (a
+        # fifth as many for a month).
+        for row in fine:
+            row["split"] = _split(row)
+        splits = [
+            dict(zip(SPLIT, key, strict=True)) | data for key, data in _sums(fine, "split").items()
+        ]
+        self.total = _sums(splits).get(None, _empty()) | _times(everyone).get(None, NO_TIMES)
+        times = _times(per_source, "source")
+        by_source = [
+            {"source": source, **data, **times.get(source, NO_TIMES)}
+            for source, data in _sums(splits, "source").items()
+        ]
+        times = _times(per_seller, "seller")
+        by_seller = [row | times.get(row["seller"], NO_TIMES) for row in by_seller]
         self.sources = Source.objects.select_related("dealership").in_bulk(
-            {r["source"] for r in fine if r["source"]}
+            {r["source"] for r in splits if r["source"]}
         )
         self.sellers = User.objects.in_bulk([r["seller"] for r in by_seller if r["seller"]])
-        for row in fine:
+        for row in splits:
             row["kind"] = self.sources[row["source"]].kind if row["source"] else None
             row["condition"] = row["condition"] or NONE
             row["channel"] = channel_of(row["kind"])
-        weeks = [{"week": week, **data} for week, data in sorted(_sums(fine, "week").items())]
-        self.tables = self._tables(by_source, by_seller, fine, weeks)
-        self.scorecard = self._scorecard(fine)
+        self.tables = self._tables(by_source, by_seller, splits, weeks)
+        self.scorecard = self._scorecard(splits)
         now, before = self.tables["total"].rows
         self.kpis = list(zip(now.cells, before.cells, strict=True))
         return self
 
     # --- tables --------------------------------------------------------------------------
-    def _tables(self, by_source, by_seller, fine, weeks) -> dict[str, Table]:  # noqa: ANN001
+    def _tables(self, by_source, by_seller, splits, weeks) -> dict[str, Table]:  # noqa: ANN001
         source_rows = [
             self._row(
                 self._source_label(r["source"]),
@@ -207,7 +235,7 @@ class Dashboard:
                 _("Per kind of source"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "kind",
                     lambda v: kinds.get(v, _("No source")),
                     lambda v: {"kind": v, "channel": channel_of(v)},
@@ -224,14 +252,14 @@ class Dashboard:
                 "passive",
                 _("Active and passive"),
                 FUNNEL_COLUMNS,
-                self._rollup(fine, "passive", lambda v: _("Passive") if v else _("Active")),
+                self._rollup(splits, "passive", lambda v: _("Passive") if v else _("Active")),
             ),
             Table(
                 "condition",
                 _("New and used"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "condition",
                     lambda v: dict(Condition.choices).get(v, _("Unknown")),
                     lambda v: {"condition": v if v != NONE else None},
@@ -242,7 +270,7 @@ class Dashboard:
                 _("Online and phone"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "channel",
                     lambda v: CHANNELS[v][0],
                     lambda v: {"channel": v, "kind": "phone" if v == "phone" else None},
@@ -253,7 +281,7 @@ class Dashboard:
                 _("Per lead type"),
                 FUNNEL_COLUMNS,
                 self._rollup(
-                    fine,
+                    splits,
                     "lead_type",
                     lambda v: dict(LeadType.choices).get(v, v),
                     lambda v: {"lead_type": v},
@@ -280,7 +308,7 @@ class Dashboard:
             return f"{source} ({source.dealership})"
         return str(source)
 
-    def _rollup(self, fine, key, label, scope=lambda v: {}):  # noqa: ANN001, ANN202
+    def _rollup(self, splits, key, label, scope=lambda v: {}):  # noqa: ANN001, ANN202
         rows = [
             self._row(
                 label(value),
@@ -288,7 +316,7 @@ class Dashboard:
                 data,
                 scope(value),
             )
-            for value, data in _sums(fine, key).items()
+            for value, data in _sums(splits, key).items()
         ]
         return sorted(rows, key=lambda r: -r.data["leads"])
 
@@ -328,17 +356,17 @@ class Dashboard:
                 cell.count = data.get(column) or 0
                 cell.percent = _pct(cell.count, leads) if column != "leads" else None
                 cell.url = f"{row_url}&figure={column}"
-                if column in Metric.values:
+                if column in TARGET_METRICS:
                     cell.target = self.targets.best(column, row.scope)
             row.cells.append(cell)
         return row
 
     # --- targets -------------------------------------------------------------------------
-    def _scorecard(self, fine: list[dict]) -> list[dict]:
+    def _scorecard(self, splits: list[dict]) -> list[dict]:
         """Every applicable target with the actual figure of its scope."""
         cards = []
         for target in self.targets.all:
-            matching = [r for r in fine if _in_scope(target, r)]
+            matching = [r for r in splits if _in_scope(target, r)]
             leads = sum(r["leads"] for r in matching)
             hits = sum(r[target.metric] for r in matching)
             percent = _pct(hits, leads)
@@ -357,13 +385,21 @@ class Dashboard:
         return cards
 
 
-def _sums(rows: list[dict], key: str) -> dict:
-    """The additive figures of `rows`, summed per value of `key`."""
-    sums: dict = defaultdict(lambda: dict.fromkeys(ADDITIVE, 0))
+def _sums(rows: list[dict], key: str | None = None) -> dict:
+    """The additive figures of `rows`, summed per value of `key` (no key: all rows together), in
+    the order the values first appear."""
+    vectors: dict = defaultdict(list)
     for row in rows:
-        for name in ADDITIVE:
-            sums[row[key]][name] += row[name] or 0
-    return sums
+        vectors[row[key] if key else None].append(_additive(row))
+    return {
+        value: dict(zip(ADDITIVE, map(sum, zip(*v, strict=True)), strict=True))
+        for value, v in vectors.items()
+    }
+
+
+def _times(rows: list[dict], key: str | None = None) -> dict:
+    """The response-time percentiles of `rows` per value of `key` (no key: the one row)."""
+    return {row[key] if key else None: {n: row[n] for n in PERCENTILES} for row in rows}
 
 
 def _in_scope(target: Target, row: dict) -> bool:
@@ -394,4 +430,4 @@ def _target_params(target: Target) -> dict[str, str]:
 
 
 def _empty() -> dict:
-    return dict.fromkeys(ADDITIVE, 0) | {"p50": None, "p90": None}
+    return dict.fromkeys(ADDITIVE, 0) | NO_TIMES

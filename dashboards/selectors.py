@@ -1,30 +1,30 @@
 """The dashboard's reads: a few grouped queries, every figure a conditional aggregate over Lead
 columns (see dashboards.definitions), so the cost grows with the leads of the period, not with
-their events or the size of the table."""
+their events or the size of the table. On PostgreSQL one statement gives several groupings from
+one scan (GROUPING SETS, see grouping_sets)."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
-    Count,
+    BooleanField,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
     Q,
     QuerySet,
-    Sum,
 )
 
 from accounts.models import Team, User
-from dashboards.definitions import ATTEMPTED, CONTACTED, FIGURES
+from dashboards.definitions import FIGURES
 from leads.models import Lead
 from leads.selectors import visible_leads
 
@@ -63,12 +63,17 @@ def planned_for_reports() -> Iterator[None]:
     PostgreSQL. Sorts for percentiles stay in memory. Every join in these reads looks up a lead's
     source or vehicle by primary key, so nested loops over the key's index are the right plan; left
     to itself the planner hashes the whole vehicle table (every vehicle ever recorded) to match one
-    period's leads, several times slower (measured in bench/dashboard_bench.py). SET LOCAL ends
-    with the transaction."""
+    period's leads, several times slower (measured in bench/dashboard_bench.py). Counts alone
+    are grouped in hash tables, but the planner cannot know how few sources × weeks × … a period
+    holds: it guesses about a group per lead, and for a year (500,000 leads) finds the hash tables
+    too big for work_mem × hash_mem_multiplier and sorts every lead twice instead (2.0 s against
+    0.65 s hashed, 9,591 groups in 28 MB); a multiplier of 8 lets it hash. SET LOCAL ends with the
+    transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '32MB'")
+                cursor.execute("SET LOCAL hash_mem_multiplier = 8")
                 cursor.execute("SET LOCAL enable_hashjoin = off")
                 cursor.execute("SET LOCAL enable_mergejoin = off")
         yield
@@ -76,17 +81,6 @@ def planned_for_reports() -> Iterator[None]:
 
 def received_in(leads: QuerySet[Lead], period: Period) -> QuerySet[Lead]:
     return leads.filter(received_at__gte=period.start, received_at__lt=period.end)
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont: the continuous percentile (linear interpolation)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: object, fraction: float, **extra: object) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
 
 
 RESPONSE_SECONDS = Func(
@@ -107,14 +101,9 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def counts() -> dict[str, Aggregate]:
-    """Every countable figure as one conditional aggregate, plus what averages need."""
-    aggregates: dict[str, Aggregate] = {
-        key: Count("pk", filter=condition) if condition else Count("pk")
-        for key, condition in FIGURES.items()
-    }
-    aggregates["attempts"] = Sum("attempts_until_contact", filter=CONTACTED)
-    return aggregates
+def drill_down(leads: QuerySet[Lead], figure: str, group: Q) -> QuerySet[Lead]:
+    """The leads behind one number: the group's leads that count for `figure`."""
+    return leads.filter(group).filter(FIGURES[figure])
 
 
 def grouped(
@@ -125,36 +114,149 @@ def grouped(
 ) -> list[dict]:
     """One row per distinct value of `keys` (name → field path or expression) with every figure.
     With `percentiles`, also p50/p90 of the response time in seconds."""
-    # Grouping columns get a prefix: "source" or "lead_type" would clash with the model's fields.
-    names = [f"by_{name}" for name in keys]
-    keyed = leads.annotate(
-        **{f"by_{name}": F(expr) if isinstance(expr, str) else expr for name, expr in keys.items()}
+    return grouping_sets(leads, keys, [tuple(keys)], percentiles=percentiles)[0]
+
+
+def grouping_sets(
+    leads: QuerySet[Lead],
+    keys: dict[str, object],
+    sets: Sequence[tuple[str, ...]],
+    *,
+    figures: bool = True,
+    percentiles: bool = False,
+    in_sql: bool | None = None,
+) -> list[list[dict]]:
+    """Several groupings of the same leads at once: one list of rows per tuple of key names in
+    `sets`, each row with the keys of its own set (() is one row for all the leads, even none).
+    With `figures`, every countable figure of dashboards.definitions and the attempts that
+    averages need; with `percentiles`, p50/p90 of the response time in seconds (PostgreSQL's
+    percentile_cont). Rows come in the order of their keys, "none" last.
+
+    The ORM writes the rows read: one per lead, with its keys and, for each figure, whether the
+    lead counts for it (the figure's condition as a column), so the conditions stay written once.
+    On PostgreSQL one statement groups them (GROUP BY GROUPING SETS): one scan of the leads
+    for every grouping. Elsewhere (SQLite, a first run with few leads) Python groups them."""
+    if in_sql is None:
+        in_sql = connection.vendor == "postgresql"
+    columns: dict[str, object] = {
+        f"by_{name}": F(expr) if isinstance(expr, str) else expr for name, expr in keys.items()
+    }
+    if figures:
+        columns |= {
+            f"is_{figure}": ExpressionWrapper(condition, output_field=BooleanField())
+            for figure, condition in FIGURES.items()
+            if condition
+        }
+        columns["n_attempts"] = F("attempts_until_contact")
+    if percentiles and in_sql:
+        columns["response"] = RESPONSE_SECONDS
+    rows_of = leads.order_by().annotate(**columns)
+    if in_sql:
+        found = _grouped_in_sql(rows_of.values(*columns), list(keys), sets, figures, percentiles)
+    else:
+        times = ("received_at", "first_attempt_at") if percentiles else ()
+        rows = list(rows_of.values(*columns, *times))
+        found = [_grouped_in_python(rows, names, figures, percentiles) for names in sets]
+    if figures:  # a group without contacted leads sums no attempts: 0 on every database
+        for row in (row for rows in found for row in rows):
+            row["attempts"] = row["attempts"] or 0
+    return [
+        sorted(rows, key=lambda row, names=names: _key_order(row, names))
+        for rows, names in zip(found, sets, strict=True)
+    ]
+
+
+def _key_order(row: dict, names: tuple[str, ...]) -> tuple:
+    # PostgreSQL's ascending order, NULLS LAST, whatever the database.
+    return tuple((row[name] is None, row[name]) for name in names)
+
+
+def _grouped_in_sql(
+    rows_of: QuerySet[Lead],
+    names: list[str],
+    sets: Sequence[tuple[str, ...]],
+    figures: bool,
+    percentiles: bool,
+) -> list[list[dict]]:
+    inner, params = rows_of.query.sql_with_params()
+    aggregates = []
+    if figures:
+        aggregates += [
+            f'COUNT(*) FILTER (WHERE l."is_{figure}") AS "{figure}"'
+            if condition
+            else f'COUNT(*) AS "{figure}"'
+            for figure, condition in FIGURES.items()
+        ]
+        aggregates.append('SUM(l."n_attempts") FILTER (WHERE l."is_contacted") AS "attempts"')
+    if percentiles:
+        aggregates += [
+            f'PERCENTILE_CONT({float(fraction)}) WITHIN GROUP (ORDER BY l."response") AS "{name}"'
+            for name, fraction in PERCENTILES.items()
+        ]
+    keys = [f'l."by_{name}"' for name in names]
+    if names:
+        # Which set a row belongs to: a key outside the row's set reads NULL, as "no source" does.
+        aggregates.append(f"GROUPING({', '.join(keys)}) AS grouping_")
+    group_by = ", ".join("(" + ", ".join(f'l."by_{name}"' for name in s) + ")" for s in sets)
+    # Only names written in this module go into the text; every value is a parameter.
+    sql = (
+        f"SELECT {', '.join(keys + aggregates)} FROM ({inner}) AS l "  # noqa: S608
+        f"GROUP BY GROUPING SETS ({group_by})"
     )
-    aggregates = counts()
-    on_postgres = connection.vendor == "postgresql"
-    if percentiles and on_postgres:
-        aggregates |= {k: Percentile(RESPONSE_SECONDS, f) for k, f in PERCENTILES.items()}
-    rows = list(keyed.values(*names).annotate(**aggregates).order_by(*names))
-    if percentiles and not on_postgres:
-        _percentiles_in_python(keyed, names, rows)
+    # The keys as the ORM would return them: a week truncated in a time zone, for one, comes
+    # back as an aware datetime.
+    annotations = rows_of.query.annotations
+    converters = {
+        name: [
+            *connection.ops.get_db_converters(annotations[f"by_{name}"]),
+            *annotations[f"by_{name}"].get_db_converters(connection),
+        ]
+        for name in names
+    }
+    set_of = {
+        sum(1 << (len(names) - 1 - i) for i, name in enumerate(names) if name not in s): n
+        for n, s in enumerate(sets)
+    }
+    found: list[list[dict]] = [[] for _ in sets]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fields = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(fields, values, strict=True))
+            n = set_of[row.pop("grouping_", 0)]
+            for name in names:
+                value = row.pop(f"by_{name}")
+                if name in sets[n]:
+                    for convert in converters[name]:
+                        value = convert(value, annotations[f"by_{name}"], connection)
+                    row[name] = value
+            found[n].append(row)
+    return found
+
+
+def _grouped_in_python(
+    rows: list[dict], names: tuple[str, ...], figures: bool, percentiles: bool
+) -> list[dict]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
-        for name in keys:
-            row[name] = row.pop(f"by_{name}")
-    return rows
-
-
-def _percentiles_in_python(keyed: QuerySet[Lead], names: list[str], rows: list[dict]) -> None:
-    seconds: dict[tuple, list[float]] = defaultdict(list)
-    for *key, received, attempted in keyed.filter(ATTEMPTED).values_list(
-        *names, "received_at", "first_attempt_at"
-    ):
-        seconds[tuple(key)].append((attempted - received).total_seconds())
-    for row in rows:
-        values = seconds.get(tuple(row[n] for n in names), [])
-        for name, fraction in PERCENTILES.items():
-            row[name] = percentile_cont(values, fraction)
-
-
-def drill_down(leads: QuerySet[Lead], figure: str, group: Q) -> QuerySet[Lead]:
-    """The leads behind one number: the group's leads that count for `figure`."""
-    return leads.filter(group).filter(FIGURES[figure])
+        groups[tuple(row[f"by_{name}"] for name in names)].append(row)
+    if not names and not groups:
+        groups[()] = []  # all the leads: one row, even for none, as in SQL
+    found = []
+    for key, members in groups.items():
+        row: dict = dict(zip(names, key, strict=True))
+        if figures:
+            row["leads"] = len(members)
+            for figure, condition in FIGURES.items():
+                if condition:
+                    row[figure] = sum(1 for m in members if m[f"is_{figure}"])
+            row["attempts"] = sum(m["n_attempts"] for m in members if m["is_contacted"])
+        if percentiles:
+            seconds = [
+                (m["first_attempt_at"] - m["received_at"]).total_seconds()
+                for m in members
+                if m["first_attempt_at"] is not None
+            ]
+            row |= {name: percentile_cont(seconds, f) for name, f in PERCENTILES.items()}
+        found.append(row)
+    return found
