@@ -35,6 +35,7 @@ from automation.models import (
     ScheduledAction,
     Trigger,
 )
+from dealerlms import jobs
 from dealers.models import Dealership
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import ContactChannel, CustomerPhone, EventKind, Lead, LeadEvent
@@ -45,12 +46,15 @@ class AutomationError(Exception):
     """A request the state does not allow; the message says why (shown to the person)."""
 
 
+DISPATCH_JOB = "automation.dispatch"
+
+
 def kick_dispatcher() -> None:
     """Send what is due now without waiting for the next beat (after the commit, so that the
-    worker sees the rows)."""
+    worker sees the rows): one dispatcher run for everything due, not one per message."""
     from automation.tasks import dispatch
 
-    transaction.on_commit(lambda: dispatch.delay())
+    transaction.on_commit(lambda: jobs.queue_once(dispatch, DISPATCH_JOB))
 
 
 # --- lead events → scheduled actions -------------------------------------------------------

@@ -20,13 +20,13 @@ from email.policy import compat32
 from email.utils import getaddresses
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import User
+from dealerlms import jobs
 from dealers.models import Dealership
 from leads import services
 from leads.customers import CustomerBook
@@ -251,8 +251,7 @@ def _decode(payload: bytes, charset: str | None) -> str:
 
 # --- processing ------------------------------------------------------------------------------
 
-# "A parse job is queued": set by the first message stored after a job started looking.
-KICK_KEY, KICK_SECONDS = "leads:parse-queued", 10
+PARSE_JOB = "leads.parse"
 
 # What processing changes on the message: never its raw bytes (a save must not rewrite them).
 PROCESSED_FIELDS = [
@@ -271,16 +270,10 @@ PROCESSED_FIELDS = [
 
 def kick_parsing() -> None:
     """After a commit that stored waiting messages: make sure a parse job is on its way. A job
-    parses everything that waits, so messages arriving together share one; the job clears the
-    flag before it looks for work, so a message stored after that queues the next job."""
+    parses everything that waits, so messages arriving together share one (dealerlms.jobs)."""
     from leads.tasks import parse_received_messages
 
-    if cache.add(KICK_KEY, 1, timeout=KICK_SECONDS):
-        parse_received_messages.delay()
-
-
-def parse_job_started() -> None:
-    cache.delete(KICK_KEY)
+    jobs.queue_once(parse_received_messages, PARSE_JOB)
 
 
 def parse_next_batch() -> int:

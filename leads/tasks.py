@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from dealerlms import jobs
 from leads import ingest
 from leads.models import InboundMessage
 
@@ -16,7 +17,7 @@ def parse_received_messages() -> int:
     """Parse every message that waits, a batch at a time, until none does; returns how many.
     Safe to run twice and side by side: each batch claims rows no other job holds (SKIP
     LOCKED), and only a message still 'received' is parsed."""
-    ingest.parse_job_started()
+    jobs.started(ingest.PARSE_JOB)
     done = 0
     while claimed := ingest.parse_next_batch():
         done += claimed

@@ -158,47 +158,6 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(settings):
     assert Lead.objects.filter(dealership=dealership).count() == 30
 
 
-@pytest.fixture
-def real_broker(settings):  # noqa: ANN001, ANN201
-    """Jobs go to the real Redis broker instead of running in-process; emptied before and after."""
-    from dealerlms.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    app.control.purge()
-    yield app
-    app.control.purge()
-    app.conf.task_always_eager = True
-
-
-def queued_jobs(app) -> int:  # noqa: ANN001
-    with app.connection_for_write() as conn:
-        return conn.default_channel.queue_declare("celery", passive=True).message_count
-
-
-@pytest.mark.django_db
-def test_messages_arriving_together_share_one_parse_job(
-    real_broker, django_capture_on_commit_callbacks
-):
-    dealership = DealershipFactory()
-    for n in range(5):
-        with django_capture_on_commit_callbacks(execute=True):
-            ingest.store_message(
-                channel="api", raw=lead_json(f"H{n}"), dealership=dealership, message_id=f"<{n}@x>"
-            )
-    assert queued_jobs(real_broker) == 1
-
-    real_broker.control.purge()
-    assert parse_received_messages() == 5  # the job: everything that waits
-
-    with django_capture_on_commit_callbacks(execute=True):
-        ingest.store_message(
-            channel="api", raw=lead_json("Late"), dealership=dealership, message_id="<late@x>"
-        )
-    assert queued_jobs(real_broker) == 1  # the job had started: the next message queues another
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_parse_jobs_side_by_side_take_different_messages(settings):
