@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealerlms import jobs
+from dealerlms.db import update_rows
 from dealers.models import Dealership
 from leads import services
 from leads.customers import CustomerBook
@@ -340,7 +341,7 @@ def process_messages(*, messages: list[InboundMessage], by: User | None = None) 
     for outcome in _write_all(readings, by):
         outcomes[id(outcome.message)] = outcome
     done = [outcomes[id(message)] for message in messages]
-    InboundMessage.objects.bulk_update(messages, PROCESSED_FIELDS)
+    update_rows(messages, PROCESSED_FIELDS)
     InboundMessageLog.objects.bulk_create([_log_entry(outcome, by) for outcome in done])
     return done
 

@@ -189,3 +189,29 @@ def test_two_parse_jobs_side_by_side_take_different_messages(settings):
     parsed = InboundMessage.objects.filter(dealership=dealership, status=Status.PARSED)
     assert parsed.count() == 60
     assert all(m.log.filter(action="parsed").count() == 1 for m in parsed)
+
+
+@pytest.mark.django_db
+def test_processed_messages_keep_every_field_written(dealership):
+    """The batch writes its messages with dealerlms.db.update_rows: text, JSON, foreign keys,
+    dates and blanks come back as they were set."""
+    from django.utils import timezone
+
+    from dealerlms.db import update_rows
+    from tests.factories import SourceFactory
+
+    source = SourceFactory(dealership=dealership)
+    message = store(dealership, b"{}", 1)
+    lead = LeadFactory(dealership=dealership)
+    message.text, message.html = "Naam: Jérôme €", "<p>&lt;b&gt;</p>"
+    message.attachments = [{"filename": "x.pdf", "content_type": "application/pdf", "size": 8}]
+    message.parsed = {"customer": {"full_name": "Jérôme"}, "phones": [], "n": 1.5, "ok": None}
+    message.status, message.failure_reason, message.source = Status.MERGED, "", source
+    message.parse_attempts, message.processed_at, message.merged_into = 3, timezone.now(), lead
+
+    update_rows([message], ingest.PROCESSED_FIELDS)
+
+    again = InboundMessage.objects.get(pk=message.pk)
+    for name in ingest.PROCESSED_FIELDS:
+        assert getattr(again, name) == getattr(message, name), name
+    assert bytes(again.raw) == b"{}"
