@@ -212,9 +212,7 @@ def notify_for_event(event: LeadEvent) -> list[Notification]:
         EventKind.MESSAGE_RECEIVED,
     ):
         return []
-    lead = Lead.all_objects.select_related("customer", "vehicle", "dealership", "assigned_to").get(
-        pk=event.lead_id
-    )
+    lead = _lead_of(event)
     if event.kind in (EventKind.ASSIGNED, EventKind.REASSIGNED):
         people = [event.assignee] if event.assignee_id else []
         kind = NotificationKind.ASSIGNED
@@ -237,6 +235,22 @@ def notify_for_event(event: LeadEvent) -> list[Notification]:
         if note:
             made.append(note)
     return made
+
+
+_NOTIFICATION_READS = ("customer", "vehicle", "dealership", "assigned_to")
+
+
+def _lead_of(event: LeadEvent) -> Lead:
+    """The event's lead as its writer passed it, when that row comes with what the notification
+    reads (the writer holds it, locked and current, in this very transaction: reading it again
+    would only cost a round trip); else read with those relations."""
+    lead = event.lead if LeadEvent.lead.is_cached(event) else None
+    if lead is not None and all(
+        getattr(lead, f"{name}_id") is None or Lead._meta.get_field(name).is_cached(lead)
+        for name in _NOTIFICATION_READS
+    ):
+        return lead
+    return Lead.all_objects.select_related(*_NOTIFICATION_READS).get(pk=event.lead_id)
 
 
 def _notification_text(kind: str, event: LeadEvent, lead: Lead) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from distribution.models import (
     DistributionSettings,
     Rotation,
     Routing,
+    SetupStamp,
     TeamMember,
 )
 
@@ -51,3 +52,12 @@ class RoutingAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["lead__customer__full_name"]
     raw_id_fields = ["lead"]
+
+
+@admin.register(SetupStamp)
+class SetupStampAdmin(admin.ModelAdmin):
+    """A new value makes every worker read the dealership's rules, teams and hours again."""
+
+    list_display = ["dealership", "value"]
+    list_filter = ["dealership__group"]
+    search_fields = ["dealership__name"]

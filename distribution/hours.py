@@ -3,6 +3,7 @@ at 17:58 falls at 09:03 the next opening day."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from dealers.models import Dealership
@@ -11,9 +12,17 @@ HORIZON_DAYS = 15  # a dealership closed longer than two weeks counts the wall c
 
 
 def intervals(dealership: Dealership) -> dict[int, list[tuple]]:
+    """weekday → sorted (opens, closes); distribution.setup sets them on the dealership."""
+    kept = getattr(dealership, "opening_intervals", None)
+    if kept is not None:
+        return kept
+    return by_weekday((h.weekday, h.opens, h.closes) for h in dealership.opening_hours.all())
+
+
+def by_weekday(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
     by_day: dict[int, list[tuple]] = {}
-    for hours in dealership.opening_hours.all():
-        by_day.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
+    for weekday, opens, closes in rows:
+        by_day.setdefault(weekday, []).append((opens, closes))
     for day in by_day.values():
         day.sort()
     return by_day

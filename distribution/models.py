@@ -3,6 +3,7 @@ distribution remembers about each lead it routed."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 
 from django.conf import settings
@@ -268,3 +269,22 @@ class Routing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.state}"
+
+
+class SetupStamp(models.Model):
+    """Takes a new random value whenever the dealership's rules, their teams or its opening
+    hours change, in the same transaction (distribution.setup): worker processes keep those in
+    memory between leads and compare this value, read with the lead's lock, before using them.
+    Random rather than counted, so that a value is never seen twice for different set-ups (a
+    rolled-back transaction, a dealership id used again)."""
+
+    dealership = models.OneToOneField(
+        Dealership,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="distribution_setup_stamp",
+    )
+    value = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"set-up {self.value} of {self.dealership_id}"

@@ -77,9 +77,10 @@ def rules_of(dealership: Dealership) -> list[DistributionRule]:
 
 def match_rule(lead: Lead, at: datetime) -> DistributionRule:
     """The first enabled rule that matches; the default rule of the lead's kind otherwise."""
-    rules = rules_of(lead.dealership)
+    from distribution import setup
+
+    rules = setup.of(lead.dealership).rules_for(lead.dealership)
     for rule in rules:
-        rule.dealership = lead.dealership  # shares its prefetched opening hours
         if rule.matches(lead, at):
             return rule
     activity = Activity.PASSIVE if lead.is_passive else Activity.ACTIVE

@@ -97,7 +97,7 @@ def decide(lead: Lead, rule: DistributionRule, at: datetime, exclude: set[int]) 
         if strategy == Strategy.VEHICLE_OWNER:
             pick = strategies.vehicle_owner(lead, at, exclude)
         else:
-            candidates = strategies.team(rule)
+            candidates = strategies.team(rule, at)
             picker = (
                 strategies.round_robin
                 if strategy == Strategy.ROUND_ROBIN
@@ -162,13 +162,24 @@ def _apply(
         **(extra or {}),
     }
     note = _note(lead, rule, decision, prefix)
+    deadline = deadline_for(rule, at)
     if decision.user is not None:
-        lead_services.assign_lead(lead=lead, to=decision.user, reason=note, data=data, at=at)
-    elif not quiet_queue:
-        lead_services.record_event(
-            lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at
+        # The caller locked the lead (_lock): assigned in place, the deadline in the same UPDATE.
+        lead_services.assign_lead(
+            lead=lead,
+            to=decision.user,
+            reason=note,
+            data=data,
+            at=at,
+            locked=True,
+            set_fields={"contact_deadline_at": deadline},
         )
-    _set_deadline(lead, deadline_for(rule, at))
+    else:
+        if not quiet_queue:
+            lead_services.record_event(
+                lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at
+            )
+        _set_deadline(lead, deadline)
     routing = routing or Routing(lead=lead)
     routing.rule = rule
     routing.state = decision.state
@@ -180,13 +191,16 @@ def _apply(
 
 
 def _lock(lead_id: int) -> Lead | None:
-    return (
+    # With what the rules match on, what the assignee's notification reads (the customer: the
+    # automation receivers use this row as the event carries it), and the stamp that says
+    # whether the dealership's rules, teams and hours kept in memory are current (setup.of).
+    found = (
         Lead.objects.select_for_update(of=("self",))
-        .select_related("dealership", "source", "vehicle__stock_vehicle__owner")
-        .prefetch_related("dealership__opening_hours")
+        .select_related("dealership__distribution_setup_stamp", "source", "customer", "vehicle")
         .filter(pk=lead_id)
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def _routing_of(lead: Lead) -> Routing | None:

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import Absence, Membership, Presence, Role, User
-from dealers.models import Dealership
+from dealers.models import Dealership, StockVehicle
 from distribution import hours
 from distribution.models import DistributionRule, Rotation
 from leads.lifecycle import OPEN_STATUSES
@@ -27,6 +27,7 @@ class Candidate:
     user: User
     weight: int = 1
     cap: int | None = None
+    absent: bool | None = None  # at the moment of the pick; None: not read yet
 
 
 @dataclass
@@ -36,19 +37,49 @@ class Pick:
     note: str = ""
 
 
-def team(rule: DistributionRule) -> list[Candidate]:
+def team(rule: DistributionRule, at: datetime | None = None) -> list[Candidate]:
     """The rule's members who still sell at the dealership; all its salespeople when the
-    rule names nobody."""
+    rule names nobody. With `at`, whether each is absent then comes in the same query. A rule
+    from distribution.setup carries its members (`kept_team`): only the people are read."""
     sellers = Membership.objects.filter(
         dealership_id=rule.dealership_id, role=Role.SALESPERSON, user__is_active=True
     ).values("user_id")
-    members = list(rule.members.filter(user__in=sellers).select_related("user"))
-    if members:
-        return [Candidate(m.user, m.weight, m.max_open_leads) for m in members]
+    kept = getattr(rule, "kept_team", None)
+    if kept is None:
+        # In the order they were added (TeamMember's own ordering would join the rule and its
+        # dealership only to sort by columns that are the same for every row).
+        members = rule.members.filter(user__in=sellers).select_related("user").order_by("pk")
+        if at is not None:
+            members = members.annotate(absent=_absent_at(at, "user_id"))
+        if members := list(members):
+            return [
+                Candidate(m.user, m.weight, m.max_open_leads, getattr(m, "absent", None))
+                for m in members
+            ]
+    elif kept:
+        ids = [user_id for user_id, *_ in kept]
+        people = _people(User.objects.filter(pk__in=ids).order_by(), at)  # team order: below
+        found = {user.pk: user for user in people.filter(pk__in=sellers)}
+        if found:
+            return [
+                Candidate(found[user_id], weight, cap, getattr(found[user_id], "absent", None))
+                for user_id, weight, cap in kept
+                if user_id in found
+            ]
     # Whole rows: the chosen person's language, e-mail and notification choices are read next
     # (by the assignment's notification); deferred fields would cost a query each.
-    users = User.objects.filter(pk__in=sellers).order_by("pk")
-    return [Candidate(user) for user in users]
+    users = _people(User.objects.filter(pk__in=sellers).order_by("pk"), at)
+    return [Candidate(user, absent=getattr(user, "absent", None)) for user in users]
+
+
+def _people(users: QuerySet[User], at: datetime | None) -> QuerySet[User]:
+    return users if at is None else users.annotate(absent=_absent_at(at, "pk"))
+
+
+def _absent_at(at: datetime, user_ref: str) -> Exists:
+    return Exists(
+        Absence.objects.filter(user_id=OuterRef(user_ref), starts_at__lte=at, ends_at__gt=at)
+    )
 
 
 def open_counts(dealership: Dealership, user_ids: list[int]) -> Counter:
@@ -66,9 +97,13 @@ def open_counts(dealership: Dealership, user_ids: list[int]) -> Counter:
 
 
 def at_cap(dealership: Dealership, candidate: Candidate) -> bool:
+    """Whether the candidate holds `cap` open leads or more: counts no further than the cap."""
     if candidate.cap is None:
         return False
-    return open_counts(dealership, [candidate.user.pk])[candidate.user.pk] >= candidate.cap
+    held = Lead.objects.filter(
+        dealership=dealership, assigned_to_id=candidate.user.pk, status__in=OPEN_STATUSES
+    ).order_by()
+    return held[: candidate.cap].count() >= candidate.cap
 
 
 def skip_reasons(
@@ -81,12 +116,14 @@ def skip_reasons(
 ) -> dict[int, str]:
     """user id → why they cannot take a lead at `at` (absent, away, off shift, and — unless
     `caps` is off — at cap)."""
-    ids = [c.user.pk for c in candidates]
-    absent = set(
-        Absence.objects.filter(user_id__in=ids, starts_at__lte=at, ends_at__gt=at).values_list(
-            "user_id", flat=True
+    unread = [c.user.pk for c in candidates if c.absent is None]
+    absent = {c.user.pk for c in candidates if c.absent}
+    if unread:
+        absent |= set(
+            Absence.objects.filter(
+                user_id__in=unread, starts_at__lte=at, ends_at__gt=at
+            ).values_list("user_id", flat=True)
         )
-    )
     is_open = hours.is_open(dealership, at)
     capped = [c.user.pk for c in candidates if c.cap is not None]
     if loads is None:
@@ -121,8 +158,9 @@ def round_robin(
     Absence, presence and shifts are read before the lock; caps under it, and only for the
     member whose turn it is (one indexed count, not one over the whole team's open leads)."""
     reasons = skip_reasons(candidates, rule.dealership, at, caps=False)
-    rotation = Rotation.objects.select_for_update().filter(rule=rule).first()
-    if rotation is None:  # rules made outside save_rule (admin, data migrations)
+    try:
+        rotation = Rotation.objects.select_for_update().get(rule=rule)
+    except Rotation.DoesNotExist:  # rules made outside save_rule (admin, data migrations)
         Rotation.objects.get_or_create(rule=rule)
         rotation = Rotation.objects.select_for_update().get(rule=rule)
     saved = {int(k): v for k, v in rotation.credits.items()}
@@ -165,7 +203,13 @@ def least_loaded(
 
 def vehicle_owner(lead: Lead, at: datetime, exclude: set[int]) -> Pick:
     """The salesperson who owns the stock vehicle the lead asks about, when they can take it."""
-    stock = lead.vehicle.stock_vehicle if lead.vehicle else None
+    stock_id = lead.vehicle.stock_vehicle_id if lead.vehicle else None
+    # Read here, for this strategy only (the lead's lock does not join the stock and its owner).
+    stock = (
+        StockVehicle.objects.select_related("owner").filter(pk=stock_id).first()
+        if stock_id
+        else None
+    )
     owner = stock.owner if stock else None
     if owner is None:
         return Pick(None, note="no_owner")

@@ -109,7 +109,6 @@ def change_status(
     return lead
 
 
-@transaction.atomic
 def assign_lead(
     *,
     lead: Lead,
@@ -118,12 +117,51 @@ def assign_lead(
     reason: str = "",
     data: dict | None = None,
     at: datetime | None = None,
+    locked: bool = False,
+    set_fields: dict[str, Any] | None = None,
 ) -> Lead:
-    """Give the lead to `to` (None: back to the unassigned queue). One event, whatever the case."""
-    lead = _locked(lead)
-    at = at or timezone.now()
+    """Give the lead to `to` (None: back to the unassigned queue). One event, whatever the case.
+
+    `locked`: the caller holds the lead's row lock in this transaction and passes that row; it is
+    changed in place instead of locked and read a second time. `set_fields`: other fields of the
+    lead written in the same UPDATE (distribution's contact deadline) — even when `to` holds the
+    lead already; never the status or the assignee, which are this function's."""
+    if set_fields and set_fields.keys() & ASSIGNMENT_FIELDS:
+        raise ValueError("assign_lead sets the status and the assignee itself.")
+    # No savepoint inside a caller's transaction: an error here aborts the caller's work too,
+    # which is what every caller wants (and a savepoint costs two round trips).
+    with transaction.atomic(savepoint=False):
+        lead = lead if locked else _locked_for_assignment(lead)
+        return _assign(lead, to, by, reason, data, at or timezone.now(), set_fields or {})
+
+
+ASSIGNMENT_FIELDS = frozenset({"assigned_to", "assigned_to_id", "status", "first_assigned_at"})
+
+
+def _locked_for_assignment(lead: Lead) -> Lead:
+    # With what the assignee's notification reads (automation uses the event's lead as is).
+    return (
+        Lead.all_objects.select_for_update(of=("self",))
+        .select_related("dealership", "customer", "vehicle")
+        .get(pk=lead.pk)
+    )
+
+
+def _assign(
+    lead: Lead,
+    to: User | None,
+    by: User | None,
+    reason: str,
+    data: dict | None,
+    at: datetime,
+    set_fields: dict[str, Any],
+) -> Lead:
+    for name, value in set_fields.items():
+        setattr(lead, name, value)
     previous_assignee_id = lead.assigned_to_id
     if to is not None and to.pk == previous_assignee_id:
+        if set_fields:  # as a plain field write: no assignment happened
+            lead.save(update_fields=list(set_fields))
         return lead
     if to is None:
         kind = EventKind.UNASSIGNED
@@ -132,7 +170,7 @@ def assign_lead(
     else:
         kind = EventKind.REASSIGNED
     lead.assigned_to = to
-    fields = ["assigned_to", "updated_at"]
+    fields = ["assigned_to", "updated_at", *set_fields]
     if to is not None and lead.first_assigned_at is None:
         lead.first_assigned_at = at
         fields.append("first_assigned_at")

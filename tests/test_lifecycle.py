@@ -71,6 +71,38 @@ def test_assignment_events_say_what_happened(dealership, seller):
 
 
 @pytest.mark.django_db
+def test_an_assignment_by_a_caller_holding_the_lock_changes_its_row_and_writes_fields_too(
+    dealership, seller
+):
+    from django.db import transaction
+
+    lead = LeadFactory(dealership=dealership)
+    due = timezone.now() + timedelta(minutes=5)
+    with transaction.atomic():
+        row = Lead.all_objects.select_for_update().get(pk=lead.pk)
+        same = services.assign_lead(
+            lead=row, to=seller, locked=True, set_fields={"contact_deadline_at": due}
+        )
+        assert same is row and row.assigned_to == seller and row.status == Status.ASSIGNED
+    lead.refresh_from_db()
+    assert (lead.assigned_to, lead.status, lead.contact_deadline_at) == (
+        seller,
+        Status.ASSIGNED,
+        due,
+    )
+    assert events(lead, EventKind.ASSIGNED).count() == 1
+    # Already theirs: no event, but the fields are still written.
+    later = due + timedelta(minutes=5)
+    services.assign_lead(lead=lead, to=seller, set_fields={"contact_deadline_at": later})
+    lead.refresh_from_db()
+    assert lead.contact_deadline_at == later and events(lead).count() == 1
+    with pytest.raises(ValueError):
+        services.assign_lead(lead=lead, to=None, set_fields={"status": Status.NEW})
+    lead.refresh_from_db()
+    assert lead.assigned_to == seller and events(lead).count() == 1
+
+
+@pytest.mark.django_db
 def test_reaching_the_customer_makes_the_lead_contacted(seller):
     lead = LeadFactory(dealership=seller.memberships.get().dealership)
     services.assign_lead(lead=lead, to=seller)

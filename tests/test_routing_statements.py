@@ -1,0 +1,136 @@
+"""What one routing costs the database, and that each shortcut taken for it gives the answer its
+definition gives: the lead locked and read once (the assignment and the assignee's notification
+use that row), no savepoint, the deadline in the assignment's UPDATE; absences read with the
+team; a cap counted no further than the cap."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Absence
+from automation.models import Notification
+from automation.services import _lead_of, _notification_text
+from distribution import services, strategies
+from distribution.models import DistributionRule, Strategy, TeamMember
+from leads import services as lead_services
+from leads.lifecycle import Status
+from leads.models import EventKind, Lead, LeadEvent
+from leads.signals import announcements_paused
+from tests.distribution_support import OPEN, new_lead
+from tests.factories import DealershipFactory, LeadFactory, salesperson
+
+
+def _team_rule(dealership, people, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    rule = DistributionRule.objects.create(
+        dealership=dealership, name="Team", strategy=Strategy.ROUND_ROBIN, **kwargs
+    )
+    for user in people:
+        TeamMember.objects.create(rule=rule, user=user, weight=1)
+    return rule
+
+
+def _statements(captured) -> list[str]:  # noqa: ANN001
+    return [q["sql"] for q in captured]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_routing_locks_and_reads_the_lead_once_and_writes_it_once():
+    dealership = DealershipFactory(opening_hours=False)
+    people = [salesperson(dealership) for _ in range(3)]
+    _team_rule(dealership, people)
+    with announcements_paused():  # routed here, not by the job its commit would start
+        first, lead = (new_lead(dealership, at=timezone.now()) for _ in range(2))
+    services.route_lead(lead_id=first.pk)  # the default rules are made
+    with CaptureQueriesContext(connection) as captured:
+        services.route_lead(lead_id=lead.pk)
+    sql = _statements(captured)
+    reads = [s for s in sql if s.startswith("SELECT") and 'FROM "leads_lead"' in s]
+    writes = [s for s in sql if s.startswith('UPDATE "leads_lead"')]
+    assert len(reads) == 1
+    assert "FOR UPDATE" in reads[0] or not connection.features.has_select_for_update
+    assert len(writes) == 1
+    assert '"assigned_to_id"' in writes[0] and '"contact_deadline_at"' in writes[0]
+    assert not [s for s in sql if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    lead.refresh_from_db()
+    assert lead.assigned_to in people and lead.contact_deadline_at is not None
+    assert lead.events.filter(kind=EventKind.ASSIGNED).count() == 1
+    assert Notification.objects.filter(lead=lead, user=lead.assigned_to).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_assignee_is_told_what_a_fresh_read_of_the_lead_says(dealership):
+    seller = salesperson(dealership, language="fr")
+    lead = new_lead(dealership)
+    services.route_lead(lead_id=lead.pk, at=OPEN)
+    event = LeadEvent.objects.get(lead=lead, kind=EventKind.ASSIGNED)
+    fresh = Lead.all_objects.select_related("customer", "vehicle", "dealership").get(pk=lead.pk)
+    from django.utils import translation
+
+    with translation.override("fr"):
+        title, body = _notification_text("assigned", event, fresh)
+    note = Notification.objects.get(lead=lead, user=seller)
+    assert (note.title, note.body) == (title, body)
+    assert body == str(fresh.vehicle) and str(fresh.customer) in title
+
+
+@pytest.mark.django_db
+def test_the_events_lead_is_used_only_when_it_carries_what_the_notification_reads(dealership):
+    seller = salesperson(dealership)
+    lead = LeadFactory(dealership=dealership)
+    with announcements_paused():
+        lead_services.assign_lead(lead=lead, to=seller)
+    locked = Lead.all_objects.select_related("customer", "vehicle", "dealership", "assigned_to")
+    carried = LeadEvent(lead=locked.get(pk=lead.pk), kind=EventKind.MESSAGE_RECEIVED)
+    with CaptureQueriesContext(connection) as captured:
+        assert _lead_of(carried) is carried.lead
+    assert not captured.captured_queries
+    bare = LeadEvent(lead=Lead.all_objects.get(pk=lead.pk), kind=EventKind.MESSAGE_RECEIVED)
+    read = _lead_of(bare)
+    assert read is not bare.lead
+    assert (read.customer, read.assigned_to, read.dealership) == (
+        lead.customer,
+        seller,
+        dealership,
+    )
+
+
+@pytest.mark.django_db
+def test_absences_read_with_the_team_are_the_absence_records(dealership):
+    at = OPEN
+    starting, ending, later, earlier, present = (salesperson(dealership) for _ in range(5))
+    Absence.objects.create(user=starting, starts_at=at, ends_at=at + timedelta(hours=1))
+    Absence.objects.create(user=ending, starts_at=at - timedelta(hours=1), ends_at=at)
+    Absence.objects.create(
+        user=later, starts_at=at + timedelta(seconds=1), ends_at=at + timedelta(1)
+    )
+    Absence.objects.create(user=earlier, starts_at=at - timedelta(2), ends_at=at - timedelta(1))
+    people = [starting, ending, later, earlier, present]
+    for rule in (_team_rule(dealership, people), _team_rule(dealership, [])):  # team / everyone
+        candidates = strategies.team(rule, at)
+        assert {c.user.pk: c.absent for c in candidates} == {
+            u.pk: u.is_absent_at(at) for u in people
+        }
+        unread = strategies.team(rule)
+        assert all(c.absent is None for c in unread)
+        assert strategies.skip_reasons(candidates, dealership, at) == strategies.skip_reasons(
+            unread, dealership, at
+        ) == {starting.pk: strategies.ABSENT}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_cap_counted_no_further_than_the_cap_agrees_with_counting_them_all(dealership):
+    seller = salesperson(dealership)
+    with announcements_paused():
+        for status in (Status.NEW, Status.ASSIGNED, Status.CONTACTED, Status.SOLD):
+            LeadFactory(dealership=dealership, assigned_to=seller, status=status)
+        gone = LeadFactory(dealership=dealership, assigned_to=seller)
+        Lead.all_objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+        LeadFactory(dealership=DealershipFactory(), assigned_to=seller)
+    held = strategies.open_counts(dealership, [seller.pk])[seller.pk]
+    assert held == 3
+    for cap in range(6):
+        candidate = strategies.Candidate(seller, cap=cap)
+        assert strategies.at_cap(dealership, candidate) is (held >= cap)
