@@ -8,8 +8,8 @@ class AutomationConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from automation.receivers import on_lead_event, on_tracking
-        from leads.signals import lead_event_recorded
+        from automation.receivers import on_lead_events, on_tracking
+        from leads.signals import lead_events_recorded
 
-        lead_event_recorded.connect(on_lead_event, dispatch_uid="automation.lead_event")
+        lead_events_recorded.connect(on_lead_events, dispatch_uid="automation.lead_events")
         tracking.connect(on_tracking, dispatch_uid="automation.tracking")

@@ -1,16 +1,17 @@
 """Lead events → scheduled actions and staff notifications. Connected in AutomationConfig.ready().
 
-The receiver runs inside the transaction that wrote the event (leads.signals): the actions and
-notifications are written in that same transaction, so they exist iff the event does — a rolled
+The receiver runs inside the transaction that wrote the events (leads.signals): the actions and
+notifications are written in that same transaction, so they exist iff the events do — a rolled
 back lead write leaves no orphan message behind, and a crash right after the commit loses none.
 Celery is only started after the commit (services.kick_dispatcher)."""
 
 from automation import services
 
 
-def on_lead_event(sender, event, **kwargs) -> None:  # noqa: ANN001, ANN003
-    services.schedule_for_event(event)
-    services.notify_for_event(event)
+def on_lead_events(sender, events, **kwargs) -> None:  # noqa: ANN001, ANN003
+    services.schedule_for_events(events)
+    for event in events:
+        services.notify_for_event(event)
 
 
 def on_tracking(sender, event, esp_name: str, **kwargs) -> None:  # noqa: ANN001, ANN003

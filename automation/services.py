@@ -4,6 +4,7 @@ status, and the messages a salesperson sends from the lead page."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,7 @@ from automation.models import (
     ScheduledAction,
     Trigger,
 )
+from dealerlms import jobs
 from dealers.models import Dealership
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import ContactChannel, CustomerPhone, EventKind, Lead, LeadEvent
@@ -44,39 +46,57 @@ class AutomationError(Exception):
     """A request the state does not allow; the message says why (shown to the person)."""
 
 
+DISPATCH_JOB = "automation.dispatch"
+
+
 def kick_dispatcher() -> None:
     """Send what is due now without waiting for the next beat (after the commit, so that the
-    worker sees the rows)."""
+    worker sees the rows): one dispatcher run for everything due, not one per message."""
     from automation.tasks import dispatch
 
-    transaction.on_commit(lambda: dispatch.delay())
+    transaction.on_commit(lambda: jobs.queue_once(dispatch, DISPATCH_JOB))
 
 
 # --- lead events → scheduled actions -------------------------------------------------------
 
 
-def schedule_for_event(event: LeadEvent) -> list[ScheduledAction]:
-    """The actions the enabled rules of the event's dealership plan for it. Runs inside the
-    event's transaction (the signal is sent there): the actions exist iff the event does."""
-    triggers = rule_logic.TRIGGERS_BY_EVENT.get(event.kind)
-    if not triggers:
+def schedule_for_events(events: list[LeadEvent]) -> list[ScheduledAction]:
+    """The actions the enabled rules of the events' dealerships plan for them. Runs inside the
+    events' transaction (the signal is sent there): the actions exist iff the events do. One
+    query for the rules of a whole batch, one for the leads that some rule starts for."""
+    events = [e for e in events if e.kind in rule_logic.TRIGGERS_BY_EVENT]
+    if not events:
         return []
-    candidates = [
-        rule
-        for rule in Rule.objects.filter(
-            dealership_id=event.dealership_id, is_enabled=True, trigger__in=triggers
-        ).prefetch_related("sources")
-        if rule_logic.event_starts(rule, event)
+    rules: dict[int, list[Rule]] = defaultdict(list)
+    for rule in Rule.objects.filter(
+        dealership_id__in={e.dealership_id for e in events},
+        is_enabled=True,
+        trigger__in=set().union(*(rule_logic.TRIGGERS_BY_EVENT[e.kind] for e in events)),
+    ).prefetch_related("sources"):
+        rules[rule.dealership_id].append(rule)
+    started = [
+        (event, [r for r in rules[event.dealership_id] if rule_logic.event_starts(r, event)])
+        for event in events
     ]
-    if not candidates:
+    started = [(event, candidates) for event, candidates in started if candidates]
+    if not started:
         return []
-    lead = (
-        Lead.all_objects.select_related("customer", "source", "vehicle", "dealership")
-        .filter(pk=event.lead_id)
-        .first()
+    leads = Lead.all_objects.select_related("customer", "source", "vehicle", "dealership").in_bulk(
+        {event.lead_id for event, _candidates in started}
     )
-    if lead is None:
-        return []
+    now = timezone.now()
+    planned: list[ScheduledAction] = []
+    for event, candidates in started:
+        lead = leads.get(event.lead_id)
+        if lead is not None:
+            planned += _plan(event, lead, candidates, now)
+    ScheduledAction.objects.bulk_create(planned, ignore_conflicts=True)
+    if any(a.due_at <= now for a in planned):
+        kick_dispatcher()
+    return planned
+
+
+def _plan(event: LeadEvent, lead: Lead, candidates: list[Rule], now: datetime) -> list:
     if event.kind == EventKind.APPOINTMENT_SET:
         # A new appointment time replaces the reminders planned for the old one.
         ScheduledAction.objects.filter(
@@ -84,7 +104,6 @@ def schedule_for_event(event: LeadEvent) -> list[ScheduledAction]:
         ).update(
             state=ActionState.CANCELLED, reason="the appointment moved", finished_at=timezone.now()
         )
-    now = timezone.now()
     planned: list[ScheduledAction] = []
     for rule in candidates:
         if rule_logic.lead_meets(rule, lead, {s.pk for s in rule.sources.all()}):
@@ -110,9 +129,6 @@ def schedule_for_event(event: LeadEvent) -> list[ScheduledAction]:
                     dedup_key=f"r{rule.pk}:e{event.pk}:{kind}:{user.pk if user else 0}",
                 )
             )
-    ScheduledAction.objects.bulk_create(planned, ignore_conflicts=True)
-    if any(a.due_at <= now for a in planned):
-        kick_dispatcher()
     return planned
 
 

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 
-from automation import dispatcher
+from automation import dispatcher, services
+from dealerlms import jobs
 
 
 @shared_task(ignore_result=True)
 def dispatch(budget_seconds: float = 8.0) -> int:
     """Driven by beat (CELERY_BEAT_SCHEDULE) and kicked on commit when something is due now."""
+    jobs.started(services.DISPATCH_JOB)
     return dispatcher.dispatch_due(budget_seconds=budget_seconds)

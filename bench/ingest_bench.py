@@ -1,22 +1,29 @@
-"""Inbound lead benchmark: Mailgun webhook → stored → real Celery worker → parsed lead.
+"""Inbound lead benchmark: Mailgun webhook → stored → real Celery worker → parsed lead (→ routed).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dealerlms_ingest \
-    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/ingest_bench.py
+    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/ingest_bench.py \
+        [--sellers 10] [--processes 3] [--rate 50] [--flat-seconds 20]
 
-It creates its own database (<name>_bench), starts gunicorn (2 workers x 8 threads) and a Celery
-worker (prefork, 6 processes) as subprocesses, and drives HTTP from threads in this process:
+It creates its own database (<name>_bench) with one dealership and `--sellers` salespeople (the
+default rule hands each lead to one of them, round-robin; 0: every lead waits in the unassigned
+queue), starts gunicorn (2 workers x 8 threads) and a Celery worker (prefork, `--processes`) as
+subprocesses, and drives HTTP from threads in this process:
 
 1. a Django "hello world" view at full speed: the baseline of this machine, in this run;
-2. the webhook at a steady 50 leads/s: p50/p99 from the POST to the parsed lead;
+2. the webhook at a steady `--rate` leads/s: p50/p99 from the POST to the parsed lead;
 3. the webhook at full speed for a bounded time: sustained leads/s (webhook to parsed lead);
 4. the parser alone, in-process, per format.
 
-Latency is the lead's "parsed" log entry (written in the worker's transaction) minus the moment
-the client started the POST; both clocks are this machine's. Prints its figures; takes ~2 min.
+The same workers route every lead (distribution) and plan its automations: each phase also says
+when the leads were routed, so a pipeline that parses fast but cannot route as fast shows.
+Latency is the lead's "parsed" log entry (written in the worker's transaction; routing: the
+routing row's time) minus the moment the client started the POST; both clocks are this
+machine's. Prints its figures; takes ~2 min.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import hmac
 import http.client
@@ -40,11 +47,9 @@ KEY = "bench-signing-key"
 SECRET = "bench:bench"  # noqa: S105 — a throwaway basic-auth pair for the bench server
 TO = "bench@leads.dealerlms.example"
 
-STEADY_RATE, STEADY_SECONDS = 50, 20
-MAX_SECONDS, MAX_THREADS = 20, 12
+STEADY_SECONDS = 20
+MAX_THREADS = 12
 HELLO_SECONDS = 10
-# Parsing a lead is ~20 database round trips: I/O-bound, so more processes than cores pay off.
-WORKER_PROCESSES = 6
 
 
 def bench_env() -> dict[str, str]:
@@ -63,7 +68,7 @@ def bench_env() -> dict[str, str]:
     }
 
 
-def create_database(env: dict[str, str]) -> None:
+def create_database(env: dict[str, str], sellers: int = 0) -> None:
     db = dj_database_url.parse(env["DATABASE_URL"])
     admin = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -72,7 +77,7 @@ def create_database(env: dict[str, str]) -> None:
     run = [sys.executable, "manage.py"]
     subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [*run, "shell", "-c", SETUP],
+        [*run, "shell", "-c", f"SELLERS = {sellers}\n{SETUP}"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -80,17 +85,23 @@ def create_database(env: dict[str, str]) -> None:
 
 
 SETUP = f"""
+from accounts.models import Membership, Role, User
 from dealers.models import DealerGroup, Dealership
 from leads.models import Source
 group = DealerGroup.objects.create(name="Bench")
+# No opening hours: always open, so the figures do not depend on the time of day.
 d = Dealership.objects.create(group=group, name="Bench", slug="bench", country="NL",
     time_zone="Europe/Amsterdam", language="nl", inbound_address="{TO}")
 Source.objects.create(dealership=d, name="Marktplaats", kind="portal",
     sender_patterns="portal.example")
+for n in range(SELLERS):
+    user = User.objects.create(username=f"seller{{n}}", first_name="Seller", last_name=str(n),
+        email=f"seller{{n}}@bench.example")
+    Membership.objects.create(user=user, dealership=d, role=Role.SALESPERSON)
 """
 
 
-def start(env: dict[str, str]) -> list[subprocess.Popen]:
+def start(env: dict[str, str], processes: int) -> list[subprocess.Popen]:
     import redis
 
     redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0")).flushdb()
@@ -101,7 +112,7 @@ def start(env: dict[str, str]) -> list[subprocess.Popen]:
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dealerlms", "worker", "-c", str(WORKER_PROCESSES), "-l", "warning",
+        [sys.executable, "-m", "celery", "-A", "dealerlms", "worker", "-c", str(processes), "-l", "warning",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -185,13 +196,13 @@ def hello_rate() -> float:
     return count[0] / (time.monotonic() - started)
 
 
-def steady(sent: dict) -> list[int]:
+def steady(sent: dict, rate: int) -> list[int]:
     statuses: list[int] = []
-    interval = 1 / STEADY_RATE
+    interval = 1 / rate
     start = time.monotonic()
     with ThreadPoolExecutor(16) as pool:
         futures = []
-        for n in range(STEADY_RATE * STEADY_SECONDS):
+        for n in range(rate * STEADY_SECONDS):
             delay = start + n * interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -200,8 +211,8 @@ def steady(sent: dict) -> list[int]:
     return statuses
 
 
-def flat_out(sent: dict) -> tuple[int, float]:
-    counter, lock, stop = [0], threading.Lock(), time.monotonic() + MAX_SECONDS
+def flat_out(sent: dict, seconds: int) -> tuple[int, float]:
+    counter, lock, stop = [0], threading.Lock(), time.monotonic() + seconds
     statuses: list[int] = []
 
     def loop() -> None:
@@ -219,28 +230,44 @@ def flat_out(sent: dict) -> tuple[int, float]:
     return accepted, accepted / (time.monotonic() - started)
 
 
-def parsed_times(env: dict[str, str], prefix: str) -> dict[str, float]:
+PARSED = """SELECT m.message_id, extract(epoch from l.at) FROM leads_inboundmessage m
+    JOIN leads_inboundmessagelog l ON l.message_id = m.id AND l.action = 'parsed'
+    WHERE m.message_id LIKE %s"""
+ROUTED = """SELECT m.message_id, extract(epoch from r.routed_at) FROM leads_inboundmessage m
+    JOIN leads_lead l ON l.inbound_message_id = m.id
+    JOIN distribution_routing r ON r.lead_id = l.id
+    WHERE m.message_id LIKE %s"""
+
+
+def times(env: dict[str, str], sql: str, prefix: str) -> dict[str, float]:
     db = dj_database_url.parse(env["DATABASE_URL"])
     dsn = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
     with psycopg.connect(dsn) as conn:
-        rows = conn.execute(
-            """SELECT m.message_id, extract(epoch from l.at) FROM leads_inboundmessage m
-               JOIN leads_inboundmessagelog l ON l.message_id = m.id AND l.action = 'parsed'
-               WHERE m.message_id LIKE %s""",
-            (f"<bench-{prefix}-%",),
-        ).fetchall()
+        rows = conn.execute(sql, (f"<bench-{prefix}-%",)).fetchall()
     return {mid: float(at) for mid, at in rows}
 
 
-def wait_parsed(env: dict[str, str], prefix: str, expected: int, timeout: float = 120) -> dict:
+def wait_for(
+    env: dict[str, str], sql: str, prefix: str, expected: int, timeout: float = 120
+) -> dict:
     deadline = time.monotonic() + timeout
     done: dict = {}
     while time.monotonic() < deadline:
-        done = parsed_times(env, prefix)
+        done = times(env, sql, prefix)
         if len(done) >= expected:
             break
         time.sleep(0.5)
     return done
+
+
+def describe(done: dict, sent: dict) -> str:
+    latencies = [done[m] - sent[m] for m in done]
+    if not latencies:
+        return "none"
+    return (
+        f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f}"
+        f" ms, max {max(latencies) * 1000:.0f} ms"
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -272,42 +299,48 @@ def parser_rates() -> dict[str, float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sellers", type=int, default=10, help="salespeople sharing the leads")
+    parser.add_argument("--processes", type=int, default=3, help="Celery worker processes")
+    parser.add_argument("--rate", type=int, default=50, help="steady phase, leads/s")
+    parser.add_argument("--flat-seconds", type=int, default=20, help="flat-out phase, seconds")
+    args = parser.parse_args()
     env = bench_env()
-    print(f"database {env['DATABASE_URL']}, redis {env.get('REDIS_URL')}", flush=True)
+    print(f"database {env['DATABASE_URL']}, redis {env.get('REDIS_URL')}; {vars(args)}", flush=True)
     print(f"machine   {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
-    create_database(env)
-    procs = start(env)
+    create_database(env, args.sellers)
+    procs = start(env, args.processes)
     try:
         for n in range(20):  # warm both workers' imports and connections
             post_webhook(100000 + n, "w", {})
-        wait_parsed(env, "w", 20, timeout=30)
+        wait_for(env, ROUTED, "w", 20, timeout=30)
 
         hello = hello_rate()
         print(f"baseline  Django hello world: {hello:7.0f} req/s ({MAX_THREADS} client threads)")
 
         sent: dict[str, float] = {}
-        t0 = time.time()
-        statuses = steady(sent)
-        done = wait_parsed(env, "s", len(statuses))
-        latencies = [done[m] - sent[m] for m in done]
+        statuses = steady(sent, args.rate)
+        parsed = wait_for(env, PARSED, "s", len(statuses))
+        routed = wait_for(env, ROUTED, "s", len(statuses))
         print(
-            f"steady    {STEADY_RATE} leads/s for {STEADY_SECONDS}s: {len(done)}/{len(statuses)}"
+            f"steady    {args.rate} leads/s for {STEADY_SECONDS}s: {len(parsed)}/{len(statuses)}"
             f" parsed, webhook 2xx {statuses.count(200)}; webhook→parsed lead"
-            f" p50 {percentile(latencies, 50) * 1000:.0f} ms, p99"
-            f" {percentile(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+            f" {describe(parsed, sent)}; webhook→routed {describe(routed, sent)}"
         )
 
         sent = {}
         t0 = time.time()
-        accepted, accept_rate = flat_out(sent)
-        done = wait_parsed(env, "m", accepted, timeout=180)
-        span = max(done.values()) - t0
-        latencies = [done[m] - sent[m] for m in done]
+        accepted, accept_rate = flat_out(sent, args.flat_seconds)
+        parsed = wait_for(env, PARSED, "m", accepted, timeout=300)
+        parsed_span = max(parsed.values()) - t0
+        routed = wait_for(env, ROUTED, "m", accepted, timeout=300)
+        routed_span = max(routed.values()) - t0 if routed else float("nan")
         print(
-            f"max rate  {MAX_SECONDS}s flat out: webhook accepted {accept_rate:.0f}/s;"
-            f" {len(done)} leads parsed in {span:.1f}s = {len(done) / span:.0f} leads/s"
-            f" sustained (webhook→parsed p50 {percentile(latencies, 50):.1f}s,"
-            f" p99 {percentile(latencies, 99):.1f}s: the queue grows when ingest outruns parsing)"
+            f"max rate  {args.flat_seconds}s flat out: webhook accepted {accept_rate:.0f}/s;"
+            f" {len(parsed)} leads parsed in {parsed_span:.1f}s = {len(parsed) / parsed_span:.0f}"
+            f" leads/s sustained (webhook→parsed {describe(parsed, sent)});"
+            f" routed in {routed_span:.1f}s = {len(routed) / routed_span:.0f} leads/s"
+            f" (webhook→routed {describe(routed, sent)})"
         )
         print(
             f"          webhook acceptance = {accept_rate / hello * 100:.0f}% of hello-world req/s"

@@ -207,6 +207,10 @@ DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
 DEALERLMS_MAX_INBOUND_BYTES = int(env("DEALERLMS_MAX_INBOUND_BYTES", str(10_000_000)))
 DEALERLMS_DUPLICATE_WINDOW_HOURS = int(env("DEALERLMS_DUPLICATE_WINDOW_HOURS", "72"))
 DEALERLMS_API_RATE_PER_MINUTE = int(env("DEALERLMS_API_RATE_PER_MINUTE", "60"))
+# A parse job claims up to this many waiting messages (and bytes of them) at a time, and writes
+# their leads together.
+DEALERLMS_PARSE_BATCH_MESSAGES = int(env("DEALERLMS_PARSE_BATCH_MESSAGES", "50"))
+DEALERLMS_PARSE_BATCH_BYTES = int(env("DEALERLMS_PARSE_BATCH_BYTES", str(5_000_000)))
 # Webhooks carry whole e-mails: a body over this is refused before we can store it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(40_000_000)))
 CELERY_BEAT_SCHEDULE["leads-requeue-waiting-messages"] = {

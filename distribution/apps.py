@@ -7,8 +7,8 @@ class DistributionConfig(AppConfig):
 
     def ready(self) -> None:
         from distribution import setup
-        from distribution.receivers import on_lead_event
-        from leads.signals import lead_event_recorded
+        from distribution.receivers import on_lead_events
+        from leads.signals import lead_events_recorded
 
-        lead_event_recorded.connect(on_lead_event, dispatch_uid="distribution.lead_event")
+        lead_events_recorded.connect(on_lead_events, dispatch_uid="distribution.lead_events")
         setup.connect()

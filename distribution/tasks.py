@@ -13,6 +13,14 @@ def route_lead(lead_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def route_leads(lead_ids: list[int]) -> None:
+    """Route the leads one write created together, each in its own transaction. Safe to run
+    twice, or after a retry that stopped halfway: routed leads are left alone."""
+    for lead_id in lead_ids:
+        services.route_lead(lead_id=lead_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def check_failed_attempts(lead_id: int) -> None:
     services.move_to_bdc_after_failed_attempts(lead_id=lead_id)
 

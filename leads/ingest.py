@@ -2,14 +2,16 @@
 or a quarantine entry with its reason).
 
 receive_email() runs inside the webhook request: it only stores and routes, so the provider gets
-its 2xx quickly and nothing is lost. process_message() runs in the Celery task (and in the
-website API request): parse, match, deduplicate, create. It never raises for bad content.
+its 2xx quickly and nothing is lost. process_messages() runs in the Celery task, on a batch of
+waiting messages at a time (process_message() on one, in the website API request): parse, match,
+deduplicate, create. It never raises for bad content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -20,17 +22,22 @@ from email.utils import getaddresses
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import User
+from dealerlms import jobs
+from dealerlms.db import update_rows
 from dealers.models import Dealership
 from leads import services
+from leads.customers import CustomerBook
 from leads.models import (
     Customer,
     EventKind,
     InboundMessage,
     InboundMessageLog,
     Lead,
+    LeadEvent,
     LeadType,
     LeadVehicle,
     Source,
@@ -95,9 +102,8 @@ def store_message(
     enqueue: bool = True,
 ) -> InboundMessage:
     """Insert the message (or find the one already stored for the same delivery) and, once the
-    transaction commits, queue the parse task. A message nobody can route waits as unrouted."""
-    if source is None and dealership is not None:
-        source = match_source(dealership, sender, envelope_sender)
+    transaction commits, make sure a parse job comes. A message nobody can route waits as
+    unrouted. The source is recognised by the worker, from the sender or the message itself."""
     key = dedup_key(
         provider=provider,
         provider_message_id=provider_message_id,
@@ -118,6 +124,7 @@ def store_message(
                 dedup_key=key,
                 recipient=recipient[:320],
                 sender=sender[:320],
+                envelope_sender=envelope_sender[:320],
                 subject=subject[:998],
                 dealership=dealership,
                 source=source,
@@ -144,10 +151,8 @@ def store_message(
 
 
 def enqueue_parse(message: InboundMessage) -> None:
-    from leads.tasks import parse_inbound_message
-
-    message_id = message.pk
-    transaction.on_commit(lambda: parse_inbound_message.delay(message_id))
+    """Once the transaction commits, the waiting message is parsed (with whatever else waits)."""
+    transaction.on_commit(kick_parsing)
 
 
 def dedup_key(
@@ -177,16 +182,6 @@ def route(recipients: list[str]) -> tuple[Dealership | None, str]:
             if address.lower() in found:
                 return found[address.lower()], address
     return None, recipients[0] if recipients else ""
-
-
-def match_source(dealership: Dealership, *addresses: str) -> Source | None:
-    sources = [s for s in dealership.sources.filter(is_enabled=True) if s.sender_patterns]
-    for address in addresses:
-        if address:
-            for source in sources:
-                if source.matches_sender(address):
-                    return source
-    return None
 
 
 def log(message: InboundMessage, action: str, *, by: User | None = None, note: str = "") -> None:
@@ -257,6 +252,7 @@ def _decode(payload: bytes, charset: str | None) -> str:
 
 # --- processing ------------------------------------------------------------------------------
 
+PARSE_JOB = "leads.parse"
 
 # What processing changes on the message: never its raw bytes (a save must not rewrite them).
 PROCESSED_FIELDS = [
@@ -273,6 +269,47 @@ PROCESSED_FIELDS = [
 ]
 
 
+def kick_parsing() -> None:
+    """After a commit that stored waiting messages: make sure a parse job is on its way. A job
+    parses everything that waits, so messages arriving together share one (dealerlms.jobs)."""
+    from leads.tasks import parse_received_messages
+
+    jobs.queue_once(parse_received_messages, PARSE_JOB)
+
+
+def parse_next_batch() -> int:
+    """Claim the oldest waiting messages no other worker holds and process them, in one
+    transaction; returns how many there were (0: nothing waits)."""
+    with transaction.atomic():
+        messages = _claim()
+        if messages:
+            process_messages(messages=messages)
+    return len(messages)
+
+
+def _claim() -> list[InboundMessage]:
+    """Up to DEALERLMS_PARSE_BATCH_MESSAGES (and _BYTES) waiting messages, locked: a batch's
+    leads are written with a few INSERTs instead of a dozen statements each."""
+    waiting = (
+        InboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.RECEIVED)
+        .order_by("received_at")
+        .annotate(size=Length("raw"))
+        .values_list("pk", "size")[: settings.DEALERLMS_PARSE_BATCH_MESSAGES]
+    )
+    chosen, total = [], 0
+    for pk, size in waiting:
+        if chosen and total + (size or 0) > settings.DEALERLMS_PARSE_BATCH_BYTES:
+            break  # locked until the commit, parsed by the next batch
+        chosen.append(pk)
+        total += size or 0
+    return list(
+        InboundMessage.objects.select_related("dealership", "source")
+        .filter(pk__in=chosen)
+        .order_by("received_at", "pk")
+    )
+
+
 @dataclass
 class Outcome:
     message: InboundMessage
@@ -281,54 +318,70 @@ class Outcome:
 
 
 def process_message(*, message: InboundMessage, by: User | None = None) -> Outcome:
-    """Parse a stored message and create its lead, merge it into an open duplicate, or
-    quarantine it with a one-line reason. The caller holds the row (select_for_update)."""
+    """Parse one stored message: see process_messages. The caller holds the row."""
+    return process_messages(messages=[message], by=by)[0]
+
+
+def process_messages(*, messages: list[InboundMessage], by: User | None = None) -> list[Outcome]:
+    """Parse stored messages and write what each holds: a new lead, a merge into an open
+    duplicate, or a quarantine entry with a one-line reason. Never raises for bad content.
+    The caller holds the rows (select_for_update) in a transaction.
+
+    The leads of a batch are written together; should that fail, each message is written alone,
+    so that a message the database refuses quarantines only itself."""
+    sources = _Sources()
+    outcomes: dict[int, Outcome] = {}
+    readings: list[tuple[InboundMessage, dict]] = []
+    for message in messages:
+        result = _read(message, sources)
+        if isinstance(result, dict):
+            readings.append((message, result))
+        else:
+            outcomes[id(message)] = _not_parsed(message, *result)
+    for outcome in _write_all(readings, by):
+        outcomes[id(outcome.message)] = outcome
+    done = [outcomes[id(message)] for message in messages]
+    update_rows(messages, PROCESSED_FIELDS)
+    InboundMessageLog.objects.bulk_create([_log_entry(outcome, by) for outcome in done])
+    return done
+
+
+def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
+    """The normalized lead, or (status, reason) when there is none."""
     message.parse_attempts += 1
     message.processed_at = timezone.now()
     if message.channel == "email" and not (message.text or message.html or message.attachments):
         message.text, message.html, message.attachments = read_parts(bytes(message.raw))
     dealership = message.dealership
     if dealership is None:
-        return _finish(message, Status.UNROUTED, "no dealership for this address", by=by)
+        return Status.UNROUTED, "no dealership for this address"
     limit = settings.DEALERLMS_MAX_INBOUND_BYTES
     size = len(message.raw)
     if size > limit:
         # Kept whole for a person to read; the parser never sees it.
-        return _quarantine(message, f"message too large to parse: {size} bytes (limit {limit})")
-    parsed = _parse(message, message.source)
-    if isinstance(parsed, str):
-        return _quarantine(message, parsed)
+        return Status.QUARANTINED, f"message too large to parse: {size} bytes (limit {limit})"
     if message.source is None:
-        message.source = _source_named(dealership, parsed.get("source"))
-        if message.source is not None and message.source.labels.exists():
-            reparsed = _parse(message, message.source)
-            if isinstance(reparsed, str):
-                return _quarantine(message, reparsed)
-            parsed = reparsed
+        message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
+    parsed = _parse(message, sources.labels(message.source))
+    if isinstance(parsed, str):
+        return Status.QUARANTINED, parsed
+    if message.source is None:
+        message.source = sources.named(dealership, parsed.get("source"))
+        if labels := sources.labels(message.source):
+            parsed = _parse(message, labels)
+            if isinstance(parsed, str):
+                return Status.QUARANTINED, parsed
     message.parsed = parsed
-    try:
-        with transaction.atomic():
-            return _lead_from(message, parsed, by=by)
-    except (OperationalError, InterfaceError):
-        raise  # the database is away, not the message's fault: the task retries
-    except Exception as exc:  # noqa: BLE001 — stored data we could not write: a person looks
-        logger.exception("inbound message %s: storing its lead failed", message.pk)
-        return _quarantine(message, f"internal error: {type(exc).__name__}")
+    return parsed
 
 
-def extra_labels_for(source: Source | None) -> dict[str, str]:
-    if source is None:
-        return {}
-    return dict(source.labels.values_list("label", "field"))
-
-
-def _parse(message: InboundMessage, source: Source | None) -> dict | str:
+def _parse(message: InboundMessage, labels: dict[str, str]) -> dict | str:
     """The normalized lead, or the reason there is none."""
     try:
         return parse_message(
             bytes(message.raw),
             region=message.dealership.country or settings.DEALERLMS_DEFAULT_REGION,
-            extra_labels=extra_labels_for(source),
+            extra_labels=labels,
             max_bytes=settings.DEALERLMS_MAX_INBOUND_BYTES,
         )
     except ParseError as exc:
@@ -338,74 +391,167 @@ def _parse(message: InboundMessage, source: Source | None) -> dict | str:
         return f"internal error: {type(exc).__name__}"
 
 
-def _source_named(dealership: Dealership, name: str | None) -> Source | None:
-    if not name:
-        return None
-    return dealership.sources.filter(is_enabled=True, name__iexact=name.strip()).first()
+class _Sources:
+    """Each dealership's enabled sources and each source's labels, read once per batch."""
+
+    def __init__(self) -> None:
+        self._enabled: dict[int, list[Source]] = {}
+        self._labels: dict[int, dict[str, str]] = {}
+
+    def enabled(self, dealership: Dealership) -> list[Source]:
+        if dealership.pk not in self._enabled:
+            self._enabled[dealership.pk] = list(dealership.sources.filter(is_enabled=True))
+        return self._enabled[dealership.pk]
+
+    def by_sender(self, dealership: Dealership, *addresses: str) -> Source | None:
+        return _matching(self.enabled(dealership), addresses)
+
+    def named(self, dealership: Dealership, name: str | None) -> Source | None:
+        name = (name or "").strip().upper()
+        return next((s for s in self.enabled(dealership) if s.name.upper() == name), None)
+
+    def labels(self, source: Source | None) -> dict[str, str]:
+        if source is None:
+            return {}
+        if source.pk not in self._labels:
+            self._labels[source.pk] = extra_labels_for(source)
+        return self._labels[source.pk]
 
 
-def _quarantine(message: InboundMessage, reason: str) -> Outcome:
-    return _finish(message, Status.QUARANTINED, reason)
+def match_source(dealership: Dealership, *addresses: str) -> Source | None:
+    return _matching(list(dealership.sources.filter(is_enabled=True)), addresses)
 
 
-def _finish(
-    message: InboundMessage, status: str, reason: str = "", *, by: User | None = None
-) -> Outcome:
+def _matching(sources: list[Source], addresses: tuple[str, ...]) -> Source | None:
+    with_patterns = [s for s in sources if s.sender_patterns]
+    for address in addresses:
+        if address:
+            for source in with_patterns:
+                if source.matches_sender(address):
+                    return source
+    return None
+
+
+def extra_labels_for(source: Source | None) -> dict[str, str]:
+    if source is None:
+        return {}
+    return dict(source.labels.values_list("label", "field"))
+
+
+def _not_parsed(message: InboundMessage, status: str, reason: str) -> Outcome:
     message.status = status
     message.failure_reason = reason
-    message.save(update_fields=PROCESSED_FIELDS)
-    action = {Status.QUARANTINED: Action.QUARANTINED, Status.UNROUTED: Action.UNROUTED}[status]
-    log(message, action, by=by, note=reason)
     return Outcome(message=message)
 
 
-def _lead_from(message: InboundMessage, parsed: dict, *, by: User | None) -> Outcome:
-    dealership = message.dealership
-    customer = customer_from(dealership, parsed.get("customer") or {})
-    vehicle = parsed.get("vehicle") or {}
-    duplicate = find_duplicate(
-        dealership=dealership, customer=customer, vehicle=vehicle, at=message.received_at
-    )
-    if duplicate is not None:
-        services.record_event(
-            lead=duplicate,
-            kind=EventKind.DUPLICATE_MERGED,
-            actor=by,
-            note=parsed.get("comments") or "",
-            data={
-                "inbound_message_id": message.pk,
-                "lead_type": parsed.get("lead_type"),
-                "source": message.source.name if message.source else parsed.get("source"),
-            },
+def _log_entry(outcome: Outcome, by: User | None) -> InboundMessageLog:
+    message = outcome.message
+    if outcome.lead is not None:
+        action, note = Action.PARSED, f"lead #{outcome.lead.pk}"
+    elif outcome.duplicate_of is not None:
+        action, note = Action.MERGED, f"lead #{outcome.duplicate_of.pk}"
+    else:
+        action = {Status.QUARANTINED: Action.QUARANTINED, Status.UNROUTED: Action.UNROUTED}
+        action, note = action[message.status], message.failure_reason
+    return InboundMessageLog(message=message, action=action, actor=by, note=note)
+
+
+def _write_all(readings: list[tuple[InboundMessage, dict]], by: User | None) -> list[Outcome]:
+    if not readings:
+        return []
+    try:
+        with transaction.atomic():
+            written = _write(readings, by)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away, not the messages' fault: the task retries
+    except Exception as exc:  # noqa: BLE001 — stored data we could not write: a person looks
+        if len(readings) > 1:  # find the message at fault: each alone
+            return [outcome for reading in readings for outcome in _write_all([reading], by)]
+        message = readings[0][0]
+        logger.exception("inbound message %s: storing its lead failed", message.pk)
+        return [_not_parsed(message, Status.QUARANTINED, f"internal error: {type(exc).__name__}")]
+    for outcome in written:  # only now: a batch rolled back must leave the messages as they were
+        outcome.message.failure_reason = ""
+        outcome.message.status = Status.PARSED if outcome.lead else Status.MERGED
+        outcome.message.merged_into = outcome.duplicate_of
+    return written
+
+
+def _write(readings: list[tuple[InboundMessage, dict]], by: User | None) -> list[Outcome]:
+    """Customers, merges and new leads of parsed messages: per dealership, the customers in two
+    reads and a write, the open leads they may repeat in one read, then the new leads and every
+    event together."""
+    outcomes: list[Outcome] = []
+    for dealership, group in _per_dealership(readings):
+        customers = [(parsed.get("customer") or {}) for _message, parsed in group]
+        book = CustomerBook(
+            dealership,
+            emails=[str(c.get("email") or "") for c in customers],
+            numbers=[p.get("number") for c in customers for p in c.get("phones") or []],
         )
-        message.status = Status.MERGED
-        message.merged_into = duplicate
-        message.failure_reason = ""
-        message.save(update_fields=PROCESSED_FIELDS)
-        log(message, Action.MERGED, by=by, note=f"lead #{duplicate.pk}")
-        return Outcome(message=message, duplicate_of=duplicate)
-    lead = services.create_lead(
+        customers = [customer_from(book, data) for data in customers]
+        book.save()
+        earliest = min(message.received_at for message, _parsed in group)
+        candidates = open_leads(dealership=dealership, customers=customers, since=earliest)
+        fresh: list[Outcome] = []
+        merged: list[Outcome] = []
+        for (message, parsed), customer in zip(group, customers, strict=True):
+            vehicle = parsed.get("vehicle") or {}
+            duplicate = find_duplicate(
+                candidates, customer=customer, vehicle=vehicle, at=message.received_at
+            )
+            if duplicate is not None:
+                merged.append(Outcome(message=message, duplicate_of=duplicate))
+                continue
+            lead = new_lead_from(message, parsed, customer)
+            candidates.append(lead)  # a second message of the batch may repeat this one
+            fresh.append(Outcome(message=message, lead=lead))
+        services.create_leads(leads=[o.lead for o in fresh], by=by)
+        services.record_events(events=[_merge_event(o, by) for o in merged])
+        outcomes += fresh + merged
+    return outcomes
+
+
+def _per_dealership(readings: list) -> list[tuple[Dealership, list]]:
+    groups: dict[int, list] = {}
+    for reading in readings:
+        groups.setdefault(reading[0].dealership_id, []).append(reading)
+    return [(group[0][0].dealership, group) for group in groups.values()]
+
+
+def _merge_event(outcome: Outcome, by: User | None) -> LeadEvent:
+    message, parsed = outcome.message, outcome.message.parsed
+    return LeadEvent(
+        lead=outcome.duplicate_of,
+        kind=EventKind.DUPLICATE_MERGED,
+        actor=by,
+        note=parsed.get("comments") or "",
+        data={
+            "inbound_message_id": message.pk,
+            "lead_type": parsed.get("lead_type"),
+            "source": message.source.name if message.source else parsed.get("source"),
+        },
+    )
+
+
+def new_lead_from(message: InboundMessage, parsed: dict, customer: Customer) -> Lead:
+    dealership = message.dealership
+    return services.new_lead(
         dealership=dealership,
         customer=customer,
         source=message.source,
         lead_type=lead_type_of(parsed.get("lead_type")),
-        vehicle=vehicle_from(vehicle, dealership.currency),
+        vehicle=vehicle_from(parsed.get("vehicle") or {}, dealership.currency),
         trade_in=vehicle_from(parsed.get("trade_in") or {}, dealership.currency),
         comments=parsed.get("comments") or "",
         external_id=(parsed.get("external_id") or "")[:120],
         received_at=message.received_at,
         inbound_message=message,
         extra=extra_of(parsed),
-        by=by,
     )
-    message.status = Status.PARSED
-    message.failure_reason = ""
-    message.save(update_fields=PROCESSED_FIELDS)
-    log(message, Action.PARSED, by=by, note=f"lead #{lead.pk}")
-    return Outcome(message=message, lead=lead)
 
 
-def customer_from(dealership: Dealership, data: dict) -> Customer:
+def customer_from(book: CustomerBook, data: dict) -> Customer:
     def text(key: str) -> str:
         return _fit(Customer, key, data.get(key))
 
@@ -414,8 +560,7 @@ def customer_from(dealership: Dealership, data: dict) -> Customer:
         for p in data.get("phones") or []
         if p.get("number")
     ]
-    return services.find_or_create_customer(
-        dealership=dealership,
+    return book.find_or_add(
         first_name=text("first_name"),
         last_name=text("last_name"),
         full_name=text("full_name"),
@@ -429,23 +574,54 @@ def customer_from(dealership: Dealership, data: dict) -> Customer:
     )
 
 
-def find_duplicate(*, dealership: Dealership, customer: Customer, vehicle: dict, at) -> Lead | None:  # noqa: ANN001
-    """The customer's open lead for the same vehicle received within the duplicate window."""
+def open_leads(*, dealership: Dealership, customers: list[Customer], since) -> list[Lead]:  # noqa: ANN001
+    """The customers' open leads that a message received at `since` or later could repeat."""
     window = timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
-    leads = Lead.objects.open().filter(
-        dealership=dealership, customer=customer, received_at__gte=at - window
+    return list(
+        Lead.objects.open()
+        .filter(
+            dealership=dealership,
+            customer_id__in={c.pk for c in customers},
+            received_at__gte=since - window,
+        )
+        .select_related("vehicle")
     )
-    same = Q(pk__in=[])
-    if vehicle.get("vin"):
-        same |= Q(vehicle__vin__iexact=vehicle["vin"])
-    if vehicle.get("stock_number"):
-        same |= Q(vehicle__stock_number__iexact=vehicle["stock_number"])
-    if vehicle.get("make") and vehicle.get("model"):
-        same |= Q(vehicle__make__iexact=vehicle["make"], vehicle__model__iexact=vehicle["model"])
-    if not any(vehicle.get(k) for k in ("vin", "stock_number", "make", "model")):
-        # A request about no particular vehicle repeats one that named none either.
-        same = Q(vehicle__isnull=True) | Q(vehicle__make="", vehicle__model="")
-    return leads.filter(same).order_by("received_at", "pk").first()
+
+
+def find_duplicate(candidates: list[Lead], *, customer: Customer, vehicle: dict, at) -> Lead | None:  # noqa: ANN001
+    """The customer's earliest open lead about the same vehicle received within the duplicate
+    window before `at`, among `candidates` (open_leads, plus the leads of the batch so far)."""
+    since = at - timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
+    same = [
+        lead
+        for lead in candidates
+        if lead.customer_id == customer.pk
+        and lead.received_at >= since
+        and same_vehicle(lead.vehicle, vehicle)
+    ]
+    return min(same, key=lambda lead: (lead.received_at, lead.pk or math.inf), default=None)
+
+
+def same_vehicle(known: LeadVehicle | None, vehicle: dict) -> bool:
+    """Whether a lead's vehicle is the one a message asks about: the same VIN, or stock number,
+    or make and model (case-insensitive); a message naming no vehicle repeats a lead naming
+    none either."""
+    vin, stock, make, model = (
+        str(vehicle.get(k) or "") for k in ("vin", "stock_number", "make", "model")
+    )
+    if not (vin or stock or make or model):
+        return known is None or (known.make == "" and known.model == "")
+    if known is None:
+        return False
+    return bool(
+        (vin and known.vin.upper() == vin.upper())
+        or (stock and known.stock_number.upper() == stock.upper())
+        or (
+            make
+            and model
+            and (known.make.upper(), known.model.upper()) == (make.upper(), model.upper())
+        )
+    )
 
 
 def vehicle_from(data: dict, currency: str) -> LeadVehicle | None:

@@ -102,6 +102,8 @@ class InboundMessage(models.Model):
     dedup_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
     recipient = models.CharField(_("recipient"), max_length=320, blank=True)
     sender = models.CharField(_("sender"), max_length=320, blank=True)
+    # The SMTP envelope's sender, when the provider gives it: a source may be recognised by it.
+    envelope_sender = models.CharField(_("envelope sender"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
     dealership = models.ForeignKey(
         Dealership,

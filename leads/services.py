@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dealers.models import Dealership, StockVehicle
+from leads.customers import CustomerBook, normalize_email
 from leads.lifecycle import CLOSED_STATUSES, LostReason, Status, check_transition
 from leads.models import (
     ContactChannel,
@@ -39,18 +40,17 @@ def record_event(*, lead: Lead, kind: str, actor: User | None = None, **fields: 
     event = LeadEvent.objects.create(
         lead=lead, dealership_id=lead.dealership_id, kind=kind, actor=actor, **fields
     )
-    announce(event)
+    announce([event])
     return event
 
 
 def record_events(*, events: list[LeadEvent]) -> list[LeadEvent]:
-    """Many events in one INSERT, each announced as record_event announces it: for writers of
-    whole batches (the automation dispatcher's "message sent" events)."""
+    """Many events in one INSERT, announced together: for writers of whole batches (inbound
+    leads, the automation dispatcher's "message sent" events)."""
     for event in events:
         event.dealership_id = event.lead.dealership_id
     created = LeadEvent.objects.bulk_create(events)
-    for event in created:
-        announce(event)
+    announce(created)
     return created
 
 
@@ -299,11 +299,6 @@ def soft_delete(*, lead: Lead, by: User, reason: str) -> Lead:
     return lead
 
 
-def normalize_email(email: str) -> str:
-    local, at, domain = email.strip().rpartition("@")
-    return f"{local}{at}{domain.lower()}" if at else email.strip()
-
-
 @transaction.atomic
 def find_or_create_customer(
     *,
@@ -317,50 +312,20 @@ def find_or_create_customer(
 ) -> Customer:
     """The dealership's customer with this e-mail or one of these phones, else a new one.
     Known details are never overwritten by blanks; new phones are added."""
-    email = normalize_email(email) if email else ""
-    numbers = [number for number, _kind in phones]
-    # Two indexed lookups rather than one OR across the phones join, which Postgres can only
-    # answer by scanning every customer of the dealership (slower with each lead received).
-    alive = Customer.objects.filter(dealership=dealership, erased_at__isnull=True)
-    matches: set[int] = set()
-    if email:
-        matches.update(alive.filter(email__iexact=email).values_list("pk", flat=True))
-    if numbers:
-        matches.update(
-            CustomerPhone.objects.filter(
-                number__in=numbers,
-                customer__dealership=dealership,
-                customer__erased_at__isnull=True,
-            ).values_list("customer_id", flat=True)
-        )
-    customer = (
-        alive.filter(pk__in=matches).order_by("created_at", "pk").first() if matches else None
-    )
-    full_name = full_name or " ".join(p for p in (first_name, last_name) if p)
-    values = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "full_name": full_name,
-        "email": email,
+    book = CustomerBook(dealership, emails=[email], numbers=[number for number, _k in phones])
+    customer = book.find_or_add(
+        first_name=first_name,
+        last_name=last_name,
+        full_name=full_name,
+        email=email,
+        phones=phones,
         **details,
-    }
-    if customer is None:
-        customer = Customer.objects.create(dealership=dealership, **values)
-    else:
-        changed = [k for k, v in values.items() if v and not getattr(customer, k)]
-        for key in changed:
-            setattr(customer, key, values[key])
-        if changed:
-            customer.save(update_fields=changed)
-    known = set(customer.phones.values_list("number", flat=True))
-    CustomerPhone.objects.bulk_create(
-        [CustomerPhone(customer=customer, number=n, kind=k) for n, k in phones if n not in known]
     )
+    book.save()
     return customer
 
 
-@transaction.atomic
-def create_lead(
+def new_lead(
     *,
     dealership: Dealership,
     customer: Customer,
@@ -374,20 +339,12 @@ def create_lead(
     received_at: datetime | None = None,
     inbound_message: InboundMessage | None = None,
     extra: dict | None = None,
-    by: User | None = None,
 ) -> Lead:
-    """A new lead with its 'created' event. Passive unless said otherwise when its source is."""
+    """A lead not written yet, for create_leads. Passive unless said otherwise when its source
+    is. Its vehicles may be unsaved: create_leads writes them."""
     if is_passive is None:
         is_passive = bool(source and source.is_passive)
-    if vehicle is not None:
-        vehicle.save()
-        if vehicle.stock_vehicle_id is None:
-            vehicle.stock_vehicle = match_stock_vehicle(dealership=dealership, vehicle=vehicle)
-            if vehicle.stock_vehicle is not None:
-                vehicle.save(update_fields=["stock_vehicle"])
-    if trade_in is not None:
-        trade_in.save()
-    lead = Lead.objects.create(
+    return Lead(
         dealership=dealership,
         customer=customer,
         source=source,
@@ -401,20 +358,66 @@ def create_lead(
         inbound_message=inbound_message,
         extra=extra or {},
     )
-    record_event(lead=lead, kind=EventKind.CREATED, actor=by, occurred_at=lead.received_at)
-    return lead
 
 
-def match_stock_vehicle(*, dealership: Dealership, vehicle: LeadVehicle) -> StockVehicle | None:
-    """The stock vehicle a lead asks about: by VIN, else by stock number."""
-    stock = StockVehicle.objects.filter(dealership=dealership)
-    if vehicle.vin:
-        found = stock.filter(vin=vehicle.vin.replace(" ", "").upper()).first()
-        if found:
-            return found
-    if vehicle.stock_number:
-        return stock.filter(stock_number=vehicle.stock_number).first()
-    return None
+@transaction.atomic
+def create_leads(*, leads: list[Lead], by: User | None = None) -> list[Lead]:
+    """New leads (see new_lead) with their vehicles and their 'created' events, written
+    together: a few INSERTs whatever their number, and one announcement for all of them."""
+    match_stock_vehicles(leads=leads)
+    vehicles = [v for lead in leads for v in (lead.vehicle, lead.trade_in) if v is not None]
+    for vehicle in vehicles:
+        if vehicle.pk is not None:  # recorded already by the caller: keep what we matched
+            vehicle.save()
+    LeadVehicle.objects.bulk_create([v for v in vehicles if v.pk is None])
+    Lead.objects.bulk_create(leads)
+    record_events(
+        events=[
+            LeadEvent(lead=lead, kind=EventKind.CREATED, actor=by, occurred_at=lead.received_at)
+            for lead in leads
+        ]
+    )
+    return leads
+
+
+def create_lead(*, by: User | None = None, **fields: Any) -> Lead:
+    """A new lead with its 'created' event (fields: those of new_lead)."""
+    return create_leads(leads=[new_lead(**fields)], by=by)[0]
+
+
+def match_stock_vehicles(*, leads: list[Lead]) -> None:
+    """Link the vehicle each lead asks about to the stock vehicle it is, in the lead's
+    dealership: by VIN, else by stock number."""
+    wanted = [
+        lead
+        for lead in leads
+        if lead.vehicle is not None
+        and lead.vehicle.stock_vehicle_id is None
+        and (lead.vehicle.vin or lead.vehicle.stock_number)
+    ]
+    if not wanted:
+        return
+    vins = {_vin(lead.vehicle.vin) for lead in wanted if lead.vehicle.vin}
+    numbers = {lead.vehicle.stock_number for lead in wanted if lead.vehicle.stock_number}
+    by_vin: dict[tuple[int, str], StockVehicle] = {}
+    by_number: dict[tuple[int, str], StockVehicle] = {}
+    for stock in StockVehicle.objects.filter(
+        Q(vin__in=vins) | Q(stock_number__in=numbers),
+        dealership_id__in={lead.dealership_id for lead in wanted},
+    ).order_by("-make", "-model", "-pk"):
+        # Reversed, so that the first in the stock list's order stays in the maps.
+        by_vin[stock.dealership_id, stock.vin] = stock
+        by_number[stock.dealership_id, stock.stock_number] = stock
+    for lead in wanted:
+        vehicle, dealership = lead.vehicle, lead.dealership_id
+        found = by_vin.get((dealership, _vin(vehicle.vin))) if vehicle.vin else None
+        if found is None and vehicle.stock_number:
+            found = by_number.get((dealership, vehicle.stock_number))
+        vehicle.stock_vehicle = found
+
+
+def _vin(vin: str) -> str:
+    return vin.replace(" ", "").upper()
 
 
 @transaction.atomic

@@ -211,20 +211,23 @@ def test_a_new_lead_announces_its_created_event_once(deliver, dealership):
     and a receiver's on_commit work runs once the lead is stored."""
     from django.db import transaction
 
-    from leads.signals import lead_event_recorded
+    from leads.signals import lead_events_recorded
 
     heard, after_commit = [], []
 
-    def receiver(sender, event, **kwargs):  # noqa: ANN001, ANN003, ANN202
-        heard.append((event.kind, event.lead_id))
-        if event.kind == "created":
-            transaction.on_commit(lambda: after_commit.append(Lead.objects.get(pk=event.lead_id)))
+    def receiver(sender, events, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        for event in events:
+            heard.append((event.kind, event.lead_id))
+            if event.kind == "created":
+                transaction.on_commit(
+                    lambda pk=event.lead_id: after_commit.append(Lead.objects.get(pk=pk))
+                )
 
-    lead_event_recorded.connect(receiver, dispatch_uid="test-created")
+    lead_events_recorded.connect(receiver, dispatch_uid="test-created")
     try:
         message = deliver(wire.sample("adf-basic.xml"), dealership, message_id="<ann@x>")
     finally:
-        lead_event_recorded.disconnect(dispatch_uid="test-created")
+        lead_events_recorded.disconnect(dispatch_uid="test-created")
 
     # Distribution's own events follow; 'created' itself is announced exactly once.
     assert [h for h in heard if h[0] == "created"] == [("created", message.lead.pk)]
