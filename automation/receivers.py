@@ -10,8 +10,7 @@ from automation import services
 
 def on_lead_events(sender, events, **kwargs) -> None:  # noqa: ANN001, ANN003
     services.schedule_for_events(events)
-    for event in events:
-        services.notify_for_event(event)
+    services.notify_for_events(events)
 
 
 def on_tracking(sender, event, esp_name: str, **kwargs) -> None:  # noqa: ANN001, ANN003

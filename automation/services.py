@@ -155,10 +155,28 @@ class Preference:
 
 
 def preference(user: User, kind: str) -> Preference:
-    row = NotificationPreference.objects.filter(user=user, kind=kind).first()
-    if row is None:  # the person's general choice (accounts.User) until they set one per kind
-        return Preference(True, user.notify_by_email, user.notify_by_sms)
-    return Preference(row.enabled, row.by_email, row.by_sms)
+    return preferences([(user, kind)])[user.pk, kind]
+
+
+def preferences(wanted: list[tuple[User, str]]) -> dict[tuple[int, str], Preference]:
+    """(user id, kind) → what the person chose, for several people and kinds in one query."""
+    rows = {
+        (row.user_id, row.kind): row
+        for row in NotificationPreference.objects.filter(
+            user_id__in={user.pk for user, _kind in wanted},
+            kind__in={kind for _user, kind in wanted},
+        )
+    }
+    chosen = {}
+    for user, kind in wanted:
+        row = rows.get((user.pk, kind))
+        # The person's general choice (accounts.User) until they set one per kind.
+        chosen[user.pk, kind] = (
+            Preference(True, user.notify_by_email, user.notify_by_sms)
+            if row is None
+            else Preference(row.enabled, row.by_email, row.by_sms)
+        )
+    return chosen
 
 
 def save_preferences(*, user: User, choices: dict[str, Preference]) -> None:
@@ -170,41 +188,82 @@ def save_preferences(*, user: User, choices: dict[str, Preference]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class News:
+    """Something to tell one member of staff (notify_all)."""
+
+    user: User
+    kind: str
+    title: str
+    body: str = ""
+    lead: Lead | None = None
+
+
 def notify(
     *, user: User, kind: str, title: str, body: str = "", lead: Lead | None = None
 ) -> Notification | None:
     """An in-app notification now, and its e-mail / SMS copies through the dispatcher."""
-    pref = preference(user, kind)
-    if not pref.enabled or not user.is_active:
-        return None
-    note = Notification.objects.create(user=user, kind=kind, lead=lead, title=title, body=body)
-    copies = []
-    if pref.by_email and user.email:
-        copies.append(Channel.EMAIL)
-    if pref.by_sms and user.phone:
-        copies.append(Channel.SMS)
-    now = timezone.now()
-    ScheduledAction.objects.bulk_create(
-        ScheduledAction(
-            kind=ActionKind.NOTIFICATION,
-            notification=note,
-            lead=lead,
-            recipient_kind=RecipientKind.USER,
-            recipient_user=user,
-            channel=channel,
-            due_at=now,
-            dedup_key=f"n{note.pk}:{channel}",
+    return notify_all([News(user, kind, title, body, lead)])[0]
+
+
+def notify_all(news: list[News]) -> list[Notification | None]:
+    """Each piece of news as notify() gives it (None where the person does not want it), their
+    choices read in one query and the notifications and copies inserted together."""
+    if not news:
+        return []
+    chosen = preferences([(n.user, n.kind) for n in news])
+    made: list[Notification | None] = []
+    for item in news:
+        pref = chosen[item.user.pk, item.kind]
+        wanted = pref.enabled and item.user.is_active
+        made.append(
+            Notification(
+                user=item.user, kind=item.kind, lead=item.lead, title=item.title, body=item.body
+            )
+            if wanted
+            else None
         )
-        for channel in copies
-    )
+    Notification.objects.bulk_create([note for note in made if note is not None])
+    now = timezone.now()
+    copies = []
+    for item, note in zip(news, made, strict=True):
+        if note is None:
+            continue
+        pref = chosen[item.user.pk, item.kind]
+        for channel, reachable in (
+            (Channel.EMAIL, pref.by_email and item.user.email),
+            (Channel.SMS, pref.by_sms and item.user.phone),
+        ):
+            if reachable:
+                copies.append(
+                    ScheduledAction(
+                        kind=ActionKind.NOTIFICATION,
+                        notification=note,
+                        lead=item.lead,
+                        recipient_kind=RecipientKind.USER,
+                        recipient_user=item.user,
+                        channel=channel,
+                        due_at=now,
+                        dedup_key=f"n{note.pk}:{channel}",
+                    )
+                )
+    ScheduledAction.objects.bulk_create(copies)
     if copies:
         kick_dispatcher()
-    return note
+    return made
 
 
-def notify_for_event(event: LeadEvent) -> list[Notification]:
+def notify_for_events(events: list[LeadEvent]) -> list[Notification]:
     """Assignment → the assignee; escalation → the people the escalation names (else the
-    dealership's managers); a customer's reply → the salesperson (else the managers)."""
+    dealership's managers); a customer's reply → the salesperson (else the managers). The
+    news of a batch of events is written together (notify_all)."""
+    news: list[News] = []
+    for event in events:
+        news += _news_of(event)
+    return [note for note in notify_all(news) if note is not None]
+
+
+def _news_of(event: LeadEvent) -> list[News]:
     if event.kind not in (
         EventKind.ASSIGNED,
         EventKind.REASSIGNED,
@@ -225,16 +284,14 @@ def notify_for_event(event: LeadEvent) -> list[Notification]:
         people = [lead.assigned_to] if lead.assigned_to_id else []
         people = people or list(people_at(lead.dealership, [Role.MANAGER]))
         kind = NotificationKind.REPLY
-    made = []
+    news = []
     for person in people:
         if event.actor_id and person.pk == event.actor_id:
             continue  # no news to the one who did it
         with translation.override(person.language):
             title, body = _notification_text(kind, event, lead)
-        note = notify(user=person, kind=kind, title=title, body=body, lead=lead)
-        if note:
-            made.append(note)
-    return made
+        news.append(News(person, kind, title, body, lead))
+    return news
 
 
 _NOTIFICATION_READS = ("customer", "vehicle", "dealership", "assigned_to")

@@ -15,7 +15,7 @@ from django.db.models import Model
 
 def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
     """Set `fields` of each object's row to the object's values: one parametrized UPDATE sent
-    for all of them (psycopg pipelines the executions). Like bulk_update, it calls no save()
+    for all of them (psycopg pipelines the executions; one row: a plain execute). Like bulk_update, it calls no save()
     and sends no signals; auto_now fields change only if listed and set by the caller."""
     if not objs:
         return
@@ -26,12 +26,12 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
     # Only quoted names from the model's definition go into the text; every value is a parameter.
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
+        for obj in objs
+    ]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
-                + [obj.pk]
-                for obj in objs
-            ],
-        )
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)

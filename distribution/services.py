@@ -28,6 +28,7 @@ from distribution.models import (
     Strategy,
     TeamMember,
 )
+from distribution.plan import Plan, distribution_event
 from distribution.rules import match_rule, next_position, settings_of
 from leads import services as lead_services
 from leads.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -84,8 +85,11 @@ class Decision:
     notes: list
 
 
-def decide(lead: Lead, rule: DistributionRule, at: datetime, exclude: set[int]) -> Decision:
-    """Run the rule's strategy, then its fallback; nobody at all: the lead waits."""
+def decide(
+    lead: Lead, rule: DistributionRule, at: datetime, exclude: set[int], plan: Plan
+) -> Decision:
+    """Run the rule's strategy, then its fallback; nobody at all: the lead waits. The plan
+    answers what the strategies read, and remembers the picks of the leads before this one."""
     skipped: list[dict] = []
     notes: list[str] = []
     tried = [rule.strategy] if rule.fallback == rule.strategy else [rule.strategy, rule.fallback]
@@ -97,13 +101,12 @@ def decide(lead: Lead, rule: DistributionRule, at: datetime, exclude: set[int]) 
         if strategy == Strategy.VEHICLE_OWNER:
             pick = strategies.vehicle_owner(lead, at, exclude)
         else:
-            candidates = strategies.team(rule, at)
             picker = (
                 strategies.round_robin
                 if strategy == Strategy.ROUND_ROBIN
                 else strategies.least_loaded
             )
-            pick = picker(rule, candidates, at, exclude)
+            pick = picker(rule, plan.team(rule), at, exclude, plan)
         known = {s["user_id"] for s in skipped}
         skipped += [s for s in pick.skipped if s["user_id"] not in known]
         if pick.note:
@@ -143,16 +146,18 @@ def _note(lead: Lead, rule: DistributionRule, decision: Decision, prefix: str = 
 
 
 def _apply(
+    plan: Plan,
     lead: Lead,
     rule: DistributionRule,
     decision: Decision,
-    at: datetime,
     routing: Routing | None,
     *,
     prefix: str = "",
     extra: dict | None = None,
-    quiet_queue: bool = False,
 ) -> Routing:
+    """Put the decision in the plan: the assignment with its deadline (in the same UPDATE), or
+    the queue event and the deadline; the routing row. Written by plan.write()."""
+    at = plan.at
     data = {
         "rule_id": rule.pk,
         "rule": rule.name,
@@ -165,71 +170,83 @@ def _apply(
     deadline = deadline_for(rule, at)
     if decision.user is not None:
         # The caller locked the lead (_lock): assigned in place, the deadline in the same UPDATE.
-        lead_services.assign_lead(
-            lead=lead,
-            to=decision.user,
-            reason=note,
-            data=data,
-            at=at,
-            locked=True,
-            set_fields={"contact_deadline_at": deadline},
+        plan.assign(
+            lead_services.Assignment(
+                lead, decision.user, note, data, {"contact_deadline_at": deadline}
+            )
         )
     else:
-        if not quiet_queue:
-            lead_services.record_event(
-                lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at
-            )
-        _set_deadline(lead, deadline)
+        lead.contact_deadline_at = deadline
+        plan.queue(lead, distribution_event(lead, note, data, at))
     routing = routing or Routing(lead=lead)
     routing.rule = rule
     routing.state = decision.state
     routing.routed_at = at
     if decision.user is not None and decision.user.pk not in routing.tried_user_ids:
         routing.tried_user_ids = [*routing.tried_user_ids, decision.user.pk]
-    routing.save()
+    plan.routings.append(routing)
     return routing
 
 
-def _lock(lead_id: int) -> Lead | None:
-    # With what the rules match on, what the assignee's notification reads (the customer: the
-    # automation receivers use this row as the event carries it), and the stamp that says
-    # whether the dealership's rules, teams and hours kept in memory are current (setup.of).
-    found = (
+def _lock(lead_ids: list[int]) -> list[Lead]:
+    """The leads, locked in id order (two batches sharing leads never wait for each other
+    crosswise). With what the rules match on, what the assignee's notification reads (the
+    customer: the automation receivers use this row as the event carries it), and the stamp
+    that says whether the dealership's rules, teams and hours kept in memory are current."""
+    return list(
         Lead.objects.select_for_update(of=("self",))
         .select_related("dealership__distribution_setup_stamp", "source", "customer", "vehicle")
-        .filter(pk=lead_id)
-        .order_by()[:1]
+        .filter(pk__in=lead_ids)
+        .order_by("pk")
     )
-    return next(iter(found), None)
 
 
-def _routing_of(lead: Lead) -> Routing | None:
-    """The lead's routing, read after the lead's lock is held: its own statement, so that it
-    sees a row another worker committed while this one waited (a join in the locking query
-    would read the older snapshot)."""
-    return Routing.objects.filter(lead=lead).first()
+def _lock_one(lead_id: int) -> Lead | None:
+    found = _lock([lead_id])
+    return found[0] if found else None
+
+
+def _routings_of(leads: list[Lead]) -> dict[int, Routing]:
+    """The leads' routings, read after their locks are held: its own statement, so that it sees
+    rows another worker committed while this one waited (a join in the locking query would
+    read the older snapshot)."""
+    if not leads:
+        return {}
+    return {r.lead_id: r for r in Routing.objects.filter(lead__in=leads)}
+
+
+def route_lead(*, lead_id: int, at: datetime | None = None) -> Routing | None:
+    """Route a new lead by its dealership's rules (see route_leads)."""
+    return route_leads(lead_ids=[lead_id], at=at).get(lead_id)
 
 
 @transaction.atomic
-def route_lead(*, lead_id: int, at: datetime | None = None) -> Routing | None:
-    """Route a new lead by its dealership's rules. Idempotent: a lead routed once (or given to
-    someone by hand meanwhile) is left alone, so a job run twice never assigns twice.
+def route_leads(*, lead_ids: list[int], at: datetime | None = None) -> dict[int, Routing]:
+    """Route new leads by their dealerships' rules: lead id → its routing (none for a lead
+    that is gone or closed). Idempotent: a lead routed once (or given to someone by hand
+    meanwhile) is left alone, so a job run twice never assigns twice.
 
-    One transaction, kept short in statements: under a loaded database each round trip costs
-    more than holding the rotation lock a few statements longer (bench/distribution_bench.py)."""
+    Leads that arrived together (an inbound batch) are routed in one transaction, in the order
+    they came, as one after the other would be: locked and read in one statement, what they
+    share read once and their writes made together (distribution.plan). Under a loaded database
+    each round trip costs more than holding the rotation lock a little longer
+    (bench/distribution_bench.py)."""
     at = at or timezone.now()
-    lead = _lock(lead_id)
-    if lead is None or lead.status not in OPEN_STATUSES:
-        return None
-    existing = _routing_of(lead)
-    if existing is not None:
-        return existing
-    if lead.assigned_to_id is not None:
-        return Routing.objects.create(
-            lead=lead, state=State.ASSIGNED, tried_user_ids=[lead.assigned_to_id]
-        )
-    rule = match_rule(lead, at)
-    return _apply(lead, rule, decide(lead, rule, at, set()), at, None)
+    leads = _lock(lead_ids)
+    routings = _routings_of(leads)
+    plan = Plan(at)
+    for lead in leads:
+        if lead.status not in OPEN_STATUSES or lead.pk in routings:
+            continue
+        if lead.assigned_to_id is not None:
+            routing = Routing(lead=lead, state=State.ASSIGNED, tried_user_ids=[lead.assigned_to_id])
+            plan.routings.append(routing)
+        else:
+            rule = match_rule(lead, at)
+            routing = _apply(plan, lead, rule, decide(lead, rule, at, set(), plan), None)
+        routings[lead.pk] = routing
+    plan.write()
+    return routings
 
 
 @transaction.atomic
@@ -237,15 +254,18 @@ def retry_waiting_lead(*, lead_id: int, at: datetime | None = None) -> Routing |
     """A lead that found nobody available (all away, absent, at cap, or the dealership closed)
     tries again; while it still finds nobody it writes nothing."""
     at = at or timezone.now()
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     routing = Routing.objects.filter(lead_id=lead_id, state=State.WAITING).first()
     if lead is None or routing is None or lead.assigned_to_id or not lead.is_open:
         return None
     rule = routing.rule or match_rule(lead, at)
-    decision = decide(lead, rule, at, set())
+    plan = Plan(at)
+    decision = decide(lead, rule, at, set(), plan)
     if decision.user is None:
         return routing
-    return _apply(lead, rule, decision, at, routing)
+    routing = _apply(plan, lead, rule, decision, routing)
+    plan.write()
+    return routing
 
 
 def retry_waiting(*, at: datetime | None = None, limit: int = 500) -> int:
@@ -286,7 +306,7 @@ def escalate_lead(*, lead_id: int, now: datetime | None = None) -> list[str]:
     it to the next person, as its rule says. A deadline is escalated once, however often this
     runs; the next person's new deadline can be escalated in its turn."""
     now = now or timezone.now()
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if (
         lead is None
         or lead.contact_deadline_at is None
@@ -310,19 +330,21 @@ def escalate_lead(*, lead_id: int, now: datetime | None = None) -> list[str]:
         exclude = set(routing.tried_user_ids)
         if lead.assigned_to_id:
             exclude.add(lead.assigned_to_id)
-        decision = decide(lead, rule, now, exclude)
+        plan = Plan(now)
+        decision = decide(lead, rule, now, exclude, plan)
         if decision.user is not None:
             with override(lead.dealership.language):
                 prefix = _("First-contact deadline passed: moved to the next person")
             _apply(
+                plan,
                 lead,
                 rule,
                 decision,
-                now,
                 routing,
                 prefix=prefix,
                 extra={"escalation": True, "deadline": deadline.isoformat()},
             )
+            plan.write()
             done.append("moved")
     if rule.on_deadline in (OnDeadline.ALERT, OnDeadline.BOTH) or not done:
         with override(lead.dealership.language):
@@ -360,7 +382,7 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def move_to_bdc_after_failed_attempts(*, lead_id: int) -> bool:
     """N contact attempts and the customer never reached: the BDC takes the lead over."""
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if lead is None or lead.is_passive or not lead.is_open or lead.first_contact_at:
         return False
     limit = settings_of(lead.dealership).max_failed_attempts
@@ -407,7 +429,7 @@ def queue_for_reactivation(*, lead_id: int, now: datetime | None = None) -> bool
     """A lead closed as lost or unreachable long enough ago joins the BDC re-activation queue.
     It stays closed (the figures do not change) until a BDC agent takes it up."""
     now = now or timezone.now()
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if lead is None or lead.status not in (Status.LOST, Status.UNREACHABLE):
         return False
     routing = Routing.objects.filter(lead=lead).first()
@@ -484,7 +506,7 @@ def reassign(*, lead_ids: list[int], to: User | None, by: User) -> tuple[list[Le
     at = timezone.now()
     for lead_id in lead_ids:
         with transaction.atomic():
-            lead = _lock(lead_id)
+            lead = _lock_one(lead_id)
             if lead is None or _role_at(by, lead.dealership_id) not in (Role.MANAGER, Role.ADMIN):
                 errors.append(
                     _("Lead #%(id)s: not one of your dealerships' leads.") % {"id": lead_id}
@@ -524,7 +546,7 @@ def may_take(user: User, lead: Lead) -> bool:
 
 @transaction.atomic
 def take_lead(*, lead_id: int, user: User) -> Lead:
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if lead is None:
         raise DistributionError(_("That lead does not exist."))
     if lead.assigned_to_id:
@@ -551,7 +573,7 @@ def _bdc_or_manager(user: User, dealership_id: int) -> bool:
 def bdc_take(*, lead_id: int, user: User) -> Lead:
     """A BDC agent takes a lead from the BDC queue, or a closed lead from the re-activation
     queue (which reopens it as a passive lead of theirs)."""
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if lead is None or not _bdc_or_manager(user, lead.dealership_id):
         raise DistributionError(_("That lead is not in your BDC queue."))
     routing = Routing.objects.filter(lead=lead).first()
@@ -583,7 +605,7 @@ def bdc_take(*, lead_id: int, user: User) -> Lead:
 def hand_to_sales(*, lead_id: int, to: User | None, by: User) -> Lead:
     """A BDC agent qualified a passive lead: it becomes active and goes to `to`, or, when no
     one is named, to whoever the active rules pick."""
-    lead = _lock(lead_id)
+    lead = _lock_one(lead_id)
     if lead is None or not _bdc_or_manager(by, lead.dealership_id):
         raise DistributionError(_("That lead is not in your BDC queue."))
     if not lead.is_passive or not lead.is_open:
@@ -610,10 +632,12 @@ def hand_to_sales(*, lead_id: int, to: User | None, by: User) -> Lead:
         routing.save()
         return lead
     rule = match_rule(lead, at)
-    decision = decide(lead, rule, at, set())
+    plan = Plan(at)
+    decision = decide(lead, rule, at, set(), plan)
     if routing is not None:
         routing.tried_user_ids = []
-    _apply(lead, rule, decision, at, routing, prefix=prefix, extra={"qualified_by": by.pk})
+    _apply(plan, lead, rule, decision, routing, prefix=prefix, extra={"qualified_by": by.pk})
+    plan.write()
     if decision.user is None and lead.assigned_to_id:  # the agent still held it
         lead_services.assign_lead(lead=lead, to=None, by=by, reason=prefix)
     return Lead.objects.get(pk=lead.pk)

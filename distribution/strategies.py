@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import Absence, Membership, Presence, Role, User
 from dealers.models import Dealership, StockVehicle
 from distribution import hours
-from distribution.models import DistributionRule, Rotation
+from distribution.models import DistributionRule
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead
+
+if TYPE_CHECKING:
+    from distribution.plan import Plan
 
 ABSENT, AWAY, OFF_SHIFT, AT_CAP = "absent", "away", "off_shift", "at_cap"
 
@@ -100,10 +104,15 @@ def at_cap(dealership: Dealership, candidate: Candidate) -> bool:
     """Whether the candidate holds `cap` open leads or more: counts no further than the cap."""
     if candidate.cap is None:
         return False
-    held = Lead.objects.filter(
-        dealership=dealership, assigned_to_id=candidate.user.pk, status__in=OPEN_STATUSES
+    return held(dealership, candidate.user.pk, candidate.cap) >= candidate.cap
+
+
+def held(dealership: Dealership, user_id: int, cap: int) -> int:
+    """The open leads the person holds at the dealership, counted no further than `cap`."""
+    leads = Lead.objects.filter(
+        dealership=dealership, assigned_to_id=user_id, status__in=OPEN_STATUSES
     ).order_by()
-    return held[: candidate.cap].count() >= candidate.cap
+    return leads[:cap].count()
 
 
 def skip_reasons(
@@ -150,19 +159,16 @@ def _skipped(candidates: list[Candidate], reasons: dict[int, str]) -> list[dict]
 
 
 def round_robin(
-    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int]
+    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int], plan: Plan
 ) -> Pick:
-    """Smooth weighted round-robin, its state in the rule's rotation row, locked for the pick:
-    concurrent workers queue on the lock and produce the sequence a single worker would.
+    """Smooth weighted round-robin, its state in the rule's rotation row, locked for the pick
+    (by the plan, once for all its picks): concurrent workers queue on the lock and produce the
+    sequence a single worker would. The new credits are written with the plan's other writes.
 
-    Absence, presence and shifts are read before the lock; caps under it, and only for the
+    Absence, presence and shifts are read with the team; caps under the lock, and only for the
     member whose turn it is (one indexed count, not one over the whole team's open leads)."""
     reasons = skip_reasons(candidates, rule.dealership, at, caps=False)
-    try:
-        rotation = Rotation.objects.select_for_update().get(rule=rule)
-    except Rotation.DoesNotExist:  # rules made outside save_rule (admin, data migrations)
-        Rotation.objects.get_or_create(rule=rule)
-        rotation = Rotation.objects.select_for_update().get(rule=rule)
+    rotation = plan.rotation(rule)
     saved = {int(k): v for k, v in rotation.credits.items()}
     order = {c.user.pk: i for i, c in enumerate(candidates)}
     while True:
@@ -176,21 +182,20 @@ def round_robin(
         for c in earners:
             credits[c.user.pk] = credits.get(c.user.pk, 0) + c.weight
         chosen = max(eligible, key=lambda c: (credits[c.user.pk], -order[c.user.pk]))
-        if at_cap(rule.dealership, chosen):
+        if plan.at_cap(rule, chosen):
             reasons[chosen.user.pk] = AT_CAP
             continue
         break
     credits[chosen.user.pk] -= sum(c.weight for c in earners)
     rotation.credits = {str(k): v for k, v in credits.items()}
     rotation.picks += 1
-    rotation.save(update_fields=["credits", "picks"])
     return Pick(chosen.user, _skipped(candidates, reasons))
 
 
 def least_loaded(
-    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int]
+    rule: DistributionRule, candidates: list[Candidate], at: datetime, exclude: set[int], plan: Plan
 ) -> Pick:
-    loads = open_counts(rule.dealership, [c.user.pk for c in candidates])
+    loads = plan.open_counts(rule, [c.user.pk for c in candidates])
     reasons = skip_reasons(candidates, rule.dealership, at, loads)
     eligible = [c for c in candidates if c.user.pk not in reasons and c.user.pk not in exclude]
     skipped = _skipped(candidates, reasons)

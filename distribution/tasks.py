@@ -1,9 +1,13 @@
 """Celery tasks of distribution: thin — they take ids, and the services lock fresh rows."""
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
 from distribution import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
@@ -14,10 +18,19 @@ def route_lead(lead_id: int) -> None:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def route_leads(lead_ids: list[int]) -> None:
-    """Route the leads one write created together, each in its own transaction. Safe to run
-    twice, or after a retry that stopped halfway: routed leads are left alone."""
-    for lead_id in lead_ids:
-        services.route_lead(lead_id=lead_id)
+    """Route the leads one write created together, in one transaction. Safe to run twice:
+    routed leads are left alone. Should the batch fail for another reason than the database,
+    each lead is routed on its own, so that one lead at fault holds up no other."""
+    try:
+        services.route_leads(lead_ids=lead_ids)
+    except OperationalError:
+        raise
+    except Exception:
+        if len(lead_ids) == 1:
+            raise
+        logger.exception("routing %d leads together failed: routing each alone", len(lead_ids))
+        for lead_id in lead_ids:
+            route_lead.delay(lead_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)

@@ -3,6 +3,7 @@ the same transaction, and announces it (leads.signals) so distribution and autom
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from dealerlms.db import update_rows
 from dealers.models import Dealership, StockVehicle
 from leads.customers import CustomerBook, normalize_email
 from leads.lifecycle import CLOSED_STATUSES, LostReason, Status, check_transition
@@ -126,16 +128,32 @@ def assign_lead(
     changed in place instead of locked and read a second time. `set_fields`: other fields of the
     lead written in the same UPDATE (distribution's contact deadline) — even when `to` holds the
     lead already; never the status or the assignee, which are this function's."""
-    if set_fields and set_fields.keys() & ASSIGNMENT_FIELDS:
-        raise ValueError("assign_lead sets the status and the assignee itself.")
     # No savepoint inside a caller's transaction: an error here aborts the caller's work too,
     # which is what every caller wants (and a savepoint costs two round trips).
+    assignment = Assignment(lead, to, reason, data, set_fields or {})  # checks the fields first
     with transaction.atomic(savepoint=False):
-        lead = lead if locked else _locked_for_assignment(lead)
-        return _assign(lead, to, by, reason, data, at or timezone.now(), set_fields or {})
+        if not locked:
+            assignment.lead = _locked_for_assignment(lead)
+        return assign_leads(assignments=[assignment], by=by, at=at)[0]
 
 
 ASSIGNMENT_FIELDS = frozenset({"assigned_to", "assigned_to_id", "status", "first_assigned_at"})
+
+
+@dataclass
+class Assignment:
+    """One lead for assign_leads: its row (locked by the caller in this transaction), whom it
+    goes to (None: back to the unassigned queue), why, and other fields to write with it."""
+
+    lead: Lead
+    to: User | None
+    reason: str = ""
+    data: dict | None = None
+    set_fields: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.set_fields.keys() & ASSIGNMENT_FIELDS:
+            raise ValueError("assign_lead sets the status and the assignee itself.")
 
 
 def _locked_for_assignment(lead: Lead) -> Lead:
@@ -147,53 +165,61 @@ def _locked_for_assignment(lead: Lead) -> Lead:
     )
 
 
-def _assign(
-    lead: Lead,
-    to: User | None,
-    by: User | None,
-    reason: str,
-    data: dict | None,
-    at: datetime,
-    set_fields: dict[str, Any],
-) -> Lead:
-    for name, value in set_fields.items():
-        setattr(lead, name, value)
-    previous_assignee_id = lead.assigned_to_id
-    if to is not None and to.pk == previous_assignee_id:
-        if set_fields:  # as a plain field write: no assignment happened
-            lead.save(update_fields=list(set_fields))
-        return lead
-    if to is None:
-        kind = EventKind.UNASSIGNED
-    elif previous_assignee_id is None:
-        kind = EventKind.ASSIGNED
-    else:
-        kind = EventKind.REASSIGNED
-    lead.assigned_to = to
-    fields = ["assigned_to", "updated_at", *set_fields]
-    if to is not None and lead.first_assigned_at is None:
-        lead.first_assigned_at = at
-        fields.append("first_assigned_at")
-    status_from = lead.status
-    if to is not None and lead.status == Status.NEW:
-        lead.status = Status.ASSIGNED
-        fields.append("status")
-    elif to is None and lead.status == Status.ASSIGNED:
-        lead.status = Status.NEW
-        fields.append("status")
-    lead.save(update_fields=fields)
-    record_event(
-        lead=lead,
-        kind=kind,
-        actor=by,
-        occurred_at=at,
-        assignee=to,
-        status_from=status_from if lead.status != status_from else "",
-        status_to=lead.status if lead.status != status_from else "",
-        note=reason,
-        data={"previous_assignee_id": previous_assignee_id, **(data or {})},
-    )
-    return lead
+def assign_leads(
+    *, assignments: list[Assignment], by: User | None = None, at: datetime | None = None
+) -> list[Lead]:
+    """Each assignment as assign_lead makes it — one event each, the status moved between new
+    and assigned — for leads its caller holds locked: the rows written with one UPDATE executed
+    for all of them, the events with one INSERT, announced together."""
+    at = at or timezone.now()
+    now = timezone.now()
+    events: list[LeadEvent] = []
+    written: list[Lead] = []
+    for a in assignments:
+        lead = a.lead
+        for name, value in a.set_fields.items():
+            setattr(lead, name, value)
+        previous_assignee_id = lead.assigned_to_id
+        if a.to is not None and a.to.pk == previous_assignee_id:
+            if a.set_fields:  # as a plain field write: no assignment happened
+                written.append(lead)
+            continue
+        if a.to is None:
+            kind = EventKind.UNASSIGNED
+        elif previous_assignee_id is None:
+            kind = EventKind.ASSIGNED
+        else:
+            kind = EventKind.REASSIGNED
+        lead.assigned_to = a.to
+        lead.updated_at = now
+        if a.to is not None and lead.first_assigned_at is None:
+            lead.first_assigned_at = at
+        status_from = lead.status
+        if a.to is not None and lead.status == Status.NEW:
+            lead.status = Status.ASSIGNED
+        elif a.to is None and lead.status == Status.ASSIGNED:
+            lead.status = Status.NEW
+        moved = lead.status != status_from
+        written.append(lead)
+        events.append(
+            LeadEvent(
+                lead=lead,
+                kind=kind,
+                actor=by,
+                occurred_at=at,
+                assignee=a.to,
+                status_from=status_from if moved else "",
+                status_to=lead.status if moved else "",
+                note=a.reason,
+                data={"previous_assignee_id": previous_assignee_id, **(a.data or {})},
+            )
+        )
+    # One statement shape for every row: each gets every field, its unchanged ones with the
+    # values it has (current: the caller holds its lock).
+    other = sorted({name for a in assignments for name in a.set_fields})
+    update_rows(written, ["assigned_to", "status", "first_assigned_at", "updated_at", *other])
+    record_events(events=events)
+    return [a.lead for a in assignments]
 
 
 @transaction.atomic
@@ -428,8 +454,8 @@ def erase_customer(*, customer: Customer, by: User) -> Customer:
     if customer.erased_at is not None:
         return customer
     customer.phones.all().delete()
-    for field in ("first_name", "last_name", "email", "street", "city"):
-        setattr(customer, field, "")
+    for name in ("first_name", "last_name", "email", "street", "city"):
+        setattr(customer, name, "")
     customer.full_name = f"(erased #{customer.pk})"
     customer.postal_code = customer.postal_code[:2]  # region only: keeps the counts by area
     customer.consent_email = customer.consent_sms = False

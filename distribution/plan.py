@@ -1,0 +1,98 @@
+"""One transaction's routing work, for one lead or a batch that arrived together.
+
+A Plan answers what the strategies ask — each rule's team (with absences), its rotation row
+(locked once, for every pick the plan makes), how many open leads a capped person holds — and
+remembers the picks it made, so the second lead of a batch sees the first one's assignee as a
+strategy would after the first one's commit. It collects the writes (assignments with their
+deadlines, queue events, routing rows, rotation credits) and makes them together in write():
+a batch of fifty leads costs a handful of statements instead of a dozen each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from dealerlms.db import update_rows
+from distribution import strategies
+from distribution.models import DistributionRule, Rotation, Routing
+from leads import services as lead_services
+from leads.models import EventKind, Lead, LeadEvent
+
+
+@dataclass
+class Queued:
+    """A lead the plan leaves unassigned (its new deadline set on it), and the event saying so."""
+
+    lead: Lead
+    event: LeadEvent
+
+
+class Plan:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self._teams: dict[int, list[strategies.Candidate]] = {}
+        self._rotations: dict[int, Rotation] = {}
+        self._counted: dict[int, int] = {}  # user id → open leads held, read once (≤ cap)
+        self._gained: Counter = Counter()  # user id → leads this plan gave them
+        self.assignments: list[lead_services.Assignment] = []
+        self.queued: list[Queued] = []
+        self.routings: list[Routing] = []
+
+    # --- what the strategies ask ------------------------------------------------------------
+    def team(self, rule: DistributionRule) -> list[strategies.Candidate]:
+        if rule.pk not in self._teams:
+            self._teams[rule.pk] = strategies.team(rule, self.at)
+        return self._teams[rule.pk]
+
+    def rotation(self, rule: DistributionRule) -> Rotation:
+        """The rule's rotation row, locked for the rest of the transaction (concurrent workers
+        queue on it and produce the sequence a single worker would)."""
+        if rule.pk not in self._rotations:
+            try:
+                rotation = Rotation.objects.select_for_update().get(rule=rule)
+            except Rotation.DoesNotExist:  # rules made outside save_rule (admin, migrations)
+                Rotation.objects.get_or_create(rule=rule)
+                rotation = Rotation.objects.select_for_update().get(rule=rule)
+            self._rotations[rule.pk] = rotation
+        return self._rotations[rule.pk]
+
+    def at_cap(self, rule: DistributionRule, candidate: strategies.Candidate) -> bool:
+        """Whether the candidate holds their cap of open leads, this plan's picks included."""
+        if candidate.cap is None:
+            return False
+        user_id = candidate.user.pk
+        if user_id not in self._counted:
+            self._counted[user_id] = strategies.held(rule.dealership, user_id, candidate.cap)
+        return self._counted[user_id] + self._gained[user_id] >= candidate.cap
+
+    def open_counts(self, rule: DistributionRule, user_ids: list[int]) -> Counter:
+        """Open leads each person holds, this plan's picks included."""
+        counts = strategies.open_counts(rule.dealership, user_ids)
+        return Counter({pk: counts[pk] + self._gained[pk] for pk in user_ids})
+
+    # --- what it decided ---------------------------------------------------------------------
+    def assign(self, assignment: lead_services.Assignment) -> None:
+        self.assignments.append(assignment)
+        if assignment.to is not None:
+            self._gained[assignment.to.pk] += 1
+
+    def queue(self, lead: Lead, event: LeadEvent) -> None:
+        self.queued.append(Queued(lead, event))
+
+    def write(self) -> None:
+        """Every write the plan collected, in the caller's transaction; empties it."""
+        for rotation in self._rotations.values():
+            rotation.save(update_fields=["credits", "picks"])
+        lead_services.assign_leads(assignments=self.assignments, at=self.at)
+        lead_services.record_events(events=[q.event for q in self.queued])
+        update_rows([q.lead for q in self.queued], ["contact_deadline_at"])
+        known = [r for r in self.routings if r.pk is not None]
+        Routing.objects.bulk_create([r for r in self.routings if r.pk is None])
+        for routing in known:
+            routing.save()
+        self._rotations, self.assignments, self.queued, self.routings = {}, [], [], []
+
+
+def distribution_event(lead: Lead, note: str, data: dict, at: datetime) -> LeadEvent:
+    return LeadEvent(lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data, occurred_at=at)
