@@ -100,13 +100,6 @@ def open_counts(dealership: Dealership, user_ids: list[int]) -> Counter:
     return Counter({row["assigned_to_id"]: row["n"] for row in rows})
 
 
-def at_cap(dealership: Dealership, candidate: Candidate) -> bool:
-    """Whether the candidate holds `cap` open leads or more: counts no further than the cap."""
-    if candidate.cap is None:
-        return False
-    return held(dealership, candidate.user.pk, candidate.cap) >= candidate.cap
-
-
 def held(dealership: Dealership, user_id: int, cap: int) -> int:
     """The open leads the person holds at the dealership, counted no further than `cap`."""
     leads = Lead.objects.filter(
