@@ -33,8 +33,11 @@ class Plan:
         self.at = at
         self._teams: dict[int, list[strategies.Candidate]] = {}
         self._rotations: dict[int, Rotation] = {}
-        self._counted: dict[int, int] = {}  # user id → open leads held, read once (≤ cap)
-        self._gained: Counter = Counter()  # user id → leads this plan gave them
+        # Keyed by (dealership id, user id): a plan may route for several dealerships, and a
+        # person's open leads and caps are per dealership.
+        self._capped: dict[tuple, int] = {}  # (…, cap) → open leads held, read once (≤ cap)
+        self._loads: dict[tuple, int] = {}  # → open leads held, read once
+        self._gained: Counter = Counter()  # → leads this plan gave them
         self.assignments: list[lead_services.Assignment] = []
         self.queued: list[Queued] = []
         self.routings: list[Routing] = []
@@ -61,21 +64,29 @@ class Plan:
         """Whether the candidate holds their cap of open leads, this plan's picks included."""
         if candidate.cap is None:
             return False
-        user_id = candidate.user.pk
-        if user_id not in self._counted:
-            self._counted[user_id] = strategies.held(rule.dealership, user_id, candidate.cap)
-        return self._counted[user_id] + self._gained[user_id] >= candidate.cap
+        key = (rule.dealership_id, candidate.user.pk)
+        if (*key, candidate.cap) not in self._capped:
+            self._capped[*key, candidate.cap] = strategies.held(
+                rule.dealership, candidate.user.pk, candidate.cap
+            )
+        return self._capped[*key, candidate.cap] + self._gained[key] >= candidate.cap
 
     def open_counts(self, rule: DistributionRule, user_ids: list[int]) -> Counter:
-        """Open leads each person holds, this plan's picks included."""
-        counts = strategies.open_counts(rule.dealership, user_ids)
-        return Counter({pk: counts[pk] + self._gained[pk] for pk in user_ids})
+        """Open leads each person holds, this plan's picks included (read once a plan)."""
+        dealership = rule.dealership_id
+        unread = [pk for pk in user_ids if (dealership, pk) not in self._loads]
+        if unread:
+            counts = strategies.open_counts(rule.dealership, unread)
+            self._loads.update(((dealership, pk), counts[pk]) for pk in unread)
+        return Counter(
+            {pk: self._loads[dealership, pk] + self._gained[dealership, pk] for pk in user_ids}
+        )
 
     # --- what it decided ---------------------------------------------------------------------
     def assign(self, assignment: lead_services.Assignment) -> None:
         self.assignments.append(assignment)
         if assignment.to is not None:
-            self._gained[assignment.to.pk] += 1
+            self._gained[assignment.lead.dealership_id, assignment.to.pk] += 1
 
     def queue(self, lead: Lead, event: LeadEvent) -> None:
         self.queued.append(Queued(lead, event))

@@ -26,8 +26,9 @@ def parse_received_messages() -> int:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def parse_inbound_message(message_id: int) -> None:
-    """Parse one stored message. Safe to run twice: only a message still 'received' is parsed,
-    and the row lock makes a concurrent second run wait and then find it done."""
+    """Parse one stored message (what earlier versions queued per message; jobs still in the
+    broker at an upgrade run here). Safe to run twice: only a message still 'received' is
+    parsed, and the row lock makes a concurrent second run wait and then find it done."""
     with transaction.atomic():
         message = (
             InboundMessage.objects.select_for_update(of=("self",))
