@@ -35,7 +35,7 @@ from automation.models import (
     ScheduledAction,
     Trigger,
 )
-from dealerlms import jobs
+from core import jobs
 from dealers.models import Dealership
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import ContactChannel, CustomerPhone, EventKind, Lead, LeadEvent

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from automation import dispatcher, services
-from dealerlms import jobs
+from core import jobs
 
 
 @shared_task(ignore_result=True)

@@ -277,7 +277,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def parser_rates() -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from leads.parsing import parse_message
+    from leadparser import parse_message
 
     samples = {
         "adf (bare XML)": "adf-basic.xml",

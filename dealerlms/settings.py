@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "dealers",
     "leads",
+    "inbound",
     "distribution",
     "automation",
     "appraisals",
@@ -213,8 +214,8 @@ DEALERLMS_PARSE_BATCH_MESSAGES = int(env("DEALERLMS_PARSE_BATCH_MESSAGES", "50")
 DEALERLMS_PARSE_BATCH_BYTES = int(env("DEALERLMS_PARSE_BATCH_BYTES", str(5_000_000)))
 # Webhooks carry whole e-mails: a body over this is refused before we can store it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(40_000_000)))
-CELERY_BEAT_SCHEDULE["leads-requeue-waiting-messages"] = {
-    "task": "leads.tasks.requeue_waiting_messages",
+CELERY_BEAT_SCHEDULE["inbound-requeue-waiting-messages"] = {
+    "task": "inbound.tasks.requeue_waiting_messages",
     "schedule": 300.0,
 }
 # Automations: the dispatcher claims due messages every few seconds (no long ETA tasks in Redis).

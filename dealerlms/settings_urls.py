@@ -6,7 +6,7 @@ from accounts import settings_views as people
 from dealerlms import views
 from dealers import views as dealers
 from distribution import settings_views as distribution
-from leads import source_views as sources
+from inbound import source_views as sources
 
 app_name = "settings"
 urlpatterns = [

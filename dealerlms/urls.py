@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dealerlms import views
-from leads import api as leads_api
+from inbound import api as inbound_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,13 +13,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("accounts.urls")),
     path("leads/", include("leads.urls")),
+    path("leads/", include("inbound.urls")),
     path("distribution/", include("distribution.urls")),
     path("settings/", include("dealerlms.settings_urls")),
     path("settings/automation/", include("automation.urls")),
     path("notifications/", include("automation.notification_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),
-    path("api/v1/leads", leads_api.submit_lead, name="api_leads"),
+    path("api/v1/leads", inbound_api.submit_lead, name="api_leads"),
     path("hooks/", include("automation.hook_urls")),
     path("appraisals/", include("appraisals.urls")),
     path("dashboards/", include("dashboards.urls")),

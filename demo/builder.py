@@ -343,7 +343,7 @@ DEMO_INBOX = [
 
 def _demo_inbox(dealership: Dealership) -> None:
     """A few messages that did not become a lead, so the quarantine page is not empty."""
-    from leads import ingest
+    from inbound import ingest
 
     for n, (to, sender, subject, body) in enumerate(DEMO_INBOX):
         raw = (

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from dealerlms.db import update_rows
+from core.db import update_rows
 from distribution import strategies
 from distribution.models import DistributionRule, Rotation, Routing
 from leads import services as lead_services

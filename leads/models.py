@@ -389,7 +389,7 @@ class LeadEvent(models.Model):
 class SourceLabel(models.Model):
     """A label a source's messages use (\"Kenteken klant\"), read as one of the parser's
     canonical fields. Managers add these in the browser; the parser receives them as
-    extra_labels. The field is checked against leads.parsing.CANONICAL_FIELDS in the form, not
+    extra_labels. The field is checked against leadparser.CANONICAL_FIELDS in the form, not
     with model choices, so that a parser release adding fields needs no migration."""
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="labels")

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from dealerlms.db import update_rows
+from core.db import update_rows
 from dealers.models import Dealership, StockVehicle
 from leads.customers import CustomerBook, normalize_email
 from leads.lifecycle import CLOSED_STATUSES, LostReason, Status, check_transition

@@ -1,0 +1,202 @@
+"""POST /api/v1/leads — the dealership's own website sends its form leads here.
+
+Authenticated by the source's API token (Authorization: Bearer …), rate-limited per token. The
+body is stored as an InboundMessage first, then goes through the same pipeline as e-mail
+(inbound.ingest.process_message), synchronously so the website gets the lead id in the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import phonenumbers
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from inbound import ingest
+from leads.models import InboundMessage, LeadType, Source
+
+try:  # Django 5.1+
+    from django.contrib.auth.decorators import login_not_required
+except ImportError:  # pragma: no cover
+    login_not_required = lambda view: view  # noqa: E731
+
+MAX_BODY_BYTES = 256_000
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def submit_lead(request: HttpRequest) -> JsonResponse:
+    source = _source_for(request)
+    if source is None:
+        response = JsonResponse({"error": "missing or invalid API token"}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="dealerlms"'
+        return response
+    if not source.is_enabled:
+        return JsonResponse({"error": "this source is disabled"}, status=403)
+    retry_after = _rate_limited(source)
+    if retry_after:
+        response = JsonResponse({"error": "too many requests"}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        return JsonResponse({"errors": {"body": f"larger than {MAX_BODY_BYTES} bytes"}}, status=413)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JsonResponse({"errors": {"body": f"not JSON: {exc}"}}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"errors": {"body": "expected a JSON object"}}, status=400)
+    region = source.dealership.country or settings.DEALERLMS_DEFAULT_REGION
+    errors = input_errors(data, region)
+    with transaction.atomic():
+        message = ingest.store_message(
+            channel="api",
+            provider="website",
+            raw=body,
+            dealership=source.dealership,
+            source=source,
+            message_id=_request_id(source, data),
+            sender=source.name,
+            subject=str(data.get("subject") or "")[:200],
+            enqueue=False,
+        )
+        message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status != InboundMessage.Status.RECEIVED:
+            return _answer_for_known(message)
+        if errors:
+            _refuse(message, errors)
+            return JsonResponse({"errors": errors}, status=400)
+        outcome = ingest.process_message(message=message)
+    if outcome.lead is not None:
+        return JsonResponse({"lead_id": outcome.lead.pk}, status=201)
+    if outcome.duplicate_of is not None:
+        return JsonResponse(
+            {"lead_id": outcome.duplicate_of.pk, "duplicate_of": outcome.duplicate_of.pk},
+            status=200,
+        )
+    return JsonResponse({"errors": {"body": outcome.message.failure_reason}}, status=400)
+
+
+def input_errors(data: dict, region: str) -> dict[str, str]:
+    """Field-by-field problems a website form should show its visitor. The parser is tolerant
+    (an unreadable phone lands in `extra`); the API is strict, so the visitor can correct it."""
+    errors: dict[str, str] = {}
+    customer = data.get("customer") if isinstance(data.get("customer"), dict) else data
+    email = customer.get("email")
+    if email not in (None, ""):
+        try:
+            validate_email(str(email).strip())
+        except ValidationError:
+            errors["customer.email"] = "not a valid e-mail address"
+    phones = customer.get("phones")
+    if phones is None and customer.get("phone") not in (None, ""):
+        phones = [customer.get("phone")]
+    if phones is not None and not isinstance(phones, list):
+        errors["customer.phones"] = "expected a list of phone numbers"
+        phones = []
+    for i, entry in enumerate(phones or []):
+        number = entry.get("number") if isinstance(entry, dict) else entry
+        if not _phone_ok(number, region):
+            errors[f"customer.phones[{i}].number"] = (
+                f"not a phone number that can be read in {region}"
+            )
+    if not (email not in (None, "") or phones):
+        errors["customer"] = "an e-mail address or a phone number is required"
+    lead_type = data.get("lead_type")
+    if lead_type is not None and lead_type not in LeadType.values:
+        errors["lead_type"] = "one of " + ", ".join(LeadType.values)
+    for section in ("vehicle", "trade_in"):
+        vehicle = data.get(section)
+        if vehicle is None:
+            continue
+        if not isinstance(vehicle, dict):
+            errors[section] = "expected an object"
+            continue
+        year = vehicle.get("year")
+        if year is not None and not (isinstance(year, int) and 1900 <= year <= 2100):
+            errors[f"{section}.year"] = "a whole number between 1900 and 2100"
+        mileage = vehicle.get("mileage_km")
+        if mileage is not None and not (isinstance(mileage, int) and mileage >= 0):
+            errors[f"{section}.mileage_km"] = "a whole number of kilometres"
+    return errors
+
+
+def _phone_ok(number: object, region: str) -> bool:
+    if not isinstance(number, str | int) or not str(number).strip():
+        return False
+    try:
+        parsed = phonenumbers.parse(str(number), region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(parsed)
+
+
+def _source_for(request: HttpRequest) -> Source | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or len(token) < 20:
+        return None
+    source = Source.objects.select_related("dealership").filter(api_token=token).first()
+    if source is None or not constant_time_compare(source.api_token, token):
+        return None
+    return source
+
+
+def _rate_limited(source: Source) -> int:
+    """Seconds to wait when this token used up its minute, else 0 (Redis-backed counter)."""
+    window = int(time.time() // 60)
+    key = f"leads:api-rate:{source.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > settings.DEALERLMS_API_RATE_PER_MINUTE:
+        return 60 - int(time.time()) % 60 or 1
+    return 0
+
+
+def _request_id(source: Source, data: dict) -> str:
+    """The website's own id of the request makes a resubmission idempotent."""
+    external = data.get("external_id") or data.get("id")
+    if not isinstance(external, str | int) or not str(external).strip():
+        return ""
+    digest = hashlib.sha256(str(external).strip().encode()).hexdigest()[:32]
+    return f"<api-{source.pk}-{digest}@dealerlms>"
+
+
+def _refuse(message: InboundMessage, errors: dict[str, str]) -> None:
+    """Kept (never deleted) but out of the managers' queue: the visitor corrects and resends."""
+    reason = "refused by the API: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+    message.status = InboundMessage.Status.DISCARDED
+    message.failure_reason = reason
+    message.dedup_key = None  # the corrected request, with the same external_id, is a new one
+    message.save(update_fields=["status", "failure_reason", "dedup_key"])
+    ingest.log(message, ingest.Action.DISCARDED, note=reason)
+
+
+def _answer_for_known(message: InboundMessage) -> JsonResponse:
+    """The same request (same external_id) again: answer what the first one got."""
+    lead = getattr(message, "lead", None)
+    if lead is not None:
+        return JsonResponse({"lead_id": lead.pk}, status=200)
+    if message.merged_into_id:
+        return JsonResponse(
+            {"lead_id": message.merged_into_id, "duplicate_of": message.merged_into_id}
+        )
+    return JsonResponse(
+        {"errors": {"body": message.failure_reason or "already received"}}, status=400
+    )

@@ -1,0 +1,674 @@
+"""The front door: store every inbound lead message first, then turn it into a lead (or a merge,
+or a quarantine entry with its reason).
+
+receive_email() runs inside the webhook request: it only stores and routes, so the provider gets
+its 2xx quickly and nothing is lost. process_messages() runs in the Celery task, on a batch of
+waiting messages at a time (process_message() on one, in the website API request): parse, match,
+deduplicate, create. It never raises for bad content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from email import message_from_bytes
+from email.policy import compat32
+from email.utils import getaddresses
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from accounts.models import User
+from core import jobs
+from core.db import update_rows
+from dealers.models import Dealership
+from leadparser import ParseError, parse_message
+from leads import services
+from leads.customers import CustomerBook
+from leads.models import (
+    Customer,
+    EventKind,
+    InboundMessage,
+    InboundMessageLog,
+    Lead,
+    LeadEvent,
+    LeadType,
+    LeadVehicle,
+    Source,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = InboundMessage.Status
+Action = InboundMessageLog.Action
+
+# Headers that may name the address a message was delivered to, most specific first.
+_RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "X-Forwarded-To", "To", "Cc", "Bcc")
+
+
+# --- receiving -------------------------------------------------------------------------------
+
+
+def receive_email(*, message, provider: str, event_id: str | None = None) -> InboundMessage:  # noqa: ANN001 — an AnymailInboundMessage
+    """Store one e-mail exactly as it arrived and queue it for parsing. Database errors propagate
+    (the webhook then answers 5xx and the provider retries); content never makes this fail."""
+    raw = _raw_bytes(message)
+    # Raw header values: the policy's structured headers cost more than the rest of the request.
+    headers: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        headers.setdefault(name.lower(), []).append(str(value))
+    recipients = _recipients(message.envelope_recipient, headers)
+    sender = _address(headers.get("from")) or (message.envelope_sender or "")
+    dealership, recipient = route(recipients)
+    return store_message(
+        channel="email",
+        provider=provider,
+        provider_message_id=(event_id or "")[:255],
+        message_id=" ".join("".join(headers.get("message-id", [""])[:1]).split()),
+        recipient=recipient,
+        sender=sender,
+        envelope_sender=message.envelope_sender or "",
+        subject=_subject(message),
+        raw=raw,
+        # text, html and the attachment list are read by the worker (read_parts): here every
+        # millisecond is the provider waiting.
+        dealership=dealership,
+    )
+
+
+def store_message(
+    *,
+    channel: str,
+    raw: bytes,
+    dealership: Dealership | None,
+    source: Source | None = None,
+    provider: str = "",
+    provider_message_id: str = "",
+    message_id: str = "",
+    recipient: str = "",
+    sender: str = "",
+    envelope_sender: str = "",
+    subject: str = "",
+    text: str = "",
+    html: str = "",
+    attachments: list | None = None,
+    enqueue: bool = True,
+) -> InboundMessage:
+    """Insert the message (or find the one already stored for the same delivery) and, once the
+    transaction commits, make sure a parse job comes. A message nobody can route waits as
+    unrouted. The source is recognised by the worker, from the sender or the message itself."""
+    key = dedup_key(
+        provider=provider,
+        provider_message_id=provider_message_id,
+        message_id=message_id,
+        recipient=recipient,
+        raw=raw,
+    )
+    status = Status.RECEIVED if dealership is not None else Status.UNROUTED
+    if status == Status.UNROUTED and channel == "email" and not (text or html):
+        text, html, attachments = read_parts(raw)  # no worker reads it until it is routed
+    try:
+        with transaction.atomic():
+            stored = InboundMessage.objects.create(
+                channel=channel,
+                provider=provider[:30],
+                provider_message_id=provider_message_id,
+                message_id=message_id[:998],
+                dedup_key=key,
+                recipient=recipient[:320],
+                sender=sender[:320],
+                envelope_sender=envelope_sender[:320],
+                subject=subject[:998],
+                dealership=dealership,
+                source=source,
+                raw=raw,
+                text=text,
+                html=html,
+                attachments=attachments or [],
+                status=status,
+                failure_reason="" if dealership else f"no dealership receives at {recipient!r}",
+            )
+            if dealership is None:  # (the row itself records a plain receipt)
+                log(stored, Action.UNROUTED, note=stored.failure_reason)
+    except IntegrityError:
+        # The same delivery again (provider retry, or the same message through two routes).
+        stored = InboundMessage.objects.get(dedup_key=key)
+        log(stored, Action.DUPLICATE_DELIVERY, note=f"{provider} {provider_message_id}".strip())
+        if enqueue and stored.status == Status.RECEIVED:
+            # The first delivery's task may never have reached the broker; parsing is idempotent.
+            enqueue_parse(stored)
+        return stored
+    if enqueue and status == Status.RECEIVED:
+        enqueue_parse(stored)
+    return stored
+
+
+def enqueue_parse(message: InboundMessage) -> None:
+    """Once the transaction commits, the waiting message is parsed (with whatever else waits)."""
+    transaction.on_commit(kick_parsing)
+
+
+def dedup_key(
+    *, provider: str, provider_message_id: str, message_id: str, recipient: str, raw: bytes
+) -> str:
+    """One key per delivery of one message to one dealership address. The Message-ID comes
+    first: it survives provider retries (a Mailgun retry carries a fresh token) and a message
+    that reaches us through two providers. Scoped by recipient so that one portal e-mail sent to
+    two dealerships is a lead at each."""
+    if message_id:
+        basis = f"mid\0{message_id.strip()}\0{recipient.lower()}"
+    elif provider_message_id:
+        basis = f"esp\0{provider.lower()}\0{provider_message_id}"
+    else:
+        return "raw:" + hashlib.sha256(raw).hexdigest()
+    return "key:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def route(recipients: list[str]) -> tuple[Dealership | None, str]:
+    """The dealership one of these addresses belongs to, and the address that matched."""
+    if recipients:
+        query = Q()
+        for address in recipients:
+            query |= Q(inbound_address__iexact=address)
+        found = {d.inbound_address.lower(): d for d in Dealership.objects.filter(query)}
+        for address in recipients:
+            if address.lower() in found:
+                return found[address.lower()], address
+    return None, recipients[0] if recipients else ""
+
+
+def log(message: InboundMessage, action: str, *, by: User | None = None, note: str = "") -> None:
+    InboundMessageLog.objects.create(message=message, action=action, actor=by, note=note)
+
+
+def _raw_bytes(message) -> bytes:  # noqa: ANN001
+    try:
+        return message.as_bytes()
+    except Exception:  # noqa: BLE001 — a broken header must not lose the message
+        return message.as_string().encode("utf-8", "surrogateescape")
+
+
+def _recipients(envelope_recipient: str | None, headers: dict[str, list[str]]) -> list[str]:
+    found = [envelope_recipient.strip()] if envelope_recipient else []
+    for header in _RECIPIENT_HEADERS:
+        values = headers.get(header.lower(), [])
+        found.extend(addr.strip() for _name, addr in getaddresses(values) if "@" in addr)
+    return list(dict.fromkeys(a for a in found if a))
+
+
+def _address(values: list[str] | None) -> str:
+    pairs = getaddresses(values[:1]) if values else []
+    return pairs[0][1].strip() if pairs else ""
+
+
+def _subject(message) -> str:  # noqa: ANN001
+    try:
+        return " ".join(str(message.get("Subject", "") or "").split())
+    except Exception:  # noqa: BLE001 — undecodable header: keep going, the raw bytes have it
+        return ""
+
+
+def read_parts(raw: bytes) -> tuple[str, str, list[dict]]:
+    """The first text and HTML parts and the list of attachments, for people to read on the
+    quarantine page. compat32 parsing: several times cheaper than the structured headers."""
+    text, html, attachments = "", "", []
+    try:
+        parsed = message_from_bytes(raw, policy=compat32)
+        for part in parsed.walk():
+            if part.is_multipart():
+                continue
+            kind = part.get_content_type()
+            filename = part.get_filename()
+            payload = part.get_payload(decode=True) or b""
+            if filename or "attachment" in str(part.get("Content-Disposition", "")).lower():
+                attachments.append(
+                    {"filename": str(filename or ""), "content_type": kind, "size": len(payload)}
+                )
+            elif kind == "text/plain" and not text:
+                text = _decode(payload, part.get_content_charset())
+            elif kind == "text/html" and not html:
+                html = _decode(payload, part.get_content_charset())
+    except Exception:  # noqa: BLE001 — unreadable structure: the page shows the raw bytes
+        logger.warning("could not read the parts of a message", exc_info=True)
+    return text, html, attachments
+
+
+def _decode(payload: bytes, charset: str | None) -> str:
+    charset = (charset or "utf-8").lower()
+    if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        charset = "windows-1252"  # as browsers (and the parser) read them
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
+# --- processing ------------------------------------------------------------------------------
+
+PARSE_JOB = "leads.parse"
+
+# What processing changes on the message: never its raw bytes (a save must not rewrite them).
+PROCESSED_FIELDS = [
+    "text",
+    "html",
+    "attachments",
+    "status",
+    "failure_reason",
+    "parsed",
+    "source",
+    "parse_attempts",
+    "processed_at",
+    "merged_into",
+]
+
+
+def kick_parsing() -> None:
+    """After a commit that stored waiting messages: make sure a parse job is on its way. A job
+    parses everything that waits, so messages arriving together share one (core.jobs)."""
+    from inbound.tasks import parse_received_messages
+
+    jobs.queue_once(parse_received_messages, PARSE_JOB)
+
+
+def parse_next_batch() -> int:
+    """Claim the oldest waiting messages no other worker holds and process them, in one
+    transaction; returns how many there were (0: nothing waits)."""
+    with transaction.atomic():
+        messages = _claim()
+        if messages:
+            process_messages(messages=messages)
+    return len(messages)
+
+
+def _claim() -> list[InboundMessage]:
+    """Up to DEALERLMS_PARSE_BATCH_MESSAGES (and _BYTES) waiting messages, locked: a batch's
+    leads are written with a few INSERTs instead of a dozen statements each."""
+    waiting = (
+        InboundMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.RECEIVED)
+        .order_by("received_at")
+        .annotate(size=Length("raw"))
+        .values_list("pk", "size")[: settings.DEALERLMS_PARSE_BATCH_MESSAGES]
+    )
+    chosen, total = [], 0
+    for pk, size in waiting:
+        if chosen and total + (size or 0) > settings.DEALERLMS_PARSE_BATCH_BYTES:
+            break  # locked until the commit, parsed by the next batch
+        chosen.append(pk)
+        total += size or 0
+    return list(
+        InboundMessage.objects.select_related("dealership", "source")
+        .filter(pk__in=chosen)
+        .order_by("received_at", "pk")
+    )
+
+
+@dataclass
+class Outcome:
+    message: InboundMessage
+    lead: Lead | None = None
+    duplicate_of: Lead | None = None
+
+
+def process_message(*, message: InboundMessage, by: User | None = None) -> Outcome:
+    """Parse one stored message: see process_messages. The caller holds the row."""
+    return process_messages(messages=[message], by=by)[0]
+
+
+def process_messages(*, messages: list[InboundMessage], by: User | None = None) -> list[Outcome]:
+    """Parse stored messages and write what each holds: a new lead, a merge into an open
+    duplicate, or a quarantine entry with a one-line reason. Never raises for bad content.
+    The caller holds the rows (select_for_update) in a transaction.
+
+    The leads of a batch are written together; should that fail, each message is written alone,
+    so that a message the database refuses quarantines only itself."""
+    sources = _Sources()
+    outcomes: dict[int, Outcome] = {}
+    readings: list[tuple[InboundMessage, dict]] = []
+    for message in messages:
+        result = _read(message, sources)
+        if isinstance(result, dict):
+            readings.append((message, result))
+        else:
+            outcomes[id(message)] = _not_parsed(message, *result)
+    for outcome in _write_all(readings, by):
+        outcomes[id(outcome.message)] = outcome
+    done = [outcomes[id(message)] for message in messages]
+    update_rows(messages, PROCESSED_FIELDS)
+    InboundMessageLog.objects.bulk_create([_log_entry(outcome, by) for outcome in done])
+    return done
+
+
+def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
+    """The normalized lead, or (status, reason) when there is none."""
+    message.parse_attempts += 1
+    message.processed_at = timezone.now()
+    if message.channel == "email" and not (message.text or message.html or message.attachments):
+        message.text, message.html, message.attachments = read_parts(bytes(message.raw))
+    dealership = message.dealership
+    if dealership is None:
+        return Status.UNROUTED, "no dealership for this address"
+    limit = settings.DEALERLMS_MAX_INBOUND_BYTES
+    size = len(message.raw)
+    if size > limit:
+        # Kept whole for a person to read; the parser never sees it.
+        return Status.QUARANTINED, f"message too large to parse: {size} bytes (limit {limit})"
+    if message.source is None:
+        message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
+    parsed = _parse(message, sources.labels(message.source))
+    if isinstance(parsed, str):
+        return Status.QUARANTINED, parsed
+    if message.source is None:
+        message.source = sources.named(dealership, parsed.get("source"))
+        if labels := sources.labels(message.source):
+            parsed = _parse(message, labels)
+            if isinstance(parsed, str):
+                return Status.QUARANTINED, parsed
+    message.parsed = parsed
+    return parsed
+
+
+def _parse(message: InboundMessage, labels: dict[str, str]) -> dict | str:
+    """The normalized lead, or the reason there is none."""
+    try:
+        return parse_message(
+            bytes(message.raw),
+            region=message.dealership.country or settings.DEALERLMS_DEFAULT_REGION,
+            extra_labels=labels,
+            max_bytes=settings.DEALERLMS_MAX_INBOUND_BYTES,
+        )
+    except ParseError as exc:
+        return " ".join(str(exc).split()) or type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 — never crash the worker on one message
+        logger.exception("inbound message %s: parser failed", message.pk)
+        return f"internal error: {type(exc).__name__}"
+
+
+class _Sources:
+    """Each dealership's enabled sources and each source's labels, read once per batch."""
+
+    def __init__(self) -> None:
+        self._enabled: dict[int, list[Source]] = {}
+        self._labels: dict[int, dict[str, str]] = {}
+
+    def enabled(self, dealership: Dealership) -> list[Source]:
+        if dealership.pk not in self._enabled:
+            self._enabled[dealership.pk] = list(dealership.sources.filter(is_enabled=True))
+        return self._enabled[dealership.pk]
+
+    def by_sender(self, dealership: Dealership, *addresses: str) -> Source | None:
+        return _matching(self.enabled(dealership), addresses)
+
+    def named(self, dealership: Dealership, name: str | None) -> Source | None:
+        name = (name or "").strip().upper()
+        return next((s for s in self.enabled(dealership) if s.name.upper() == name), None)
+
+    def labels(self, source: Source | None) -> dict[str, str]:
+        if source is None:
+            return {}
+        if source.pk not in self._labels:
+            self._labels[source.pk] = extra_labels_for(source)
+        return self._labels[source.pk]
+
+
+def match_source(dealership: Dealership, *addresses: str) -> Source | None:
+    return _matching(list(dealership.sources.filter(is_enabled=True)), addresses)
+
+
+def _matching(sources: list[Source], addresses: tuple[str, ...]) -> Source | None:
+    with_patterns = [s for s in sources if s.sender_patterns]
+    for address in addresses:
+        if address:
+            for source in with_patterns:
+                if source.matches_sender(address):
+                    return source
+    return None
+
+
+def extra_labels_for(source: Source | None) -> dict[str, str]:
+    if source is None:
+        return {}
+    return dict(source.labels.values_list("label", "field"))
+
+
+def _not_parsed(message: InboundMessage, status: str, reason: str) -> Outcome:
+    message.status = status
+    message.failure_reason = reason
+    return Outcome(message=message)
+
+
+def _log_entry(outcome: Outcome, by: User | None) -> InboundMessageLog:
+    message = outcome.message
+    if outcome.lead is not None:
+        action, note = Action.PARSED, f"lead #{outcome.lead.pk}"
+    elif outcome.duplicate_of is not None:
+        action, note = Action.MERGED, f"lead #{outcome.duplicate_of.pk}"
+    else:
+        action = {Status.QUARANTINED: Action.QUARANTINED, Status.UNROUTED: Action.UNROUTED}
+        action, note = action[message.status], message.failure_reason
+    return InboundMessageLog(message=message, action=action, actor=by, note=note)
+
+
+def _write_all(readings: list[tuple[InboundMessage, dict]], by: User | None) -> list[Outcome]:
+    if not readings:
+        return []
+    try:
+        with transaction.atomic():
+            written = _write(readings, by)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away, not the messages' fault: the task retries
+    except Exception as exc:  # noqa: BLE001 — stored data we could not write: a person looks
+        if len(readings) > 1:  # find the message at fault: each alone
+            return [outcome for reading in readings for outcome in _write_all([reading], by)]
+        message = readings[0][0]
+        logger.exception("inbound message %s: storing its lead failed", message.pk)
+        return [_not_parsed(message, Status.QUARANTINED, f"internal error: {type(exc).__name__}")]
+    for outcome in written:  # only now: a batch rolled back must leave the messages as they were
+        outcome.message.failure_reason = ""
+        outcome.message.status = Status.PARSED if outcome.lead else Status.MERGED
+        outcome.message.merged_into = outcome.duplicate_of
+    return written
+
+
+def _write(readings: list[tuple[InboundMessage, dict]], by: User | None) -> list[Outcome]:
+    """Customers, merges and new leads of parsed messages: per dealership, the customers in two
+    reads and a write, the open leads they may repeat in one read, then the new leads and every
+    event together."""
+    outcomes: list[Outcome] = []
+    for dealership, group in _per_dealership(readings):
+        customers = [(parsed.get("customer") or {}) for _message, parsed in group]
+        book = CustomerBook(
+            dealership,
+            emails=[str(c.get("email") or "") for c in customers],
+            numbers=[p.get("number") for c in customers for p in c.get("phones") or []],
+        )
+        customers = [customer_from(book, data) for data in customers]
+        book.save()
+        earliest = min(message.received_at for message, _parsed in group)
+        candidates = open_leads(dealership=dealership, customers=customers, since=earliest)
+        fresh: list[Outcome] = []
+        merged: list[Outcome] = []
+        for (message, parsed), customer in zip(group, customers, strict=True):
+            vehicle = parsed.get("vehicle") or {}
+            duplicate = find_duplicate(
+                candidates, customer=customer, vehicle=vehicle, at=message.received_at
+            )
+            if duplicate is not None:
+                merged.append(Outcome(message=message, duplicate_of=duplicate))
+                continue
+            lead = new_lead_from(message, parsed, customer)
+            candidates.append(lead)  # a second message of the batch may repeat this one
+            fresh.append(Outcome(message=message, lead=lead))
+        services.create_leads(leads=[o.lead for o in fresh], by=by)
+        services.record_events(events=[_merge_event(o, by) for o in merged])
+        outcomes += fresh + merged
+    return outcomes
+
+
+def _per_dealership(readings: list) -> list[tuple[Dealership, list]]:
+    groups: dict[int, list] = {}
+    for reading in readings:
+        groups.setdefault(reading[0].dealership_id, []).append(reading)
+    return [(group[0][0].dealership, group) for group in groups.values()]
+
+
+def _merge_event(outcome: Outcome, by: User | None) -> LeadEvent:
+    message, parsed = outcome.message, outcome.message.parsed
+    return LeadEvent(
+        lead=outcome.duplicate_of,
+        kind=EventKind.DUPLICATE_MERGED,
+        actor=by,
+        note=parsed.get("comments") or "",
+        data={
+            "inbound_message_id": message.pk,
+            "lead_type": parsed.get("lead_type"),
+            "source": message.source.name if message.source else parsed.get("source"),
+        },
+    )
+
+
+def new_lead_from(message: InboundMessage, parsed: dict, customer: Customer) -> Lead:
+    dealership = message.dealership
+    return services.new_lead(
+        dealership=dealership,
+        customer=customer,
+        source=message.source,
+        lead_type=lead_type_of(parsed.get("lead_type")),
+        vehicle=vehicle_from(parsed.get("vehicle") or {}, dealership.currency),
+        trade_in=vehicle_from(parsed.get("trade_in") or {}, dealership.currency),
+        comments=parsed.get("comments") or "",
+        external_id=(parsed.get("external_id") or "")[:120],
+        received_at=message.received_at,
+        inbound_message=message,
+        extra=extra_of(parsed),
+    )
+
+
+def customer_from(book: CustomerBook, data: dict) -> Customer:
+    def text(key: str) -> str:
+        return _fit(Customer, key, data.get(key))
+
+    phones = [
+        (p["number"], p.get("kind") or "unknown")
+        for p in data.get("phones") or []
+        if p.get("number")
+    ]
+    return book.find_or_add(
+        first_name=text("first_name"),
+        last_name=text("last_name"),
+        full_name=text("full_name"),
+        email=text("email"),
+        phones=phones,
+        street=text("street"),
+        postal_code=text("postal_code"),
+        city=text("city"),
+        country=text("country"),
+        preferred_contact=text("preferred_contact"),
+    )
+
+
+def open_leads(*, dealership: Dealership, customers: list[Customer], since) -> list[Lead]:  # noqa: ANN001
+    """The customers' open leads that a message received at `since` or later could repeat."""
+    window = timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
+    return list(
+        Lead.objects.open()
+        .filter(
+            dealership=dealership,
+            customer_id__in={c.pk for c in customers},
+            received_at__gte=since - window,
+        )
+        .select_related("vehicle")
+    )
+
+
+def find_duplicate(candidates: list[Lead], *, customer: Customer, vehicle: dict, at) -> Lead | None:  # noqa: ANN001
+    """The customer's earliest open lead about the same vehicle received within the duplicate
+    window before `at`, among `candidates` (open_leads, plus the leads of the batch so far)."""
+    since = at - timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
+    same = [
+        lead
+        for lead in candidates
+        if lead.customer_id == customer.pk
+        and lead.received_at >= since
+        and same_vehicle(lead.vehicle, vehicle)
+    ]
+    return min(same, key=lambda lead: (lead.received_at, lead.pk or math.inf), default=None)
+
+
+def same_vehicle(known: LeadVehicle | None, vehicle: dict) -> bool:
+    """Whether a lead's vehicle is the one a message asks about: the same VIN, or stock number,
+    or make and model (case-insensitive); a message naming no vehicle repeats a lead naming
+    none either."""
+    vin, stock, make, model = (
+        str(vehicle.get(k) or "") for k in ("vin", "stock_number", "make", "model")
+    )
+    if not (vin or stock or make or model):
+        return known is None or (known.make == "" and known.model == "")
+    if known is None:
+        return False
+    return bool(
+        (vin and known.vin.upper() == vin.upper())
+        or (stock and known.stock_number.upper() == stock.upper())
+        or (
+            make
+            and model
+            and (known.make.upper(), known.model.upper()) == (make.upper(), model.upper())
+        )
+    )
+
+
+def vehicle_from(data: dict, currency: str) -> LeadVehicle | None:
+    if not data or not any(v for k, v in data.items() if k != "condition"):
+        return None
+    price = data.get("price") or {}
+    year = data.get("year")
+    mileage = data.get("mileage_km")
+    return LeadVehicle(
+        condition=data.get("condition") or "",
+        year=year if isinstance(year, int) and 1900 <= year <= 2100 else None,
+        make=_fit(LeadVehicle, "make", data.get("make")),
+        model=_fit(LeadVehicle, "model", data.get("model")),
+        trim=_fit(LeadVehicle, "trim", data.get("trim")),
+        vin=_fit(LeadVehicle, "vin", data.get("vin")),
+        stock_number=_fit(LeadVehicle, "stock_number", data.get("stock_number")),
+        registration=_fit(LeadVehicle, "registration", data.get("registration")),
+        mileage_km=mileage if isinstance(mileage, int) and 0 <= mileage < 10**8 else None,
+        price=_amount(price.get("amount")),
+        currency=(price.get("currency") or currency) if price else "",
+    )
+
+
+def lead_type_of(value: str | None) -> str:
+    return value if value in LeadType.values else LeadType.OTHER
+
+
+def extra_of(parsed: dict) -> dict:
+    extra = {str(k): str(v) for k, v in (parsed.get("extra") or {}).items()}
+    for key in ("requested_at", "appointment_at", "source", "format"):
+        if parsed.get(key):
+            extra.setdefault(
+                "requested_appointment_at" if key == "appointment_at" else key, parsed[key]
+            )
+    return extra
+
+
+def _amount(value: object) -> Decimal | None:
+    try:
+        amount = Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+    return amount if amount is not None and 0 <= amount < Decimal(10**8) else None
+
+
+def _fit(model, field: str, value: object) -> str:  # noqa: ANN001
+    """A parsed string cut to the column it goes into (a long value must not lose the lead)."""
+    if value is None:
+        return ""
+    return str(value)[: model._meta.get_field(field).max_length]

@@ -1,0 +1,36 @@
+"""Pages for what came in: the quarantine of messages that are not (yet) leads, and each
+source's labels, re-parse and API token. Mounted under /leads/ beside the lead pages."""
+
+from django.urls import path
+
+from inbound import views
+
+app_name = "inbound"
+urlpatterns = [
+    path("quarantine/", views.quarantine_list, name="quarantine"),
+    path("quarantine/<int:pk>/", views.quarantine_detail, name="quarantine_detail"),
+    path(
+        "quarantine/<int:pk>/reparse/",
+        views.quarantine_reparse,
+        name="quarantine_reparse",
+    ),
+    path(
+        "quarantine/<int:pk>/discard/",
+        views.quarantine_discard,
+        name="quarantine_discard",
+    ),
+    path("quarantine/<int:pk>/route/", views.quarantine_route, name="quarantine_route"),
+    path(
+        "quarantine/<int:pk>/create/",
+        views.quarantine_create_lead,
+        name="quarantine_create_lead",
+    ),
+    path("sources/<int:pk>/labels/", views.source_labels, name="source_labels"),
+    path(
+        "sources/<int:pk>/labels/<int:label_pk>/delete/",
+        views.source_label_delete,
+        name="source_label_delete",
+    ),
+    path("sources/<int:pk>/reparse/", views.source_reparse, name="source_reparse"),
+    path("sources/<int:pk>/token/", views.source_rotate_token, name="source_token"),
+]

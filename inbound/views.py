@@ -1,0 +1,189 @@
+"""Pages for managers: the quarantine (messages that did not become a lead) and source labels."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from inbound import quarantine
+from inbound.forms import ByHandForm, DiscardForm, RouteForm, SourceLabelForm
+from leads.models import InboundMessage, Source
+
+
+def _managed(request: HttpRequest):  # noqa: ANN202
+    dealerships = quarantine.managed_dealerships(request.user)
+    if not dealerships.exists():
+        raise PermissionDenied
+    return dealerships
+
+
+def _message(request: HttpRequest, pk: int) -> InboundMessage:
+    _managed(request)
+    return get_object_or_404(quarantine.visible_messages(request.user), pk=pk)
+
+
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    _managed(request)
+    page = Paginator(quarantine.waiting_messages(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "inbound/quarantine_list.html", {"page": page})
+
+
+def quarantine_detail(
+    request: HttpRequest, pk: int, by_hand_form: ByHandForm | None = None
+) -> HttpResponse:
+    message = _message(request, pk)
+    dealerships = quarantine.managed_dealerships(request.user)
+    headers = _headers(message)
+    return render(
+        request,
+        "inbound/quarantine_detail.html",
+        {
+            "message": message,
+            "headers": headers,
+            # Bare documents (ADF, JSON from the API) have no text part: show the raw bytes.
+            "raw_text": ""
+            if (message.text or message.html)
+            else bytes(message.raw[:200_000]).decode("utf-8", "replace"),
+            "log": message.log.select_related("actor"),
+            "waiting": message.status in quarantine.WAITING,
+            "discard_form": DiscardForm(),
+            "route_form": RouteForm(dealerships=dealerships),
+            "by_hand_form": by_hand_form
+            or ByHandForm(initial=quarantine.prefill(message), dealerships=dealerships),
+        },
+    )
+
+
+def _headers(message: InboundMessage) -> list[tuple[str, str]]:
+    """The message's headers, decoded for reading (shown escaped by the template)."""
+    from email import message_from_bytes, policy
+
+    head = bytes(message.raw).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:64_000]
+    try:
+        parsed = message_from_bytes(head + b"\n\n", policy=policy.default)
+        return [(name, str(value)) for name, value in parsed.items()]
+    except Exception:  # noqa: BLE001 — a broken header block is shown as text instead
+        return [("", head.decode("utf-8", "replace"))]
+
+
+@require_POST
+def quarantine_reparse(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    try:
+        quarantine.reparse(message=message, by=request.user)
+    except quarantine.QuarantineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The message is being parsed again."))
+    return redirect("inbound:quarantine_detail", pk=message.pk)
+
+
+@require_POST
+def quarantine_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    form = DiscardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the message is discarded."))
+        return redirect("inbound:quarantine_detail", pk=message.pk)
+    try:
+        quarantine.discard(message=message, by=request.user, reason=form.cleaned_data["reason"])
+    except quarantine.QuarantineError as exc:
+        messages.error(request, str(exc))
+        return redirect("inbound:quarantine_detail", pk=message.pk)
+    messages.success(request, _("Message discarded."))
+    return redirect("inbound:quarantine")
+
+
+@require_POST
+def quarantine_route(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    form = RouteForm(request.POST, dealerships=quarantine.managed_dealerships(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your dealerships."))
+    else:
+        try:
+            quarantine.route(
+                message=message, dealership=form.cleaned_data["dealership"], by=request.user
+            )
+        except quarantine.QuarantineError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The message is being parsed for this dealership."))
+    return redirect("inbound:quarantine_detail", pk=message.pk)
+
+
+@require_POST
+def quarantine_create_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    form = ByHandForm(request.POST, dealerships=quarantine.managed_dealerships(request.user))
+    if not form.is_valid():
+        return quarantine_detail(request, pk, by_hand_form=form)
+    try:
+        lead = quarantine.create_by_hand(message=message, by=request.user, **form.cleaned_data)
+    except quarantine.QuarantineError as exc:
+        messages.error(request, str(exc))
+        return redirect("inbound:quarantine_detail", pk=message.pk)
+    messages.success(request, _("Lead created."))
+    return redirect("leads:detail", pk=lead.pk)
+
+
+# --- sources: labels and API tokens ----------------------------------------------------------
+
+
+def _source(request: HttpRequest, pk: int) -> Source:
+    return get_object_or_404(Source.objects.filter(dealership__in=_managed(request)), pk=pk)
+
+
+def source_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    form = SourceLabelForm(request.POST or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        form.instance.source = source
+        form.instance.created_by = request.user
+        form.save()
+        messages.success(request, _("Label added. Re-parse the quarantined messages to use it."))
+        return redirect("inbound:source_labels", pk=source.pk)
+    return render(
+        request,
+        "inbound/source_labels.html",
+        {
+            "source": source,
+            "labels": source.labels.all(),
+            "form": form,
+            "quarantined": source.inbound_messages.filter(
+                status=InboundMessage.Status.QUARANTINED
+            ).count(),
+            "new_token": request.session.pop(f"source-token-{source.pk}", None),
+        },
+    )
+
+
+@require_POST
+def source_label_delete(request: HttpRequest, pk: int, label_pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    get_object_or_404(source.labels, pk=label_pk).delete()
+    messages.success(request, _("Label removed."))
+    return redirect("inbound:source_labels", pk=source.pk)
+
+
+@require_POST
+def source_reparse(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    count = quarantine.reparse_source(source=source, by=request.user)
+    messages.success(request, _("%(count)d messages are being parsed again.") % {"count": count})
+    return redirect("inbound:source_labels", pk=source.pk)
+
+
+@require_POST
+def source_rotate_token(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    token = source.rotate_api_token()
+    source.save(update_fields=["api_token"])
+    # Shown once, on the next page view, then gone from the session.
+    request.session[f"source-token-{source.pk}"] = token
+    return redirect("inbound:source_labels", pk=source.pk)

@@ -1,0 +1,103 @@
+"""Inbound lead parsing: raw message in, normalized lead dict (contracts/lead.schema.json) out.
+
+Pure Python: no Django, no database, no network, no file access beyond what the caller passes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from leadparser.errors import (
+    HostileInput,
+    InputTooLarge,
+    MalformedInput,
+    NoLeadFound,
+    ParseError,
+)
+from leadparser.label_dictionary import CANONICAL_FIELDS
+from leadparser.message import Message
+from leadparser.mime import bare_kind, message_from_parts, read_bare, read_email
+from leadparser.registry import run
+
+__all__ = [
+    "CANONICAL_FIELDS",
+    "HostileInput",
+    "InputTooLarge",
+    "MalformedInput",
+    "NoLeadFound",
+    "ParseError",
+    "parse_email_parts",
+    "parse_message",
+]
+
+
+def _guarded(work, *args):  # noqa: ANN001, ANN202 - internal
+    """Run ``work``; anything but a ParseError becomes one, keeping the original as __cause__."""
+    try:
+        return work(*args)
+    except ParseError:
+        raise
+    except RecursionError as exc:
+        raise MalformedInput("input nested too deeply") from exc
+    except MemoryError as exc:
+        raise InputTooLarge("input too large to parse") from exc
+    except Exception as exc:
+        raise ParseError(f"unexpected parser failure ({type(exc).__name__}: {exc})") from exc
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    region: str = "NL",
+    extra_labels: dict[str, str] | None = None,
+    max_bytes: int = 10_000_000,
+) -> dict:
+    """A whole RFC 822 message (.eml) or a bare ADF XML / JSON / text document -> normalized lead.
+
+    ``region`` (ISO country) reads national phone numbers; ``extra_labels`` maps a dealership's
+    own label texts to :data:`CANONICAL_FIELDS`. Raises only :class:`ParseError` subclasses.
+    """
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > max_bytes:
+        raise InputTooLarge(f"input too large: {len(raw)} bytes (limit {max_bytes})")
+
+    def work() -> dict:
+        message = Message(region=(region or "NL").upper(), extra_labels=dict(extra_labels or {}))
+        kind = bare_kind(raw)
+        if kind is None:
+            read_email(raw, message)
+        else:
+            read_bare(raw, kind, message)
+        return run(message)
+
+    return _guarded(work)
+
+
+def parse_email_parts(
+    *,
+    subject: str | None,
+    sender: str | None,
+    date: datetime | str | None,
+    text: str | None,
+    html: str | None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    region: str = "NL",
+    extra_labels: dict[str, str] | None = None,
+) -> dict:
+    """The same result for callers (the webhook pipeline) that already hold the decoded parts."""
+
+    def work() -> dict:
+        message = message_from_parts(
+            subject=subject,
+            sender=sender,
+            date=date,
+            text=text,
+            html=html,
+            attachments=attachments,
+            region=(region or "NL").upper(),
+            extra_labels=extra_labels,
+        )
+        return run(message)
+
+    return _guarded(work)

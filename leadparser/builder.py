@@ -1,0 +1,336 @@
+"""Assemble a normalized lead (lead.schema.json) from canonical-key values.
+
+The ADF, JSON and label parsers all read their format into ``LeadBuilder.set(key, value)`` calls;
+normalisation (phones, names, numbers, vehicles) lives here once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from leadparser.dates import parse_when
+from leadparser.lead_types import lead_type_from_text
+from leadparser.makes import canonical_make, split_make, split_vehicle
+from leadparser.normalize import (
+    clean,
+    collapse_ws,
+    find_registration,
+    fold,
+    join_comments,
+    normalize_country,
+    normalize_email,
+    normalize_registration,
+    normalize_vin,
+    parse_mileage,
+    parse_price,
+    parse_year,
+    region_from_email,
+)
+from leadparser.phones import parse_phones
+
+VEHICLE_FIELDS = (
+    "condition", "year", "make", "model", "trim", "vin", "stock_number", "registration", "price",
+    "mileage_km",
+)  # fmt: skip
+_USED_FROM_KM = 1000  # a car with more on the clock than a delivery run is sold as used
+_SALUTATIONS = re.compile(
+    r"^(?:dhr|de heer|mevr|mevrouw|mw|mr|mrs|ms|miss|m|mme|mlle|monsieur|madame|herr|frau|"
+    r"sr|sra|srta|senor|senora|dr)\.?\s+(?=\S)",
+    re.IGNORECASE,
+)
+_NEW_WORDS = {"nieuw", "new", "neuf", "neu", "nuevo", "nueva", "neuwagen", "nieuwe auto"}
+_USED_WORDS = {
+    "occasion", "gebruikt", "used", "d occasion", "gebraucht", "gebrauchtwagen", "usado",
+    "usada", "seminuevo", "vo", "tweedehands", "pre-owned",
+}  # fmt: skip
+_YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
+
+
+def empty_vehicle() -> dict:
+    return dict.fromkeys(VEHICLE_FIELDS)
+
+
+class LeadBuilder:
+    def __init__(self, fmt: str, *, region: str = "NL") -> None:
+        self.format = fmt
+        self.region = (region or "NL").upper()
+        self.values: dict[str, str] = {}
+        self.phones: list[tuple[str, str | None, bool, str]] = []  # text, kind, certain, label
+        self.comments: list[str] = []
+        self.extra: dict[str, str] = {}
+        self.vehicles: dict[str, dict] = {"vehicle": {}, "trade_in": {}}
+        self.lead_type: str | None = None
+        self.requested_at: str | None = None
+        self.appointment_at: str | None = None
+        self.email_tz = None
+        self.email_date: datetime | None = None
+
+    # -- collecting -------------------------------------------------------------------------
+    def set(self, key: str, value: object, *, label: str | None = None) -> None:
+        """Record ``value`` for a canonical key; the first value for a key wins."""
+        text = clean(value)
+        if text is None:
+            return
+        if key in ("customer.phone", "customer.mobile", "customer.fax"):
+            kind = {"customer.mobile": "mobile", "customer.fax": "fax"}.get(key)
+            self.add_phone(text, kind=kind, certain=key == "customer.fax", label=label or key)
+        elif key == "comments":
+            self.comments.append(text)
+        elif key.startswith(("vehicle.", "trade_in.")):
+            which, _, field_name = key.partition(".")
+            self.vehicles[which].setdefault(field_name, text)
+        elif key in self.values:
+            if fold(self.values[key]) != fold(text) and label:
+                self.extra.setdefault(label, text)
+        else:
+            self.values[key] = text
+
+    def add_phone(
+        self, text: str, *, kind: str | None = None, certain: bool = False, label: str = "phone"
+    ) -> None:
+        self.phones.append((text, kind, certain, label))
+
+    def add_extra(self, key: str, value: object) -> None:
+        text = collapse_ws(clean(value))
+        if text is not None:
+            self.extra.setdefault(key, text)
+
+    # -- building ---------------------------------------------------------------------------
+    def has_contact(self) -> bool:
+        return bool(
+            self.values.get("customer.full_name")
+            or self.values.get("customer.first_name")
+            or self.values.get("customer.last_name")
+            or self.values.get("customer.email")
+            or self.phones
+        )
+
+    def build(self) -> dict:
+        customer = self._customer()
+        vehicle = self._vehicle("vehicle")
+        trade_in = self._vehicle("trade_in")
+        lead = {
+            "format": self.format,
+            "source": self.values.get("source"),
+            "external_id": self.values.get("external_id"),
+            "lead_type": self._lead_type(vehicle, trade_in),
+            "requested_at": self.requested_at or self._when("requested_at") or self._email_date(),
+            "appointment_at": self.appointment_at or self._appointment(),
+            "customer": customer,
+            "vehicle": vehicle,
+            "trade_in": trade_in,
+            "comments": join_comments(self.comments),
+            "extra": {str(k): str(v) for k, v in self.extra.items() if v is not None},
+        }
+        return lead
+
+    def _name_parts(self) -> tuple[str | None, str | None, str | None, str | None]:
+        full = self._strip_salutation(self.values.get("customer.full_name"))
+        first = self._strip_salutation(self.values.get("customer.first_name"))
+        middle = self.values.get("customer.middle_name")
+        last = self.values.get("customer.last_name")
+        # "Nom : Lefèvre" next to "Prénom : Hélène": the name label held the family name.
+        if full and first and not last:
+            if fold(full).startswith(fold(first) + " "):
+                last = full[len(first) :].strip()
+            elif fold(full) != fold(first):
+                last, full = full, None
+        elif full and last and not first:
+            if fold(full).endswith(" " + fold(last)):
+                first = full[: -len(last)].strip()
+            elif fold(full) != fold(last):
+                first, full = full, None
+        if full is None:
+            full = collapse_ws(" ".join(p for p in (first, middle, last) if p))
+        return full, first, middle, last
+
+    def _strip_salutation(self, name: str | None) -> str | None:
+        if not name:
+            return name
+        stripped = _SALUTATIONS.sub("", name).strip()
+        if stripped != name.strip():
+            self.extra.setdefault("salutation", name.strip()[: len(name.strip()) - len(stripped)])
+        return collapse_ws(stripped)
+
+    def _hints(self, email: str | None, country: str | None) -> list[str]:
+        return [h for h in (country, region_from_email(email)) if h]
+
+    def _customer(self) -> dict:
+        full, first, middle, last = self._name_parts()
+        email_raw = self.values.get("customer.email")
+        email = normalize_email(email_raw)
+        if email_raw and not email:
+            self.extra.setdefault("email", email_raw)
+        country_raw = self.values.get("customer.country")
+        country = normalize_country(country_raw)
+        if country_raw and not country:
+            self.extra.setdefault("country", country_raw)
+        phones: list[dict] = []
+        for text, kind, certain, label in self.phones:
+            found = parse_phones(
+                text, self.region, hints=self._hints(email, country), kind=kind,
+                kind_is_certain=certain,
+            )  # fmt: skip
+            if not found:
+                self.extra.setdefault(label, text)
+            for phone in found:
+                known = next((p for p in phones if p["number"] == phone["number"]), None)
+                if known is None:
+                    phones.append(phone)
+                elif known["kind"] == "unknown":
+                    known["kind"] = phone["kind"]
+        street = self.values.get("customer.street")
+        house = self.values.get("customer.house_number")
+        if street and house and house not in street:
+            street = f"{street} {house}"
+        preferred = self._preferred_contact()
+        for key, extra_key in (
+            ("customer.salutation", "salutation"),
+            ("customer.company", "company"),
+        ):
+            if key in self.values:
+                self.extra.setdefault(extra_key, self.values[key])
+        return {
+            "first_name": first,
+            "last_name": last,
+            "full_name": full,
+            "email": email,
+            "phones": phones,
+            "street": collapse_ws(street or house),
+            "postal_code": collapse_ws(self.values.get("customer.postal_code")),
+            "city": collapse_ws(self.values.get("customer.city")),
+            "country": country,
+            "preferred_contact": preferred,
+        }
+
+    def _preferred_contact(self) -> str | None:
+        raw = self.values.get("customer.preferred_contact")
+        if not raw:
+            return None
+        folded = fold(raw)
+        if re.search(r"sms|whatsapp|text", folded):
+            return "sms"
+        if re.search(r"mail|courriel|correo", folded):
+            return "email"
+        if re.search(r"tel|phone|bell|appel|anruf|llamad|call|fono|gsm|mobi|handy", folded):
+            return "phone"
+        self.extra.setdefault("preferred_contact", raw)
+        return None
+
+    def _vehicle(self, which: str) -> dict | None:
+        raw = self.vehicles[which]
+        if not raw:
+            return None
+        prefix = "" if which == "vehicle" else "trade_in_"
+        vehicle = empty_vehicle()
+        description = raw.get("description")
+        if description and fold(description) in _YES_NO:
+            self.add_extra(f"{which}", description)
+            description = None
+        make, model = raw.get("make"), raw.get("model")
+        if model and make and not fold(model).startswith(fold(make) + " "):
+            vehicle["make"], vehicle["model"] = canonical_make(make), model  # structured: as given
+        elif model and (make or split_make(model)[0]):
+            vehicle.update(split_vehicle(model, make))  # "Model: Ligier Myli G.4"
+        elif model:
+            vehicle["model"] = model
+        elif description:
+            vehicle.update(split_vehicle(self._take_year(description, vehicle), make))
+        else:
+            vehicle["make"] = canonical_make(make)
+        if raw.get("trim"):
+            vehicle["trim"] = raw["trim"]
+        if description and not vehicle["make"] and not vehicle["model"]:
+            self.add_extra(f"{prefix}description" if prefix else "vehicle", description)
+        vehicle["year"] = vehicle["year"] or parse_year(raw.get("year"))
+        vehicle["vin"] = normalize_vin(raw.get("vin"))
+        vehicle["stock_number"] = clean(raw.get("stock_number"))
+        vehicle["registration"] = normalize_registration(raw.get("registration"))
+        vehicle["mileage_km"] = parse_mileage(
+            raw.get("mileage"), units=raw.get("mileage_units"), region=self.region
+        )
+        if raw.get("price"):
+            vehicle["price"] = parse_price(
+                raw["price"], currency=raw.get("currency"), region=self.region
+            )
+            if vehicle["price"] is None:
+                self.add_extra(f"{prefix}price", raw["price"])
+        if description and which == "trade_in":
+            # Free-text trade-ins carry their facts in prose: "Clio 2015, 120.000 km, 12-ABC-3".
+            vehicle["year"] = vehicle["year"] or parse_year(description)
+            km = re.search(
+                r"(?<![\d.,])(?:\d{1,3}(?:[.,\s]\d{3})+|\d+)\s*(?:km|kilom|mi\b|miles)",
+                description,
+                re.IGNORECASE,
+            )
+            if km and vehicle["mileage_km"] is None:
+                vehicle["mileage_km"] = parse_mileage(km.group(), region=self.region)
+            vehicle["registration"] = vehicle["registration"] or find_registration(description)
+        vehicle["condition"] = self._condition(raw.get("condition"), vehicle)
+        if not any(v for k, v in vehicle.items() if k != "condition"):
+            return None
+        return vehicle
+
+    @staticmethod
+    def _take_year(description: str, vehicle: dict) -> str:
+        """'2019 Peugeot 308' -> year 2019 and 'Peugeot 308' (a leading year only: 2008 is a model)."""
+        match = re.match(r"\s*((?:19|20)\d{2})\s+(\S.*)", description)
+        if match:
+            vehicle["year"] = int(match.group(1))
+            return match.group(2)
+        return description
+
+    def _condition(self, raw: str | None, vehicle: dict) -> str | None:
+        if raw:
+            folded = fold(raw).replace("-", " ")
+            if folded in _NEW_WORDS:
+                return "new"
+            if folded in _USED_WORDS:
+                return "used"
+        if self.format in ("text", "html") and (vehicle["mileage_km"] or 0) >= _USED_FROM_KM:
+            return "used"
+        return None
+
+    def _lead_type(self, vehicle: dict | None, trade_in: dict | None) -> str:
+        if self.lead_type:
+            return self.lead_type
+        for key in ("lead_type", "subject", "email_subject"):
+            found = lead_type_from_text(self.values.get(key))
+            if found:
+                return found
+        if trade_in and not vehicle:
+            return "trade_in"
+        if self.appointment_at or self.values.get("appointment_at"):
+            return "appointment"
+        return "info_request"
+
+    def _when(self, key: str) -> str | None:
+        raw = self.values.get(key)
+        if not raw:
+            return None
+        moment, day = parse_when(raw, region=self.region, default_tz=self.email_tz)
+        if moment is not None:
+            return moment.isoformat()
+        if day is not None:  # a date without a time: no invented midnight in a date-time field
+            self.extra.setdefault(key.replace("_at", "_date"), day.isoformat())
+        else:
+            self.extra.setdefault(key, raw)
+        return None
+
+    def _appointment(self) -> str | None:
+        raw = self.values.get("appointment_at")
+        time_text = self.values.get("appointment_time")
+        if raw and time_text and not re.search(r"\d{1,2}[:h.]\d{2}", raw):
+            self.values["appointment_at"] = f"{raw} {time_text}"
+        elif time_text:
+            self.extra.setdefault("appointment_time", time_text)
+        return self._when("appointment_at")
+
+    def set_email_date(self, when: datetime | None) -> None:
+        """The e-mail's Date: the request time when the content has none, and its offset."""
+        self.email_date = when
+        self.email_tz = when.tzinfo if when else None
+
+    def _email_date(self) -> str | None:
+        return self.email_date.isoformat() if self.email_date else None

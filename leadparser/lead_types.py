@@ -1,0 +1,67 @@
+"""Lead type from words in a subject or a "type of request" label."""
+
+from __future__ import annotations
+
+import re
+
+from leadparser.normalize import fold
+
+LEAD_TYPES = (
+    "info_request", "test_drive", "appointment", "trade_in", "finance", "quote", "call", "other",
+)  # fmt: skip
+
+# Checked in this order: a "test drive appointment" is a test drive, a "quote incl. trade-in" is a
+# quote; a trade-in word decides only when nothing else does.
+_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("test_drive", (
+        "proefrit", "proefritaanvraag", "proefrijden", "essai", "essai routier", "probefahrt",
+        "prueba", "prueba de conduccion", "test drive", "test-drive", "testdrive", "testrit",
+    )),
+    ("appointment", (
+        "afspraak", "showroombezoek", "rendez-vous", "rendez vous", "rdv", "termin",
+        "terminanfrage", "terminvereinbarung", "cita", "cita previa", "appointment", "showroom visit",
+    )),
+    ("call", (
+        "terugbelverzoek", "terugbellen", "bel mij terug", "rappel", "etre rappele", "ruckruf",
+        "ruckrufbitte", "llamada", "llamame", "callback", "call back", "call me",
+    )),
+    ("finance", (
+        "financiering", "financieringsaanvraag", "financement", "credit", "finanzierung",
+        "finanzierungsanfrage", "financiacion", "finance", "financing", "lease", "leasing",
+        "private lease", "loa", "lld",
+    )),
+    ("quote", (
+        "offerte", "offerteaanvraag", "prijsopgave", "devis", "angebot", "preisangebot",
+        "kostenvoranschlag", "presupuesto", "cotizacion", "quote", "quotation", "price request",
+    )),
+    ("trade_in", (
+        "inruil", "inruilen", "taxatie", "reprise", "estimation reprise", "inzahlungnahme",
+        "ankauf", "retoma", "tasacion", "trade-in", "trade in", "part exchange", "sell my car",
+    )),
+)  # fmt: skip
+
+# "Anfrage zu Ihrem Angebot" is mobile.de for "about your listing", not a request for a quote.
+_LISTING_PHRASES = re.compile(r"\b(?:ihr(?:em|es)?|zum|dem)\s+angebot\b|\bangebot\s+(?:nr|id)\b")
+_PATTERNS = tuple(
+    (
+        kind,
+        re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(fold(w)) for w in words) + r")(?![\w-])"),
+    )
+    for kind, words in _WORDS
+)
+
+
+def lead_type_from_text(text: str | None, *, allow_trade_in: bool = True) -> str | None:
+    """The lead type the words of ``text`` name, or None when they name none."""
+    if not text:
+        return None
+    folded = _LISTING_PHRASES.sub(" ", fold(text))
+    stripped = folded.strip().replace("-", "_").replace(" ", "_")
+    if stripped in LEAD_TYPES:  # a provider that already speaks our vocabulary
+        return stripped
+    for kind, pattern in _PATTERNS:
+        if kind == "trade_in" and not allow_trade_in:
+            continue
+        if pattern.search(folded):
+            return kind
+    return None

@@ -1,0 +1,231 @@
+"""Raw input to a :class:`Message`: an RFC 822 e-mail read with the stdlib, or a bare document."""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.utils
+import re
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message as Message_
+from email.policy import compat32
+
+from leadparser.dates import parse_email_date, parse_when
+from leadparser.errors import MalformedInput
+from leadparser.message import Attachment, Message
+
+ATTACHMENT_LIMIT = 2_000_000  # an ADF or JSON lead is a few kB; bigger attachments are media
+MAX_PARTS = 200
+MAX_HEADER_CHARS = 8192  # real Subject/From/Content-Type headers are far shorter
+
+
+# The e-mail is read with compat32: its headers stay strings until asked for, and the few this
+# module reads (Subject, From, Date, each part's Content-Type and -Disposition) are decoded here.
+# policy.default builds a structured header object on every access, three quarters of the
+# parser's time on an ordinary lead e-mail, and its parser is quadratic on long headers (a
+# Subject of 300,000 encoded words ate all memory): values are cut to MAX_HEADER_CHARS first.
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _decoded(value: str) -> str:
+    """A raw header value as text: unfolded, raw 8-bit bytes read as UTF-8 (as policy.default
+    does), RFC 2047 encoded words decoded; kept as it is where an encoded word is broken."""
+    value = _FOLD.sub("", value[:MAX_HEADER_CHARS])
+    if any("\udc80" <= ch <= "\udcff" for ch in value):  # bytes the ASCII reading escaped
+        value = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeError, ValueError, HeaderParseError):
+        return value
+
+
+# Browsers read these as windows-1252, and so do we: senders that declare ISO-8859-1 mean it
+# (the euro sign at 0x80 is the common case).
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "us-ascii",
+              "ascii", "cp819", "ibm819", "iso-ir-100", "windows-1252", "cp1252"}  # fmt: skip
+_KNOWN_HEADERS = {"from", "received", "return-path", "mime-version", "content-type",
+                  "message-id", "delivered-to", "x-mailer", "dkim-signature"}  # fmt: skip
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # fmt: skip
+
+
+def _charset(name: str | None) -> str:
+    name = (name or "").strip().strip("\"'").lower()
+    if name in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(name).name if name else "utf-8"
+    except LookupError:
+        return ""
+
+
+def decode_bytes(data: bytes, charset: str | None, notes: list[str], where: str) -> str:
+    """Text of ``data`` in its declared charset; never fails, notes what it had to repair."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    codec = _charset(charset)
+    if not charset:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    if not codec:
+        notes.append(f"{where}: unknown charset {charset!r}, read as UTF-8")
+        codec = "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        notes.append(f"{where}: bytes invalid in {charset}, replaced")
+        return data.decode(codec, errors="replace")
+
+
+def bare_kind(raw: bytes) -> str | None:
+    """'xml'/'json'/'html'/'text' for a document without e-mail headers, None for an e-mail."""
+    head = decode_bytes(raw[:4096], None, [], "head").lstrip()
+    lower = head[:200].lower()
+    if lower.startswith(("<?xml", "<adf", "<!doctype adf", "<!doctype")) and "<html" not in lower:
+        return "xml"
+    if head.startswith(("{", "[")):
+        return "json"
+    if _looks_like_email(raw):
+        return None
+    if re.match(r"<(?:!doctype html|html|body|table|div|p|h\d)\b", lower):
+        return "html"
+    return "text"
+
+
+def _looks_like_email(raw: bytes) -> bool:
+    """A header block (every line a header or a folded continuation) naming a mail header."""
+    names: set[str] = set()
+    lines = raw[:65536].lstrip(b"\r\n").splitlines()
+    if lines and lines[0].startswith(b"From "):  # mbox separator line
+        lines = lines[1:]
+    for line in lines[:400]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        names.add(line.split(b":", 1)[0].decode("ascii", "replace").lower())
+    return bool(names & _KNOWN_HEADERS)
+
+
+def read_bare(raw: bytes, kind: str, message: Message) -> Message:
+    message.bare, message.bare_kind = raw, kind
+    text = decode_bytes(raw, None, message.notes, "document")
+    (message.htmls if kind == "html" else message.texts).append(text)
+    return message
+
+
+def _header(msg: Message_, name: str) -> str | None:
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            return _decoded(str(value)).strip()
+    return None
+
+
+def _sender(msg: Message_) -> tuple[str | None, str | None]:
+    raw = _header(msg, "From")
+    if not raw:
+        return None, None
+    name, addr = email.utils.parseaddr(raw)
+    return (name.strip() or None), (addr.strip() or None)
+
+
+_BOUNDARY = re.compile(rb"""boundary\s*=\s*"?([^";\r\n]{1,200})""", re.IGNORECASE)
+
+
+def _check_part_count(raw: bytes) -> None:
+    """Refuse part bombs up front: the stdlib parses each part's headers at ~1 ms apiece."""
+    boundaries = set(_BOUNDARY.findall(raw[:10_000_000]))
+    if len(boundaries) > MAX_PARTS:
+        raise MalformedInput(f"too many MIME boundaries ({len(boundaries)})")
+    parts = sum(raw.count(b"\n--" + b.strip()) for b in boundaries)
+    if parts > MAX_PARTS * 5:
+        raise MalformedInput(f"too many MIME parts ({parts})")
+
+
+def read_email(raw: bytes, message: Message) -> Message:
+    _check_part_count(raw)
+    msg = email.message_from_bytes(raw, policy=compat32)
+    message.subject = _header(msg, "Subject")
+    message.sender_name, message.sender_addr = _sender(msg)
+    message.date = parse_email_date(_header(msg, "Date"))
+    for index, part in enumerate(msg.walk()):
+        if index >= MAX_PARTS:
+            message.notes.append(f"more than {MAX_PARTS} MIME parts; the rest was skipped")
+            break
+        if part.is_multipart():
+            continue
+        _add_part(part, message, index)
+    return message
+
+
+def _add_part(part: Message_, message: Message, index: int) -> None:
+    content_type = part.get_content_type()
+    try:
+        filename = part.get_filename()
+        disposition = part.get_content_disposition()
+    except (ValueError, TypeError, LookupError):
+        filename, disposition = None, None
+    try:
+        payload = part.get_payload(decode=True) or b""
+    except (ValueError, TypeError, LookupError, AssertionError):
+        message.notes.append(f"part {index}: undecodable content skipped")
+        return
+    where = filename or f"part {index} ({content_type})"
+    is_body = disposition != "attachment" and not filename
+    if is_body and content_type in ("text/plain", "text/html"):
+        text = decode_bytes(payload, part.get_content_charset(), message.notes, where)
+        (message.texts if content_type == "text/plain" else message.htmls).append(text)
+        return
+    if content_type.startswith(("image/", "audio/", "video/", "font/")):
+        return
+    if len(payload) > ATTACHMENT_LIMIT:
+        message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
+        return
+    message.attachments.append(Attachment(filename, content_type, payload))
+
+
+def message_from_parts(
+    *,
+    subject: str | None,
+    sender: str | None,
+    date: datetime | str | None,
+    text: str | None,
+    html: str | None,
+    attachments: list[tuple[str, str, bytes]] | None,
+    region: str,
+    extra_labels: dict[str, str] | None,
+) -> Message:
+    name, addr = email.utils.parseaddr(sender or "")
+    message = Message(
+        subject=(subject or "").strip() or None,
+        sender_name=name.strip() or None,
+        sender_addr=addr.strip() or None,
+        region=region,
+        extra_labels=dict(extra_labels or {}),
+    )
+    if isinstance(date, datetime):
+        message.date = date
+    elif date:
+        message.date = parse_email_date(date) or parse_when(date, region=region)[0]
+    if text:
+        message.texts.append(text)
+    if html:
+        message.htmls.append(html)
+    for filename, content_type, content in attachments or []:
+        if len(content) > ATTACHMENT_LIMIT:
+            message.notes.append(f"{filename}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
+            continue
+        message.attachments.append(Attachment(filename, content_type or "", bytes(content)))
+    return message

@@ -1,0 +1,57 @@
+"""The ordered list of parsers, and running a message through them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from leadparser import adf, json_lead, labels
+from leadparser.builder import LeadBuilder
+from leadparser.errors import MalformedInput, NoLeadFound
+from leadparser.message import Message
+
+Parser = Callable[[Message], LeadBuilder | None]
+
+# Most specific first: an ADF attachment beats the HTML summary that usually travels with it.
+PARSERS: list[Parser] = [adf.parse, json_lead.parse, labels.parse]
+
+
+def _source_fallback(builder: LeadBuilder, message: Message) -> None:
+    """No provider named in the content: the sender's display name, else its domain."""
+    if builder.values.get("source"):
+        return
+    sender = (message.sender_addr or "").lower()
+    if sender and sender == (builder.values.get("customer.email") or "").strip().lower():
+        return  # the customer wrote to us directly; their name is no lead source
+    if message.sender_name:
+        builder.values["source"] = message.sender_name
+    elif "@" in sender:
+        builder.values["source"] = sender.rsplit("@", 1)[1]
+
+
+def run(message: Message) -> dict:
+    """The lead from the first parser that finds one with a customer contact.
+
+    HostileInput propagates at once. MalformedInput from one parser lets the next try (a broken
+    ADF attachment next to a readable HTML table) and is raised only if none finds a lead.
+    """
+    first_error: MalformedInput | None = None
+    reasons: list[str] = []
+    for parser in PARSERS:
+        try:
+            builder = parser(message)
+        except MalformedInput as exc:
+            first_error = first_error or exc
+            continue
+        if builder is None:
+            continue
+        if not builder.has_contact():
+            reasons.append(f"{builder.format} content without a name, e-mail or phone")
+            continue
+        _source_fallback(builder, message)
+        if message.notes:
+            builder.add_extra("parse_notes", "; ".join(message.notes))
+        return builder.build()
+    if first_error is not None:
+        raise first_error
+    reason = reasons[0] if reasons else "no ADF, JSON or labelled name/e-mail/phone"
+    raise NoLeadFound(f"no lead found: {reason}")
