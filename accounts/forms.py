@@ -22,7 +22,7 @@ class RolesForm(forms.Form):
 
     def __init__(
         self, *args, dealerships: list[Dealership], current: dict[int, str], **kwargs
-    ) -> None:  # noqa: ANN002, ANN003
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.dealerships = dealerships
         for dealership in dealerships:

@@ -15,7 +15,7 @@ def role_required(*roles: str) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not roles_of(request.user) & set(roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

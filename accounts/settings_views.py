@@ -13,7 +13,7 @@ from accounts.permissions import admin_required
 from accounts.selectors import dealerships_for
 
 
-def _people_of(admin: User):  # noqa: ANN202
+def _people_of(admin: User):
     dealerships = dealerships_for(admin, roles=[Role.ADMIN])
     return dealerships, (
         User.objects.filter(memberships__dealership__in=dealerships)

@@ -14,7 +14,7 @@ class AmountField(forms.DecimalField):
     """A decimal typed the way the person's locale writes it: 12.500,50 in Dutch, 12 500,50 in
     French, 12,500.50 in English — grouping and spaces are dropped before Django reads it."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal(0))
@@ -22,7 +22,7 @@ class AmountField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
-    def to_python(self, value):  # noqa: ANN001, ANN201
+    def to_python(self, value):
         if isinstance(value, str):
             value = "".join(value.split()).replace("€", "").replace("$", "").replace("£", "")
             value = value.replace(formats.get_format("THOUSAND_SEPARATOR"), "")
@@ -50,7 +50,7 @@ class TradeInForm(forms.ModelForm):
 class ChecklistForm(forms.Form):
     """One set of fields per answer: result (radio), value (number) and note."""
 
-    def __init__(self, *args, answers: list[ChecklistAnswer], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, answers: list[ChecklistAnswer], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.answers = answers
         self.rows = []

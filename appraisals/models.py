@@ -54,7 +54,7 @@ class ChecklistItem(models.Model):
         return self.label
 
 
-def _default_valid_until():  # noqa: ANN202
+def _default_valid_until():
     return timezone.localdate() + timedelta(days=7)
 
 

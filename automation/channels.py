@@ -42,7 +42,7 @@ class Email:
     unsubscribe_url: str = ""
 
 
-def _email_message(email: Email, connection) -> EmailMultiAlternatives:  # noqa: ANN001
+def _email_message(email: Email, connection) -> EmailMultiAlternatives:
     headers = {"Message-ID": f"<{email.uid}@dealerlms>"}
     if email.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"

@@ -82,14 +82,14 @@ class Batch:
             self._sources[rule.pk] = {s.pk for s in rule.sources.all()}
         return self._sources[rule.pk]
 
-    def opening(self, rule: Rule, tz) -> datetime:  # noqa: ANN001
+    def opening(self, rule: Rule, tz) -> datetime:
         """The window's next opening from now (now itself inside the window)."""
         key = (rule.pk, str(tz))
         if key not in self._openings:
             self._openings[key] = rule_logic.next_opening(rule, self.now, tz)
         return self._openings[key]
 
-    def preference(self, user) -> Preference:  # noqa: ANN001
+    def preference(self, user) -> Preference:
         if user.pk not in self._preferences:
             self._preferences[user.pk] = preference(user, NotificationKind.AUTOMATION)
         return self._preferences[user.pk]
@@ -254,7 +254,7 @@ def _recipient(action: ScheduledAction, template: MessageTemplate, batch: Batch)
     return to, str(user), preferred, user
 
 
-def _in_app(batch: Batch, user, lead, *, title: str, body: str) -> None:  # noqa: ANN001
+def _in_app(batch: Batch, user, lead, *, title: str, body: str) -> None:
     batch.outcomes.notes.append(
         Notification(
             user=user, kind=NotificationKind.AUTOMATION, lead=lead, title=title[:200], body=body

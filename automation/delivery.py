@@ -94,7 +94,7 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     return HttpResponse(TWIML_EMPTY, content_type="text/xml")
 
 
-def on_email_tracking(*, event, esp_name: str) -> None:  # noqa: ANN001
+def on_email_tracking(*, event, esp_name: str) -> None:
     """anymail.signals.tracking: find our message by the provider's id, else by our uid in the
     metadata, and move its status on. Complaints and unsubscribes become opt-outs."""
     if event.event_type in ("complained", "unsubscribed") and event.recipient:

@@ -18,7 +18,7 @@ class TemplateForm(forms.ModelForm):
         fields = ["dealership", "name", *LANGUAGE_FIELDS]
         widgets = {f: forms.Textarea(attrs={"rows": 6}) for f in LANGUAGE_FIELDS if "body" in f}
 
-    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
         if self.instance.pk:
@@ -106,7 +106,7 @@ class RuleForm(forms.ModelForm):
             "sources": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
         if self.instance.pk:
@@ -141,7 +141,7 @@ class LeadMessageForm(forms.Form):
 
     prefix = "message"  # the lead page has other forms with a "channel" field
 
-    def __init__(self, *args, lead, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, lead, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = MessageTemplate.objects.filter(
             dealership_id=lead.dealership_id
@@ -162,13 +162,13 @@ class PreviewForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Test-send by"), choices=Channel.choices, required=False)
 
-    def __init__(self, *args, leads, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, leads, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead"].choices = [(lead.pk, f"#{lead.pk} {lead.customer}") for lead in leads]
 
 
 class PreferencesForm(forms.Form):
-    def __init__(self, *args, current, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, current, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kinds = NotificationKind.choices
         for kind, label in self.kinds:

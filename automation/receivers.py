@@ -8,12 +8,12 @@ Celery is only started after the commit (services.kick_dispatcher)."""
 from automation import services
 
 
-def on_lead_events(sender, events, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_lead_events(sender, events, **kwargs) -> None:
     services.schedule_for_events(events)
     services.notify_for_events(events)
 
 
-def on_tracking(sender, event, esp_name: str, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_tracking(sender, event, esp_name: str, **kwargs) -> None:
     from automation.delivery import on_email_tracking
 
     on_email_tracking(event=event, esp_name=esp_name)

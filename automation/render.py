@@ -96,7 +96,7 @@ def _label(choices: type, value: str, language: str) -> str:
 _compiled: dict[tuple[str, bool], object] = {}
 
 
-def _compile(source: str, autoescape: bool):  # noqa: ANN202
+def _compile(source: str, autoescape: bool):
     key = (source, autoescape)
     template = _compiled.get(key)
     if template is None:

@@ -75,7 +75,7 @@ def lead_meets(rule: Rule, lead: Lead, source_ids: set[int] | None = None) -> st
     return ""
 
 
-def next_opening(rule: Rule, moment: datetime, tz) -> datetime:  # noqa: ANN001
+def next_opening(rule: Rule, moment: datetime, tz) -> datetime:
     """`moment` if it is inside the rule's window (dealership time), else the window's next
     opening. Works on local wall-clock times, so a DST change keeps 08:00 at 08:00."""
     days = rule.days()
@@ -93,9 +93,9 @@ def next_opening(rule: Rule, moment: datetime, tz) -> datetime:  # noqa: ANN001
     return moment  # a window with no day at all: send when due rather than never
 
 
-def in_window(rule: Rule, moment: datetime, tz) -> bool:  # noqa: ANN001
+def in_window(rule: Rule, moment: datetime, tz) -> bool:
     return next_opening(rule, moment, tz) == moment
 
 
-def due_time(rule: Rule, anchor: datetime, tz) -> datetime:  # noqa: ANN001
+def due_time(rule: Rule, anchor: datetime, tz) -> datetime:
     return next_opening(rule, anchor + rule.offset, tz)

@@ -477,7 +477,7 @@ def withdraw_opt_out(*, channel: str, address: str) -> int:
     ).delete()[0]
 
 
-def _customer_for(channel: str, address: str):  # noqa: ANN202
+def _customer_for(channel: str, address: str):
     from leads.models import Customer
 
     if channel == Channel.EMAIL:

@@ -113,7 +113,7 @@ def load(actions: int) -> dict:
     return {"dealership": dealership, "rule": rule, "template": template}
 
 
-def schedule(rule_id: int, actions: int, start, spread: float) -> None:  # noqa: ANN001
+def schedule(rule_id: int, actions: int, start, spread: float) -> None:
     """`actions` pending rows, due evenly from `start` over `spread` seconds."""
     from django.db import connection
 
@@ -131,7 +131,7 @@ def schedule(rule_id: int, actions: int, start, spread: float) -> None:  # noqa:
         cur.execute("VACUUM ANALYZE leads_customer")
 
 
-def baseline(template, count: int) -> tuple[float, float]:  # noqa: ANN001
+def baseline(template, count: int) -> tuple[float, float]:
     """Messages/s of one process rendering and handing messages to the same provider, with no
     database state: the floor of what sending costs on this machine, in this run; and its CPU
     seconds per message."""

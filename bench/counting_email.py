@@ -23,12 +23,12 @@ class EmailBackend(BaseEmailBackend):
     trip. Sending with fail_silently=False and no close() would lose the records: the dispatcher
     always closes (channels.EmailSender.close, in a finally)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.redis = client()
         self.taken: list[str] = []
 
-    def send_messages(self, email_messages) -> int:  # noqa: ANN001
+    def send_messages(self, email_messages) -> int:
         for message in email_messages:
             message.message()  # build the MIME message, as a real backend must
             self.taken.append(message.extra_headers.get("Message-ID", "").strip("<>").split("@")[0])

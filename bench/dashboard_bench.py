@@ -167,7 +167,7 @@ KEYS = (
 )
 
 
-def expected_from_full(rows: list[dict], tz) -> dict:  # noqa: ANN001
+def expected_from_full(rows: list[dict], tz) -> dict:
     """What the page must show, added up from FULL_SQL's rows: the totals of both periods and
     the rows of the per-source, per-salesperson, per-week and new/used tables."""
     from django.utils import timezone
@@ -208,7 +208,7 @@ def expected_from_full(rows: list[dict], tz) -> dict:  # noqa: ANN001
     return every
 
 
-def shown(report) -> dict:  # noqa: ANN001
+def shown(report) -> dict:
     """The same figures as the page computed them."""
     keys = (*KEYS, "p50", "p90")
     tables = report.tables
@@ -309,7 +309,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+def timed(fn, runs: int) -> list[float]:
     fn()  # warm the caches once
     times = []
     for _ in range(runs):

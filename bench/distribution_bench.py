@@ -148,13 +148,13 @@ def start_worker(processes: int) -> subprocess.Popen:
         try:
             if app.control.ping(timeout=1.0):
                 break
-        except Exception:  # noqa: BLE001, S110 — not up yet
+        except Exception:  # noqa: S110 — not up yet
             pass
         time.sleep(0.5)
     return worker
 
 
-def backlog_leads(dealership, source, n: int) -> list[int]:  # noqa: ANN001
+def backlog_leads(dealership, source, n: int) -> list[int]:
     from leads.models import Customer, Lead
 
     customer = Customer.objects.create(dealership=dealership, full_name="Backlog")
@@ -184,7 +184,7 @@ def wait_all(ids: list[int], timeout: float) -> float:
     raise SystemExit(f"only {done} of {len(ids)} jobs done in {timeout:.0f} s")
 
 
-def backlog(send, ids: list[int]) -> float:  # noqa: ANN001
+def backlog(send, ids: list[int]) -> float:
     started = time.monotonic()
     for lead_id in ids:
         send(lead_id)
@@ -221,7 +221,7 @@ class Poller(threading.Thread):
             connections.close_all()
 
 
-def steady(create, seconds: int, rate: int) -> list[float]:  # noqa: ANN001
+def steady(create, seconds: int, rate: int) -> list[float]:
     poller = Poller()
     poller.start()
     interval = 1 / rate
@@ -322,7 +322,7 @@ def main() -> None:
 _customers: dict = {}
 
 
-def customer_of(dealership):  # noqa: ANN001, ANN201
+def customer_of(dealership):
     from leads.models import Customer
 
     if dealership.pk not in _customers:

@@ -6,7 +6,7 @@ from dealerlms.urls import urlpatterns as project_urls
 
 
 @login_not_required
-def hello(request):  # noqa: ANN001, ANN201 — the baseline: Django doing nothing
+def hello(request):
     return HttpResponse("hello world")
 
 

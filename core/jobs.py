@@ -12,7 +12,7 @@ from django.core.cache import cache
 FLAG_SECONDS = 10
 
 
-def queue_once(task, key: str) -> None:  # noqa: ANN001 — a Celery task taking no arguments
+def queue_once(task, key: str) -> None:
     if cache.add(f"job-queued:{key}", 1, timeout=FLAG_SECONDS):
         task.delay()
 

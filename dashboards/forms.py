@@ -160,7 +160,7 @@ def _midnight(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
 NONE = "none"
 
 
-def _group_condition(dimension: str, value: str) -> Q:  # noqa: PLR0911
+def _group_condition(dimension: str, value: str) -> Q:
     """The leads of one row of a table: the same grouping the table's query used."""
     if dimension == "source":
         return Q(source__isnull=True) if value == NONE else Q(source_id=int(value))
@@ -257,7 +257,7 @@ class TargetForm(forms.ModelForm):
         self.instance.dealership = dealership
         self.fields["source"].queryset = Source.objects.filter(dealership=dealership)
 
-    def save(self, commit: bool = True) -> tuple[Target, bool]:  # noqa: ARG002
+    def save(self, commit: bool = True) -> tuple[Target, bool]:
         data = self.cleaned_data
         target, created = Target.objects.update_or_create(
             dealership=self.dealership,

@@ -197,7 +197,7 @@ class Dashboard:
         return self
 
     # --- tables --------------------------------------------------------------------------
-    def _tables(self, by_source, by_seller, splits, weeks) -> dict[str, Table]:  # noqa: ANN001
+    def _tables(self, by_source, by_seller, splits, weeks) -> dict[str, Table]:
         source_rows = [
             self._row(
                 self._source_label(r["source"]),
@@ -308,7 +308,7 @@ class Dashboard:
             return f"{source} ({source.dealership})"
         return str(source)
 
-    def _rollup(self, splits, key, label, scope=lambda v: {}):  # noqa: ANN001, ANN202
+    def _rollup(self, splits, key, label, scope=lambda v: {}):
         rows = [
             self._row(
                 label(value),
@@ -320,7 +320,7 @@ class Dashboard:
         ]
         return sorted(rows, key=lambda r: -r.data["leads"])
 
-    def _weeks(self, weeks) -> list[Row]:  # noqa: ANN001
+    def _weeks(self, weeks) -> list[Row]:
         tz = self.filters.cleaned_data["tz"]
         rows = []
         for r in weeks:
@@ -336,7 +336,7 @@ class Dashboard:
         length = end - start + timedelta(days=1)
         return {"start": (start - length).isoformat(), "end": (end - length).isoformat()}
 
-    def _row(self, label, params: dict, data: dict, scope: dict | None = None) -> Row:  # noqa: ANN001
+    def _row(self, label, params: dict, data: dict, scope: dict | None = None) -> Row:
         row = Row(
             label=label, params={k: str(v) for k, v in params.items()}, data=data, scope=scope or {}
         )

@@ -24,7 +24,7 @@ from dashboards.report import Dashboard, Table
 from dashboards.selectors import drill_down, received_in, scoped_leads
 
 
-def _filters(request: HttpRequest, form_class=DashboardFilter):  # noqa: ANN001, ANN202
+def _filters(request: HttpRequest, form_class=DashboardFilter):
     if not dealerships_for(request.user).exists():
         raise PermissionDenied
     return form_class(request.GET, user=request.user)  # bound even when empty: defaults apply
@@ -133,7 +133,7 @@ def drill_down_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _managed(request: HttpRequest):  # noqa: ANN202
+def _managed(request: HttpRequest):
     managed = dealerships_for(request.user, MANAGING_ROLES)
     if not managed.exists():
         raise PermissionDenied

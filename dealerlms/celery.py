@@ -17,14 +17,14 @@ _keep_connections = False
 
 
 @signals.worker_process_init.connect
-def _in_a_prefork_child(**kwargs) -> None:  # noqa: ANN003
+def _in_a_prefork_child(**kwargs) -> None:
     global _keep_connections
     _keep_connections = True
 
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def close_old_connections(sender=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+def close_old_connections(sender=None, **kwargs) -> None:
     """Around each task, what Django does around each request: a connection that had an error
     and no longer answers, or is older than CONN_MAX_AGE, is closed (the next query opens a new
     one); the others are kept (settings.CELERY_DB_REUSE_MAX). Outside prefork children every

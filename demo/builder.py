@@ -427,7 +427,7 @@ def _demo_appraisals(rng: random.Random, dealerships: dict[str, Dealership]) -> 
                 appraisals.change_status(appraisal=appraisal, to="accepted", by=seller)
 
 
-def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -> None:  # noqa: ANN001, PLR0913
+def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -> None:
     country = dealership.country
     lang = dealership.language
     first, last = rng.choice(FIRST_NAMES[country]), rng.choice(LAST_NAMES[country])

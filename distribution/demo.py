@@ -21,7 +21,7 @@ from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead, LeadType, Source
 
 
-def _rule(dealership: Dealership, team: list[tuple[User, int, int | None]], **fields) -> None:  # noqa: ANN003
+def _rule(dealership: Dealership, team: list[tuple[User, int, int | None]], **fields) -> None:
     services.save_rule(rule=DistributionRule(dealership=dealership, **fields), team=team)
 
 

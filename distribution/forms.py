@@ -41,7 +41,7 @@ class RuleForm(forms.ModelForm):
             "time_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def __init__(self, *args, dealership: Dealership, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, dealership: Dealership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.instance.dealership = dealership
         self.fields["source"].queryset = Source.objects.filter(dealership=dealership)
@@ -58,7 +58,7 @@ class TeamForm(forms.Form):
 
     def __init__(
         self, *args, sellers: list[User], members: dict[int, TeamMember], **kwargs
-    ) -> None:  # noqa: ANN002, ANN003
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sellers = sellers
         for user in sellers:
@@ -113,7 +113,7 @@ class AbsenceForm(forms.ModelForm):
         }
         labels = {"user": _("Who")}
 
-    def __init__(self, *args, people, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = people
 
@@ -136,7 +136,7 @@ class ReassignForm(forms.Form):
         empty_label=_("— nobody: back to the unassigned queue —"),
     )
 
-    def __init__(self, *args, people, lead_ids: list[int], **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, people, lead_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = people
         self.fields["lead"].choices = [(pk, pk) for pk in lead_ids]
@@ -151,6 +151,6 @@ class HandoffForm(forms.Form):
         empty_label=_("— whoever the rules pick —"),
     )
 
-    def __init__(self, *args, people, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = people

@@ -9,7 +9,7 @@ from django.db import transaction
 from leads.models import ContactOutcome, EventKind
 
 
-def on_lead_events(sender, events, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_lead_events(sender, events, **kwargs) -> None:
     from distribution import tasks
 
     created = [event.lead_id for event in events if event.kind == EventKind.CREATED]

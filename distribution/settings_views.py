@@ -59,7 +59,7 @@ def rules(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _sellers(dealership) -> list[User]:  # noqa: ANN001
+def _sellers(dealership) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True, memberships__dealership=dealership, memberships__role=Role.SALESPERSON
@@ -67,7 +67,7 @@ def _sellers(dealership) -> list[User]:  # noqa: ANN001
     )
 
 
-def _rule_form(request: HttpRequest, dealership, rule: DistributionRule | None) -> HttpResponse:  # noqa: ANN001
+def _rule_form(request: HttpRequest, dealership, rule: DistributionRule | None) -> HttpResponse:
     rule = rule or DistributionRule(dealership=dealership)
     data = request.POST if request.method == "POST" else None
     form = RuleForm(data, instance=rule, dealership=dealership)
@@ -126,7 +126,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("settings:distribution_rules", pk=rule.dealership_id)
 
 
-def _people(request: HttpRequest):  # noqa: ANN202
+def _people(request: HttpRequest):
     return User.objects.filter(
         is_active=True,
         memberships__dealership__in=selectors.managed(request.user),

@@ -119,12 +119,12 @@ def _dealership_going(origin: object) -> bool:
     return model is Dealership
 
 
-def on_rule_or_hours(sender, instance, origin=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_rule_or_hours(sender, instance, origin=None, **kwargs) -> None:
     if not _dealership_going(origin):
         changed(instance.dealership_id)
 
 
-def on_team_member(sender, instance, origin=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_team_member(sender, instance, origin=None, **kwargs) -> None:
     if _dealership_going(origin):
         return
     dealership_id = (

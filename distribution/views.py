@@ -121,7 +121,7 @@ def _bdc_lead(request: HttpRequest, pk: int) -> Lead:
     return get_object_or_404(Lead.objects.filter(dealership__in=mine), pk=pk)
 
 
-def _handoff_people(request: HttpRequest):  # noqa: ANN202
+def _handoff_people(request: HttpRequest):
     return selectors.salespeople_of(dealerships_for(request.user, selectors.BDC_ROLES))
 
 

@@ -16,7 +16,7 @@ class DiscardForm(forms.Form):
 class RouteForm(forms.Form):
     dealership = forms.ModelChoiceField(label=_("Dealership"), queryset=Dealership.objects.none())
 
-    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
 
@@ -38,7 +38,7 @@ class ByHandForm(forms.Form):
         label=_("Customer's message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
         self.fields["source"].queryset = Source.objects.filter(dealership__in=dealerships)
@@ -66,7 +66,7 @@ class SourceLabelForm(forms.ModelForm):
         model = SourceLabel
         fields = ["label", "field"]
 
-    def __init__(self, *args, source: Source, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, source: Source, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
 

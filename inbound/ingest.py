@@ -56,7 +56,7 @@ _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "X-Forwarded-To", "To", "
 # --- receiving -------------------------------------------------------------------------------
 
 
-def receive_email(*, message, provider: str, event_id: str | None = None) -> InboundMessage:  # noqa: ANN001 — an AnymailInboundMessage
+def receive_email(*, message, provider: str, event_id: str | None = None) -> InboundMessage:
     """Store one e-mail exactly as it arrived and queue it for parsing. Database errors propagate
     (the webhook then answers 5xx and the provider retries); content never makes this fail."""
     raw = _raw_bytes(message)
@@ -188,10 +188,10 @@ def log(message: InboundMessage, action: str, *, by: User | None = None, note: s
     InboundMessageLog.objects.create(message=message, action=action, actor=by, note=note)
 
 
-def _raw_bytes(message) -> bytes:  # noqa: ANN001
+def _raw_bytes(message) -> bytes:
     try:
         return message.as_bytes()
-    except Exception:  # noqa: BLE001 — a broken header must not lose the message
+    except Exception:
         return message.as_string().encode("utf-8", "surrogateescape")
 
 
@@ -208,10 +208,10 @@ def _address(values: list[str] | None) -> str:
     return pairs[0][1].strip() if pairs else ""
 
 
-def _subject(message) -> str:  # noqa: ANN001
+def _subject(message) -> str:
     try:
         return " ".join(str(message.get("Subject", "") or "").split())
-    except Exception:  # noqa: BLE001 — undecodable header: keep going, the raw bytes have it
+    except Exception:
         return ""
 
 
@@ -235,7 +235,7 @@ def read_parts(raw: bytes) -> tuple[str, str, list[dict]]:
                 text = _decode(payload, part.get_content_charset())
             elif kind == "text/html" and not html:
                 html = _decode(payload, part.get_content_charset())
-    except Exception:  # noqa: BLE001 — unreadable structure: the page shows the raw bytes
+    except Exception:
         logger.warning("could not read the parts of a message", exc_info=True)
     return text, html, attachments
 
@@ -386,7 +386,7 @@ def _parse(message: InboundMessage, labels: dict[str, str]) -> dict | str:
         )
     except ParseError as exc:
         return " ".join(str(exc).split()) or type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 — never crash the worker on one message
+    except Exception as exc:
         logger.exception("inbound message %s: parser failed", message.pk)
         return f"internal error: {type(exc).__name__}"
 
@@ -464,7 +464,7 @@ def _write_all(readings: list[tuple[InboundMessage, dict]], by: User | None) -> 
             written = _write(readings, by)
     except (OperationalError, InterfaceError):
         raise  # the database is away, not the messages' fault: the task retries
-    except Exception as exc:  # noqa: BLE001 — stored data we could not write: a person looks
+    except Exception as exc:
         if len(readings) > 1:  # find the message at fault: each alone
             return [outcome for reading in readings for outcome in _write_all([reading], by)]
         message = readings[0][0]
@@ -574,7 +574,7 @@ def customer_from(book: CustomerBook, data: dict) -> Customer:
     )
 
 
-def open_leads(*, dealership: Dealership, customers: list[Customer], since) -> list[Lead]:  # noqa: ANN001
+def open_leads(*, dealership: Dealership, customers: list[Customer], since) -> list[Lead]:
     """The customers' open leads that a message received at `since` or later could repeat."""
     window = timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
     return list(
@@ -588,7 +588,7 @@ def open_leads(*, dealership: Dealership, customers: list[Customer], since) -> l
     )
 
 
-def find_duplicate(candidates: list[Lead], *, customer: Customer, vehicle: dict, at) -> Lead | None:  # noqa: ANN001
+def find_duplicate(candidates: list[Lead], *, customer: Customer, vehicle: dict, at) -> Lead | None:
     """The customer's earliest open lead about the same vehicle received within the duplicate
     window before `at`, among `candidates` (open_leads, plus the leads of the batch so far)."""
     since = at - timedelta(hours=settings.DEALERLMS_DUPLICATE_WINDOW_HOURS)
@@ -667,7 +667,7 @@ def _amount(value: object) -> Decimal | None:
     return amount if amount is not None and 0 <= amount < Decimal(10**8) else None
 
 
-def _fit(model, field: str, value: object) -> str:  # noqa: ANN001
+def _fit(model, field: str, value: object) -> str:
     """A parsed string cut to the column it goes into (a long value must not lose the lead)."""
     if value is None:
         return ""

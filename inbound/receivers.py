@@ -10,7 +10,7 @@ from inbound import ingest
 SIGNED_PROVIDERS = {"Mailgun", "Mandrill", "Postal", "MailerSend"}
 
 
-def on_inbound(sender, event, esp_name: str, **kwargs) -> None:  # noqa: ANN001, ANN003
+def on_inbound(sender, event, esp_name: str, **kwargs) -> None:
     if esp_name not in SIGNED_PROVIDERS and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
         # Anymail only warns when basic auth is not configured; an open lead inbox would let
         # anyone on the web create leads, so we refuse (400) instead.

@@ -24,12 +24,12 @@ class SourceForm(forms.ModelForm):
             "is_enabled",
         ]
 
-    def __init__(self, *args, dealerships, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
 
 
-def _managed(request: HttpRequest):  # noqa: ANN202
+def _managed(request: HttpRequest):
     return dealerships_for(request.user, roles=MANAGING_ROLES)
 
 

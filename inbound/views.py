@@ -13,7 +13,7 @@ from inbound.forms import ByHandForm, DiscardForm, RouteForm, SourceLabelForm
 from leads.models import InboundMessage, Source
 
 
-def _managed(request: HttpRequest):  # noqa: ANN202
+def _managed(request: HttpRequest):
     dealerships = quarantine.managed_dealerships(request.user)
     if not dealerships.exists():
         raise PermissionDenied
@@ -67,7 +67,7 @@ def _headers(message: InboundMessage) -> list[tuple[str, str]]:
     try:
         parsed = message_from_bytes(head + b"\n\n", policy=policy.default)
         return [(name, str(value)) for name, value in parsed.items()]
-    except Exception:  # noqa: BLE001 — a broken header block is shown as text instead
+    except Exception:
         return [("", head.decode("utf-8", "replace"))]
 
 

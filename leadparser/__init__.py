@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-def _guarded(work, *args):  # noqa: ANN001, ANN202 - internal
+def _guarded(work, *args):
     """Run ``work``; anything but a ParseError becomes one, keeping the original as __cause__."""
     try:
         return work(*args)

@@ -34,7 +34,7 @@ class InboundMessageLogInline(admin.TabularInline):
     fields = ["at", "action", "actor", "note"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — written by services
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -45,10 +45,10 @@ class InboundMessageLogAdmin(admin.ModelAdmin):
     search_fields = ["note", "message__subject", "message__sender"]
     date_hierarchy = "at"
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — an audit trail
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -69,7 +69,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
     inlines = [InboundMessageLogInline]
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — never deleted
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -107,7 +107,7 @@ class LeadEventInline(admin.TabularInline):
     fields = ["occurred_at", "kind", "actor", "status_from", "status_to", "assignee", "note"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — use the services
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -154,8 +154,8 @@ class LeadEventAdmin(admin.ModelAdmin):
     search_fields = ["note", "lead__customer__full_name"]
     date_hierarchy = "occurred_at"
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001 — append-only
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -36,7 +36,7 @@ class LeadFilter(django_filters.FilterSet):
         model = Lead
         fields: list[str] = []
 
-    def __init__(self, *args, user: User, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         dealerships = dealerships_for(user)
         self.filters["dealership"].queryset = dealerships

@@ -85,7 +85,7 @@ class LeadEditForm(forms.Form):
         choices=[("", "—")] + [(i, "★" * i) for i in range(1, 6)],
     )
 
-    def __init__(self, *args, lead: Lead, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, lead: Lead, **kwargs) -> None:
         customer = lead.customer
         kwargs.setdefault(
             "initial",

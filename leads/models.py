@@ -343,7 +343,7 @@ class ContactOutcome(models.TextChoices):
 
 
 class LeadEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ANN201 — the timeline is append-only
+    def update(self, **kwargs):
         raise TypeError("Lead events are append-only.")
 
 

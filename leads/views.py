@@ -57,7 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/inbox.html", context)
 
 
-def _visible_lead(request: HttpRequest, pk: int):  # noqa: ANN202
+def _visible_lead(request: HttpRequest, pk: int):
     return get_object_or_404(selectors.visible_leads(request.user), pk=pk)
 
 

@@ -24,7 +24,7 @@ def template(dealership: Dealership, **texts: str) -> MessageTemplate:
     )
 
 
-def rule(dealership: Dealership, **fields) -> Rule:  # noqa: ANN003
+def rule(dealership: Dealership, **fields) -> Rule:
     fields.setdefault("template", template(dealership))
     fields.setdefault("trigger", "created")
     fields.setdefault("to_customer", True)
@@ -42,7 +42,7 @@ def rule(dealership: Dealership, **fields) -> Rule:  # noqa: ANN003
 
 def new_lead(
     dealership: Dealership, *, language: str = "en", received_at: datetime | None = None, **kwargs
-) -> Lead:  # noqa: ANN003
+) -> Lead:
     """A lead created through leads.services, so its 'created' event is announced."""
     customer = CustomerFactory(dealership=dealership, language=language)
     CustomerPhoneFactory(customer=customer)

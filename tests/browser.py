@@ -33,7 +33,7 @@ def chromium_or_skip() -> str:
 
 
 @pytest.fixture
-def browser_page(live_server) -> Iterator:  # noqa: ANN001
+def browser_page(live_server) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_or_skip()
@@ -52,12 +52,12 @@ def browser_page(live_server) -> Iterator:  # noqa: ANN001
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def login(page, username: str, password: str = "secret-pass-123") -> None:  # noqa: ANN001, S107
+def login(page, username: str, password: str = "secret-pass-123") -> None:  # noqa: S107
     page.goto(page.base_url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

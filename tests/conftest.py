@@ -6,23 +6,23 @@ from tests.factories import DealershipFactory, manager, salesperson
 from tests.twilio_edge import twilio  # noqa: F401 — Twilio faked at its HTTP edge (fixture)
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001
+def pytest_configure(config) -> None:
     # Tests create many people; strong password hashing would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_report_header(config) -> list[str]:  # noqa: ANN001
+def pytest_report_header(config) -> list[str]:
     db = settings.DATABASES["default"]
     where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}"
     return [f"database: {connection.vendor} ({where}); redis: {settings.REDIS_URL}"]
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     terminalreporter.write_line(f"Tests ran on {connection.vendor}.")
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(settings) -> None:  # noqa: ANN001
+def _eager_celery(settings) -> None:
     # Tasks run in-process in ordinary tests (our real task code, synchronously); the e2e tests
     # start a real worker instead.
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -32,7 +32,7 @@ def _eager_celery(settings) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_keys(settings) -> None:  # noqa: ANN001
+def _own_cache_keys(settings) -> None:
     """The real Redis cache, but keys of this test only: a rate-limit counter must not carry over
     from another test (or an xdist worker whose database reuses the same primary keys)."""
     import uuid
@@ -44,22 +44,22 @@ def _own_cache_keys(settings) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def dealership(db):  # noqa: ANN001, ANN201
+def dealership(db):
     return DealershipFactory()
 
 
 @pytest.fixture
-def seller(dealership):  # noqa: ANN001, ANN201
+def seller(dealership):
     return salesperson(dealership)
 
 
 @pytest.fixture
-def boss(dealership):  # noqa: ANN001, ANN201
+def boss(dealership):
     return manager(dealership)
 
 
 @pytest.fixture
-def live_worker(transactional_db, settings):  # noqa: ANN001, ANN201
+def live_worker(transactional_db, settings):
     """A real Celery worker, consuming from the real Redis broker, for end-to-end tests.
 
     It runs in this process (a thread pool) so that it sees the test database; tasks travel
@@ -79,7 +79,7 @@ def live_worker(transactional_db, settings):  # noqa: ANN001, ANN201
     app.conf.task_always_eager = True
 
 
-def wait_for(condition, timeout: float = 10.0, interval: float = 0.05):  # noqa: ANN001, ANN201
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.05):
     """Poll `condition()` until it is truthy; returns its value or fails after `timeout` s."""
     import time
 

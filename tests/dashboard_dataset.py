@@ -50,12 +50,12 @@ class Dataset:
     phone: Source
     leads: dict[int, Lead]
 
-    def numbers(self, leads) -> set[int]:  # noqa: ANN001
+    def numbers(self, leads) -> set[int]:
         by_pk = {lead.pk: n for n, lead in self.leads.items()}
         return {by_pk[lead.pk] for lead in leads}
 
 
-def _lead(dealership, source, received, *, condition="new", seller=None, **kwargs) -> Lead:  # noqa: ANN001
+def _lead(dealership, source, received, *, condition="new", seller=None, **kwargs) -> Lead:
     lead = services.create_lead(
         dealership=dealership,
         customer=CustomerFactory(dealership=dealership),
@@ -71,7 +71,7 @@ def _lead(dealership, source, received, *, condition="new", seller=None, **kwarg
     return lead
 
 
-def _try(lead, outcome, after, by) -> Lead:  # noqa: ANN001
+def _try(lead, outcome, after, by) -> Lead:
     return services.log_contact_attempt(
         lead=lead,
         channel=ContactChannel.PHONE,
@@ -81,7 +81,7 @@ def _try(lead, outcome, after, by) -> Lead:  # noqa: ANN001
     )
 
 
-def build(settings) -> Dataset:  # noqa: ANN001, PLR0915
+def build(settings) -> Dataset:
     # Hashing the staff's passwords properly would be most of this set's cost; tests log in with
     # force_login.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

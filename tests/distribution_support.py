@@ -13,7 +13,7 @@ OPEN = datetime(2026, 3, 3, 10, 0, tzinfo=AMS)  # a Tuesday morning
 CLOSED = datetime(2026, 3, 3, 22, 0, tzinfo=AMS)  # the same Tuesday, at night
 
 
-def new_lead(dealership, *, source=None, at=OPEN, passive=None, condition="new", **kwargs):  # noqa: ANN001, ANN003, ANN201
+def new_lead(dealership, *, source=None, at=OPEN, passive=None, condition="new", **kwargs):
     """A lead through leads.services.create_lead, as ingestion makes one. Its routing job is
     queued on commit: inside a test transaction it does not run unless the test asks."""
     vehicle = kwargs.pop("vehicle", None) or LeadVehicle(

@@ -32,7 +32,7 @@ class DealershipFactory(factory.django.DjangoModelFactory):
     inbound_address = factory.Sequence(lambda n: f"dealer{n}@leads.test")
 
     @factory.post_generation
-    def opening_hours(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def opening_hours(self, create, extracted, **kwargs):
         if create and extracted is not False:
             OpeningHours.objects.bulk_create(
                 [
@@ -54,17 +54,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret-pass-123")
 
 
-def person(role: str, dealership: Dealership, **kwargs) -> User:  # noqa: ANN003
+def person(role: str, dealership: Dealership, **kwargs) -> User:
     user = UserFactory(**kwargs)
     Membership.objects.create(user=user, dealership=dealership, role=role)
     return user
 
 
-def salesperson(dealership: Dealership, **kwargs) -> User:  # noqa: ANN003
+def salesperson(dealership: Dealership, **kwargs) -> User:
     return person(Role.SALESPERSON, dealership, **kwargs)
 
 
-def manager(dealership: Dealership, **kwargs) -> User:  # noqa: ANN003
+def manager(dealership: Dealership, **kwargs) -> User:
     return person(Role.MANAGER, dealership, **kwargs)
 
 

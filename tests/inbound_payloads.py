@@ -40,7 +40,7 @@ def email_to(raw: bytes, recipient: str) -> bytes:
 
 def mailgun(
     client, raw: bytes, recipient: str, *, key: str = MAILGUN_KEY, auth: dict | None = None
-):  # noqa: ANN001, ANN201
+):
     timestamp = str(int(time.time()))
     token = uuid.uuid4().hex  # Mailgun sends a fresh token with every POST, retries included
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
@@ -58,7 +58,7 @@ def mailgun(
     )
 
 
-def postmark(client, raw: bytes, recipient: str, *, auth: dict | None = None, message_id=None):  # noqa: ANN001, ANN201
+def postmark(client, raw: bytes, recipient: str, *, auth: dict | None = None, message_id=None):
     payload = {
         "FromFull": {"Email": "leads@portal.example", "Name": "Portal"},
         "ToFull": [{"Email": recipient, "Name": ""}],
@@ -76,7 +76,7 @@ def postmark(client, raw: bytes, recipient: str, *, auth: dict | None = None, me
     )
 
 
-def sendgrid(client, raw: bytes, recipient: str, *, auth: dict | None = None):  # noqa: ANN001, ANN201
+def sendgrid(client, raw: bytes, recipient: str, *, auth: dict | None = None):
     data = {
         "email": raw.decode("utf-8", "surrogateescape"),
         "envelope": json.dumps({"from": "leads@portal.example", "to": [recipient]}),
@@ -87,7 +87,7 @@ def sendgrid(client, raw: bytes, recipient: str, *, auth: dict | None = None):  
     )
 
 
-def amazon_ses(client, raw: bytes, recipient: str, *, auth: dict | None = None, ses_id=None):  # noqa: ANN001, ANN201
+def amazon_ses(client, raw: bytes, recipient: str, *, auth: dict | None = None, ses_id=None):
     sns_id = str(uuid.uuid4())
     ses_event = {
         "notificationType": "Received",
@@ -136,7 +136,7 @@ PROVIDERS = {
 }
 
 
-def sparkpost(client, raw: bytes, recipient: str, *, auth: dict | None = None):  # noqa: ANN001, ANN201
+def sparkpost(client, raw: bytes, recipient: str, *, auth: dict | None = None):
     """SparkPost's relay webhook: a JSON list of relay_message events (basic auth)."""
     event = {
         "msys": {

@@ -33,7 +33,7 @@ class FakeTwilio:
         auth=None,
         timeout=None,
         allow_redirects=False,
-    ):  # noqa: ANN001, ANN201, PLR0913
+    ):
         body = dict(data or {})
         if self.fail_with:
             answer = self.fail_with.pop(0)
@@ -59,7 +59,7 @@ class FakeTwilio:
 
 
 @pytest.fixture
-def twilio(settings, monkeypatch):  # noqa: ANN001, ANN201
+def twilio(settings, monkeypatch):
     settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
     settings.TWILIO_FROM_NUMBER = FROM_NUMBER
@@ -70,7 +70,7 @@ def twilio(settings, monkeypatch):  # noqa: ANN001, ANN201
 
 def signed_post(
     client, path: str, data: dict, *, token: str = AUTH_TOKEN, host: str = "testserver"
-):  # noqa: ANN001, ANN201
+):
     url = f"http://{host}{path}"
     signature = RequestValidator(token).compute_signature(url, data)
     return client.post(path, data, HTTP_X_TWILIO_SIGNATURE=signature)

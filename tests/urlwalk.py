@@ -27,7 +27,7 @@ def all_url_patterns() -> list[tuple[str, str | None]]:
     """(route with placeholders, url name) for every pattern, recursively."""
     found: list[tuple[str, str | None]] = []
 
-    def walk(patterns, prefix: str, namespace: str | None) -> None:  # noqa: ANN001
+    def walk(patterns, prefix: str, namespace: str | None) -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 ns = entry.namespace or namespace

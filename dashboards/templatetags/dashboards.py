@@ -16,7 +16,7 @@ register.filter(response_time)
 
 
 @register.filter
-def get_item(mapping, key):  # noqa: ANN001, ANN201
+def get_item(mapping, key):
     return mapping.get(key)
 
 
@@ -47,7 +47,7 @@ def _words(language: str, columns: tuple[str, ...]) -> tuple[dict[str, str], str
 
 
 @register.simple_tag
-def figure_cells(row, columns) -> SafeString:  # noqa: ANN001
+def figure_cells(row, columns) -> SafeString:
     """A table row's figure cells. Written in Python, not as template tags: a dashboard has a
     couple of thousand cells, and the template language made rendering them cost more than
     all the dashboard's queries together (bench/dashboard_bench.py). Plain string formatting with

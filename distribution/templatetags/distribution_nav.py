@@ -9,7 +9,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def nav_roles(user) -> dict[str, bool]:  # noqa: ANN001
+def nav_roles(user) -> dict[str, bool]:
     """{manages, bdc, unassigned}: managers see the manager pages; BDC agents and managers the
     BDC queue; salespeople and managers the unassigned queue. Cached on the user object, so a
     page asking twice costs one query."""

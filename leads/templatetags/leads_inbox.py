@@ -6,6 +6,6 @@ register = template.Library()
 
 
 @register.filter
-def manages(user) -> bool:  # noqa: ANN001
+def manages(user) -> bool:
     """Whether the navigation shows the manager pages (quarantine, sources)."""
     return user.is_authenticated and is_manager(user)

@@ -16,7 +16,7 @@ from tests.images import png_bytes
 
 
 @pytest.fixture
-def shop(transactional_db, settings, tmp_path):  # noqa: ANN001, ANN201
+def shop(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     dealership = DealershipFactory(name="Ligier Store Doesburg", phone="+31313472200")
     services.install_default_checklist(dealership=dealership)

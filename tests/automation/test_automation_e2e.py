@@ -28,7 +28,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def doesburg(transactional_db, settings):  # noqa: ANN001, ANN201
+def doesburg(transactional_db, settings):
     settings.ANYMAIL = dict(wire.ANYMAIL_SETTINGS)
     dealership = DealershipFactory(inbound_address=TO)
     SourceFactory(

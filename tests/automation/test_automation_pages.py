@@ -16,11 +16,11 @@ from tests.automation_helpers import new_lead, rule, template
 from tests.factories import DealershipFactory, manager, salesperson
 
 
-def flashed(response) -> str:  # noqa: ANN001
+def flashed(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
-def rule_form(dealership, template, **changes) -> dict:  # noqa: ANN001, ANN003
+def rule_form(dealership, template, **changes) -> dict:
     data = {
         "dealership": dealership.pk,
         "name": "Sorry we missed you",

@@ -21,7 +21,7 @@ def planned(r: Rule) -> int:
     return ScheduledAction.objects.filter(rule=r).count()
 
 
-def walk_a_lead_through_everything(dealership):  # noqa: ANN001, ANN201
+def walk_a_lead_through_everything(dealership):
     seller = salesperson(dealership)
     sold = new_lead(dealership)
     leads.update_lead(lead=sold, by=seller, comments="changed")

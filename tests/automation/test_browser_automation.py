@@ -13,7 +13,7 @@ from tests.factories import CustomerPhoneFactory, LeadFactory, salesperson
 
 
 @pytest.fixture
-def shop(transactional_db):  # noqa: ANN001, ANN201
+def shop(transactional_db):
     from tests.factories import DealershipFactory
 
     dealership = DealershipFactory(name="Ligier Store Doesburg")

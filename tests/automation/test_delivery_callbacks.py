@@ -20,7 +20,7 @@ from tests.twilio_edge import AUTH_TOKEN, signed_post
 
 
 @pytest.fixture
-def sms(dealership, twilio):  # noqa: ANN001, ANN201
+def sms(dealership, twilio):
     rule(dealership, channel="sms")
     new_lead(dealership)
     dispatcher.dispatch_due()
@@ -102,7 +102,7 @@ def test_without_an_auth_token_every_callback_is_refused(client, sms, settings):
     assert signed_post(client, status_path(sms), data).status_code == 403
 
 
-def mailgun_tracking(client, event: dict):  # noqa: ANN001, ANN201
+def mailgun_tracking(client, event: dict):
     timestamp, token = str(int(time.time())), uuid.uuid4().hex
     signature = hmac.new(
         MAILGUN_KEY.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
@@ -120,7 +120,7 @@ def mailgun_tracking(client, event: dict):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def email(dealership, settings):  # noqa: ANN001, ANN201
+def email(dealership, settings):
     settings.ANYMAIL = ANYMAIL_SETTINGS
     rule(dealership)
     new_lead(dealership)

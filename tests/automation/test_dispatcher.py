@@ -23,7 +23,7 @@ from tests.factories import salesperson
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 
-def sent_events(lead) -> list:  # noqa: ANN001
+def sent_events(lead) -> list:
     return list(LeadEvent.objects.filter(lead=lead, kind=EventKind.MESSAGE_SENT))
 
 
@@ -32,7 +32,7 @@ def to_customers() -> list[list[str]]:
     return [m.to for m in mail.outbox if not m.to[0].endswith("@staff.test")]
 
 
-def make_due(**filters) -> None:  # noqa: ANN003
+def make_due(**filters) -> None:
     ScheduledAction.objects.filter(**filters).update(due_at=timezone.now() - timedelta(seconds=1))
 
 

@@ -19,14 +19,14 @@ from tests.twilio_edge import signed_post
 PATH = "/hooks/twilio/sms/"
 
 
-def reply(client, number: str, body: str, sid: str = "SM" + "b" * 32):  # noqa: ANN001, ANN201
+def reply(client, number: str, body: str, sid: str = "SM" + "b" * 32):
     return signed_post(
         client, PATH, {"MessageSid": sid, "From": number, "To": "+3197010000000", "Body": body}
     )
 
 
 @pytest.fixture
-def leads_of_one_customer(dealership, twilio):  # noqa: ANN001, ANN201
+def leads_of_one_customer(dealership, twilio):
     seller = salesperson(dealership, phone="+31622222222")
     old = new_lead(dealership, received_at=timezone.now() - timedelta(days=30))
     newest_closed = leads.create_lead(dealership=dealership, customer=old.customer)

@@ -133,7 +133,7 @@ class World:
 
 
 @pytest.fixture
-def world(db, settings) -> World:  # noqa: ANN001
+def world(db, settings) -> World:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = World()
     world.leads = [world.lead(n) for n in range(70)]

@@ -13,11 +13,11 @@ from tests.dashboard_dataset import MARCH
 
 
 @pytest.fixture
-def data(db, settings):  # noqa: ANN001, ANN201
+def data(db, settings):
     return dashboard_dataset.build(settings)
 
 
-def dashboard(client, data):  # noqa: ANN001, ANN201
+def dashboard(client, data):
     client.force_login(data.boss)
     return client.get(f"{reverse('dashboards:dashboard')}?{urlencode(MARCH)}")
 

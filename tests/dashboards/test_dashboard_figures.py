@@ -11,11 +11,11 @@ from tests.dashboard_dataset import MARCH
 
 
 @pytest.fixture
-def data(db, settings):  # noqa: ANN001, ANN201
+def data(db, settings):
     return dashboard_dataset.build(settings)
 
 
-def report(data, user=None, **params):  # noqa: ANN001, ANN003, ANN201
+def report(data, user=None, **params):
     query = QueryDict(mutable=True)
     query.update({**MARCH, **params})
     filters = DashboardFilter(query, user=user or data.boss)
@@ -23,16 +23,16 @@ def report(data, user=None, **params):  # noqa: ANN001, ANN003, ANN201
     return Dashboard(user or data.boss, filters, lambda **p: "").build()
 
 
-def counts(row):  # noqa: ANN001, ANN201
+def counts(row):
     keys = ("leads", "contacted", "appointment", "showed", "sold", "lost")
     return tuple(row.data[k] for k in keys)
 
 
-def by_label(table):  # noqa: ANN001, ANN201
+def by_label(table):
     return {str(row.label): row for row in table.rows}
 
 
-def percents(row):  # noqa: ANN001, ANN201
+def percents(row):
     return {c.column: c.percent for c in row.cells if c.percent is not None}
 
 

@@ -31,16 +31,16 @@ LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)">')
 
 
 @pytest.fixture
-def data(db, settings):  # noqa: ANN001, ANN201
+def data(db, settings):
     return dashboard_dataset.build(settings)
 
 
-def page(client, user, **params):  # noqa: ANN001, ANN003, ANN201
+def page(client, user, **params):
     client.force_login(user)
     return client.get(f"{DASHBOARD}?{urlencode({**MARCH, **params})}")
 
 
-def total_leads(response) -> int:  # noqa: ANN001
+def total_leads(response) -> int:
     return response.context["report"].tables["total"].rows[0].data["leads"]
 
 

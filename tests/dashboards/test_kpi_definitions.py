@@ -14,11 +14,11 @@ from tests.factories import LeadFactory
 
 
 @pytest.fixture
-def data(db, settings):  # noqa: ANN001, ANN201
+def data(db, settings):
     return dashboard_dataset.build(settings)
 
 
-def march(data):  # noqa: ANN001, ANN201
+def march(data):
     return Lead.objects.filter(pk__in=[data.leads[n].pk for n in range(1, 11)])
 
 

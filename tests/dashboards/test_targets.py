@@ -15,7 +15,7 @@ TARGETS = reverse("dashboards:targets")
 
 
 @pytest.fixture
-def data(db, settings):  # noqa: ANN001, ANN201
+def data(db, settings):
     return dashboard_dataset.build(settings)
 
 
@@ -35,12 +35,12 @@ def test_the_defaults_are_the_dealer_practice_figures():
     }
 
 
-def dashboard(client, user):  # noqa: ANN001, ANN201
+def dashboard(client, user):
     client.force_login(user)
     return client.get(f"{reverse('dashboards:dashboard')}?{urlencode(MARCH)}").context["report"]
 
 
-def portal_sold_cell(report):  # noqa: ANN001, ANN201
+def portal_sold_cell(report):
     row = next(r for r in report.tables["source"].rows if str(r.label).startswith("Portal"))
     return next(c for c in row.cells if c.column == "sold")
 

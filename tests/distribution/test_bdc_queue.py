@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bdc(dealership):  # noqa: ANN001, ANN201
+def bdc(dealership):
     return person(Role.BDC_AGENT, dealership)
 
 
-def passive_lead(dealership):  # noqa: ANN001, ANN201
+def passive_lead(dealership):
     source = SourceFactory(dealership=dealership, kind=Source.Kind.LIST, is_passive=True)
     lead = new_lead(dealership, source=source)
     services.route_lead(lead_id=lead.pk, at=OPEN)

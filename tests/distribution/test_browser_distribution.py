@@ -13,7 +13,7 @@ from tests.factories import DealershipFactory, LeadFactory, manager, salesperson
 
 
 @pytest.fixture
-def shop(transactional_db):  # noqa: ANN001, ANN201
+def shop(transactional_db):
     dealership = DealershipFactory(name="Ligier Store Doesburg", opening_hours=False, language="en")
     return {
         "dealership": dealership,

@@ -19,17 +19,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop(db):  # noqa: ANN001, ANN201
+def shop(db):
     """A dealership without opening hours: always open, whenever the suite runs."""
     return DealershipFactory(opening_hours=False, language="en")
 
 
 @pytest.fixture
-def boss(shop):  # noqa: ANN001, ANN201
+def boss(shop):
     return manager(shop)
 
 
-def route(lead, at=None):  # noqa: ANN001, ANN201
+def route(lead, at=None):
     services.route_lead(lead_id=lead.pk, at=at or timezone.now())
     lead.refresh_from_db()
     return lead
@@ -167,7 +167,7 @@ def test_a_salesperson_setting_themselves_away_is_skipped(client, shop):
     assert {lead.assigned_to for lead in leads} == {here}
 
 
-def _manual(shop, n):  # noqa: ANN001, ANN202
+def _manual(shop, n):
     DistributionRule.objects.create(dealership=shop, name="Manual", strategy=Strategy.MANUAL)
     return [route(new_lead(shop, at=timezone.now())) for _ in range(n)]
 

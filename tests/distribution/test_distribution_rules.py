@@ -23,13 +23,13 @@ from tests.factories import SourceFactory, salesperson
 pytestmark = pytest.mark.django_db
 
 
-def route(lead, at=OPEN):  # noqa: ANN001, ANN201
+def route(lead, at=OPEN):
     services.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
 
-def rule(dealership, name, *, team=(), **kwargs):  # noqa: ANN001, ANN003, ANN201
+def rule(dealership, name, *, team=(), **kwargs):
     made = DistributionRule.objects.create(dealership=dealership, name=name, **kwargs)
     for user in team:
         TeamMember.objects.create(rule=made, user=user)

@@ -17,13 +17,13 @@ from tests.factories import DealershipFactory, salesperson
 pytestmark = pytest.mark.django_db
 
 
-def route(lead, at=OPEN):  # noqa: ANN001, ANN201
+def route(lead, at=OPEN):
     services.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
 
-def rr_rule(dealership, weights: dict, **kwargs) -> DistributionRule:  # noqa: ANN001, ANN003
+def rr_rule(dealership, weights: dict, **kwargs) -> DistributionRule:
     rule = DistributionRule.objects.create(
         dealership=dealership, name="Portals", strategy=Strategy.ROUND_ROBIN, **kwargs
     )
@@ -148,7 +148,7 @@ def test_least_loaded_picks_the_fewest_open_leads(dealership):
     assert route(new_lead(dealership)).assigned_to == quiet
 
 
-def _admin(dealership):  # noqa: ANN001, ANN202
+def _admin(dealership):
     from tests.factories import manager
 
     return manager(dealership)
@@ -167,7 +167,7 @@ def test_vehicle_owner_gets_the_lead_and_fallback_when_away(dealership):
         fallback=Strategy.ROUND_ROBIN,
     )
 
-    def stock_lead():  # noqa: ANN202
+    def stock_lead():
         return new_lead(dealership, vehicle=LeadVehicle(condition="used", vin=stock.vin))
 
     assert route(stock_lead()).assigned_to == owner

@@ -23,7 +23,7 @@ from tests.factories import DealershipFactory, salesperson
 pytestmark = pytest.mark.django_db
 
 
-def route(dealership, at=OPEN):  # noqa: ANN001, ANN201
+def route(dealership, at=OPEN):
     with announcements_paused():  # routed here, not by the job its commit would start
         lead = new_lead(dealership, at=at)
     services.route_lead(lead_id=lead.pk, at=at)
@@ -31,12 +31,12 @@ def route(dealership, at=OPEN):  # noqa: ANN001, ANN201
     return lead
 
 
-def rule_with(dealership, team, **kwargs) -> DistributionRule:  # noqa: ANN001, ANN003
+def rule_with(dealership, team, **kwargs) -> DistributionRule:
     rule = DistributionRule(dealership=dealership, name="Portals", **kwargs)
     return services.save_rule(rule=rule, team=[(user, 1, None) for user in team])
 
 
-def reads_of_the_setup(dealership) -> list[str]:  # noqa: ANN001
+def reads_of_the_setup(dealership) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         route(dealership)
     tables = ('"distribution_distributionrule"', '"distribution_teammember"', '"dealers_opening')
@@ -130,7 +130,7 @@ def test_a_dealership_goes_with_its_rules_hours_and_stamp():
     assert not SetupStamp.objects.exists()
 
 
-def _world():  # noqa: ANN202
+def _world():
     dealership = DealershipFactory()
     people = [salesperson(dealership) for _ in range(4)]
     rule = DistributionRule(dealership=dealership, name="Portals", strategy=Strategy.ROUND_ROBIN)
@@ -139,7 +139,7 @@ def _world():  # noqa: ANN202
     return dealership, people, rule
 
 
-def _edit(step: int, dealership, people, rule) -> None:  # noqa: ANN001
+def _edit(step: int, dealership, people, rule) -> None:
     """The same edit in each world; which one depends on the step."""
     kind = step % 6
     if kind == 0:

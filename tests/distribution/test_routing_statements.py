@@ -23,7 +23,7 @@ from tests.distribution_support import OPEN, new_lead
 from tests.factories import DealershipFactory, LeadFactory, salesperson
 
 
-def _team_rule(dealership, people, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _team_rule(dealership, people, **kwargs):
     rule = DistributionRule.objects.create(
         dealership=dealership, name="Team", strategy=Strategy.ROUND_ROBIN, **kwargs
     )
@@ -32,7 +32,7 @@ def _team_rule(dealership, people, **kwargs):  # noqa: ANN001, ANN003, ANN202
     return rule
 
 
-def _statements(captured) -> list[str]:  # noqa: ANN001
+def _statements(captured) -> list[str]:
     return [q["sql"] for q in captured]
 
 

@@ -42,20 +42,20 @@ def test_the_worker_settings_keep_connections():
 
 
 @pytest.fixture
-def prefork_child(monkeypatch):  # noqa: ANN001, ANN201
+def prefork_child(monkeypatch):
     monkeypatch.setattr(dealerlms.celery, "_keep_connections", True)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_healthy_connection_is_kept_and_a_broken_one_replaced(prefork_child):  # noqa: ARG001
+def test_a_healthy_connection_is_kept_and_a_broken_one_replaced(prefork_child):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL backends")
     first = _backend()
     _around_a_task()
     assert _backend() == first  # kept: same backend
     _kill(first)
-    with pytest.raises(Exception):  # noqa: B017, PT011 — whichever error the driver raises
+    with pytest.raises(Exception):  # noqa: B017 — whichever error the driver raises
         _backend()
     assert connection.errors_occurred
     _around_a_task(eager=True)  # an eager task runs in its caller's context: not touched
@@ -67,7 +67,7 @@ def test_a_healthy_connection_is_kept_and_a_broken_one_replaced(prefork_child): 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_older_than_conn_max_age_is_closed(prefork_child, monkeypatch):  # noqa: ARG001
+def test_a_connection_older_than_conn_max_age_is_closed(prefork_child, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL backends")
     first = _backend()

@@ -11,7 +11,7 @@ from tests.inbound.test_ingest_pipeline import LABELLED
 
 
 @pytest.fixture
-def stuck(transactional_db):  # noqa: ANN001, ANN201
+def stuck(transactional_db):
     dealership = DealershipFactory(name="Ligier Store Doesburg")
     manager(dealership, username="marco", first_name="Marco")
     source = SourceFactory(

@@ -12,15 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _provider_keys(settings):  # noqa: ANN001
+def _provider_keys(settings):
     settings.ANYMAIL = dict(wire.ANYMAIL_SETTINGS)
 
 
 @pytest.fixture
-def send(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def send(django_capture_on_commit_callbacks):
     """Post like the provider does; the parse task enqueued on commit then runs (eagerly)."""
 
-    def post(provider: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def post(provider: str, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return wire.PROVIDERS[provider](Client(), *args, **kwargs)
 
@@ -28,7 +28,7 @@ def send(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def doesburg(db):  # noqa: ANN001, ANN201
+def doesburg(db):
     dealership = DealershipFactory(inbound_address="Doesburg@leads.dealerlms.example")
     SourceFactory(dealership=dealership, name="Marktplaats", sender_patterns="portal.example")
     return dealership
@@ -56,13 +56,13 @@ def test_a_signed_delivery_is_stored_and_becomes_a_lead(send, doesburg, provider
     assert lead.events.filter(kind="created").count() == 1
 
 
-def forged(provider: str, client, raw: bytes, to: str):  # noqa: ANN001, ANN201
+def forged(provider: str, client, raw: bytes, to: str):
     if provider == "mailgun":
         return wire.mailgun(client, raw, to, key="not-the-signing-key")
     return wire.PROVIDERS[provider](client, raw, to, auth=wire.basic_auth("anymail-user:guess"))
 
 
-def unauthenticated(provider: str, client, raw: bytes, to: str):  # noqa: ANN001, ANN201
+def unauthenticated(provider: str, client, raw: bytes, to: str):
     if provider == "mailgun":
         return client.post("/anymail/mailgun/inbound_mime/", {"body-mime": raw.decode()})
     return wire.PROVIDERS[provider](client, raw, to, auth={})
@@ -138,7 +138,7 @@ def test_the_envelope_recipient_routes_a_bcc_delivery(send, doesburg):
 
 @pytest.mark.parametrize("provider", ["mailgun", "postmark"])
 def test_when_the_database_is_down_the_webhook_answers_5xx(doesburg, provider):
-    def database_down(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def database_down(execute, sql, params, many, context):
         raise OperationalError("connection refused")
 
     client = Client(raise_request_exception=False)

@@ -31,7 +31,7 @@ def lead_json(name: str, *, email: str = "", phone: str = "", model: str = "JS50
     ).encode()
 
 
-def store(dealership, raw: bytes, n: int) -> InboundMessage:  # noqa: ANN001
+def store(dealership, raw: bytes, n: int) -> InboundMessage:
     return ingest.store_message(
         channel="api",
         raw=raw,
@@ -55,7 +55,7 @@ SCENARIO = [
 ]
 
 
-def snapshot(dealership) -> dict:  # noqa: ANN001
+def snapshot(dealership) -> dict:
     """What the scenario produced, with database ids replaced by order of appearance."""
     leads = {pk: n for n, pk in enumerate(Lead.objects.filter(dealership=dealership)
                                           .order_by("pk").values_list("pk", flat=True))}  # fmt: skip
@@ -78,7 +78,7 @@ def snapshot(dealership) -> dict:  # noqa: ANN001
     }  # fmt: skip
 
 
-def known_customers(dealership) -> None:  # noqa: ANN001
+def known_customers(dealership) -> None:
     carla = CustomerFactory(dealership=dealership, full_name="", email="carla@example.nl")
     CustomerPhoneFactory(customer=carla, number="+31698765432")
     dirk = CustomerFactory(dealership=dealership, full_name="Dirk Jansen", email="dirk@example.nl")
@@ -173,7 +173,7 @@ def test_two_parse_jobs_side_by_side_take_different_messages(settings):
         try:
             start.wait()
             done.append(parse_received_messages())
-        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

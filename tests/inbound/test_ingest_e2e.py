@@ -13,7 +13,7 @@ TO = "doesburg@leads.dealerlms.example"
 
 
 @pytest.fixture
-def doesburg(transactional_db, settings):  # noqa: ANN001, ANN201
+def doesburg(transactional_db, settings):
     settings.ANYMAIL = dict(wire.ANYMAIL_SETTINGS)
     dealership = DealershipFactory(inbound_address=TO)
     SourceFactory(dealership=dealership, name="Marktplaats", sender_patterns="portal.example")

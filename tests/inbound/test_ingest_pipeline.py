@@ -38,10 +38,10 @@ Auto: Ligier JS50
 
 
 @pytest.fixture
-def deliver(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def deliver(django_capture_on_commit_callbacks):
     """Store a message as the webhook does; its parse task runs when the transaction commits."""
 
-    def store(raw: bytes, dealership, **fields) -> InboundMessage:  # noqa: ANN001, ANN003
+    def store(raw: bytes, dealership, **fields) -> InboundMessage:
         with django_capture_on_commit_callbacks(execute=True):
             message = ingest.store_message(
                 channel="email", raw=raw, dealership=dealership, **fields
@@ -165,7 +165,7 @@ def test_labels_of_the_source_are_used_when_parsing(deliver, dealership):
     assert message.lead.customer.email == "piet.pieterse@example.nl"
 
 
-def _again(deliver, dealership, message_id: str, received_at=None) -> InboundMessage:  # noqa: ANN001
+def _again(deliver, dealership, message_id: str, received_at=None) -> InboundMessage:
     raw = wire.sample("adf-basic.xml")
     message = deliver(raw, dealership, message_id=message_id)
     if received_at is not None:
@@ -215,7 +215,7 @@ def test_a_new_lead_announces_its_created_event_once(deliver, dealership):
 
     heard, after_commit = [], []
 
-    def receiver(sender, events, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def receiver(sender, events, **kwargs):
         for event in events:
             heard.append((event.kind, event.lead_id))
             if event.kind == "created":

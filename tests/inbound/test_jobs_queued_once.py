@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker(settings):  # noqa: ANN001, ANN201
+def broker(settings):
     """Jobs go to the real Redis broker instead of running in-process; emptied before and after."""
     from dealerlms.celery import app
 
@@ -28,7 +28,7 @@ def broker(settings):  # noqa: ANN001, ANN201
     app.conf.task_always_eager = True
 
 
-def queued(app, task) -> int:  # noqa: ANN001
+def queued(app, task) -> int:
     """How many runs of `task` wait in the broker's default queue."""
     import json
 

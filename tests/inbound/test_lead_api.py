@@ -19,14 +19,14 @@ def _fresh_rate_counters():
 
 
 @pytest.fixture
-def website(dealership):  # noqa: ANN001, ANN201
+def website(dealership):
     source = SourceFactory(dealership=dealership, name="Website", kind="website")
     source.rotate_api_token()
     source.save()
     return source
 
 
-def post(client, body, token: str | None):  # noqa: ANN001, ANN201
+def post(client, body, token: str | None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(URL, data, content_type="application/json", **headers)

@@ -23,8 +23,8 @@ Content-Type: text/html; charset=utf-8
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
-    def run(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def run_on_commit(django_capture_on_commit_callbacks):
+    def run(action, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return action(*args, **kwargs)
 
@@ -32,14 +32,14 @@ def run_on_commit(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def occasions(dealership):  # noqa: ANN001, ANN201
+def occasions(dealership):
     return SourceFactory(
         dealership=dealership, name="Occasions", sender_patterns="occasions.example"
     )
 
 
 @pytest.fixture
-def stuck(dealership, occasions, run_on_commit):  # noqa: ANN001, ANN201
+def stuck(dealership, occasions, run_on_commit):
     message = run_on_commit(
         ingest.store_message,
         channel="email",
@@ -54,13 +54,13 @@ def stuck(dealership, occasions, run_on_commit):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def unrouted(run_on_commit):  # noqa: ANN001, ANN201
+def unrouted(run_on_commit):
     return run_on_commit(
         ingest.store_message, channel="email", raw=LABELLED, dealership=None, recipient="x@y.test"
     )
 
 
-def login(client, user):  # noqa: ANN001, ANN201
+def login(client, user):
     client.force_login(user)
     return client
 
@@ -299,7 +299,7 @@ def test_the_demo_has_messages_waiting_in_quarantine():
     assert all(m.failure_reason for m in InboundMessage.objects.all())
 
 
-def every_manager_url(message, source, label):  # noqa: ANN001, ANN201
+def every_manager_url(message, source, label):
     return [
         ("get", reverse("inbound:quarantine")),
         ("get", reverse("inbound:quarantine_detail", args=[message.pk])),

@@ -40,7 +40,7 @@ def test_the_first_parser_with_a_lead_wins():
 def test_a_parser_added_to_the_registry_is_tried_in_its_turn(monkeypatch):
     tried = []
 
-    def pigeon_post(message) -> LeadBuilder | None:  # noqa: ANN001 — a new format, one function
+    def pigeon_post(message) -> LeadBuilder | None:
         tried.append(message)
         if b"PIGEON" not in (message.texts[0].encode() if message.texts else b""):
             return None
@@ -58,7 +58,7 @@ def test_a_parser_added_to_the_registry_is_tried_in_its_turn(monkeypatch):
 
 
 def test_a_malformed_result_lets_the_next_parser_try(monkeypatch):
-    def broken(message):  # noqa: ANN001, ANN202
+    def broken(message):
         raise MalformedInput("malformed XML (line 1)")
 
     monkeypatch.setattr(registry_module, "PARSERS", [broken, labels.parse])

@@ -19,7 +19,7 @@ class OverHttp:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
 
-    def post(self, path: str, data, content_type: str | None = None, **extra):  # noqa: ANN001, ANN003, ANN201
+    def post(self, path: str, data, content_type: str | None = None, **extra):
         headers = {
             key[5:].replace("_", "-").title(): value
             for key, value in extra.items()

@@ -11,7 +11,7 @@ from leads.models import Lead
 from tests.factories import LeadFactory
 
 
-def _assigned(dealership, seller, *, name: str, minutes_ago: int, deadline_in: int | None):  # noqa: ANN001, ANN202
+def _assigned(dealership, seller, *, name: str, minutes_ago: int, deadline_in: int | None):
     now = timezone.now()
     lead = LeadFactory(
         dealership=dealership,

@@ -19,14 +19,14 @@ from tests.factories import manager, salesperson
 pytestmark = pytest.mark.django_db
 
 
-def routed(dealership, at=OPEN):  # noqa: ANN001, ANN201
+def routed(dealership, at=OPEN):
     lead = new_lead(dealership, at=at)
     services.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
 
-def default_rule(dealership, **changes):  # noqa: ANN001, ANN003, ANN201
+def default_rule(dealership, **changes):
     rule = next(r for r in ensure_defaults(dealership) if r.activity == "active")
     for name, value in changes.items():
         setattr(rule, name, value)
@@ -118,7 +118,7 @@ def test_beat_runs_the_escalation_every_minute():
     assert "distribution-queue-reactivations" in settings.CELERY_BEAT_SCHEDULE
 
 
-def _fail(lead, seller, times, captured):  # noqa: ANN001, ANN202
+def _fail(lead, seller, times, captured):
     for _ in range(times):
         with captured(execute=True):
             lead_services.log_contact_attempt(

@@ -11,7 +11,7 @@ from leadparser.cli import main_parse_file
 class Command(BaseCommand):
     help = "Parse one lead file (ADF XML, JSON, or an .eml message) and print the normalized lead."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("path")
         parser.add_argument(
             "--region",
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             help="ISO country for reading national phone numbers (default: the setting).",
         )
 
-    def handle(self, *args, path: str, region: str | None, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, path: str, region: str | None, **options) -> None:
         code, out, err = main_parse_file(
             path, (region or settings.DEALERLMS_DEFAULT_REGION).upper()
         )
