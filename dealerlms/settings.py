@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "automation",
     "appraisals",
     "dashboards",
+    "integrations",
     "demo",
 ]
 
@@ -261,3 +262,12 @@ CELERY_BEAT_SCHEDULE["distribution-queue-reactivations"] = {
     "task": "distribution.tasks.queue_reactivations",
     "schedule": 3600.0,
 }
+
+# Leads out (integrations): forwarded leads are retried every minute until delivered or failed.
+CELERY_BEAT_SCHEDULE["integrations-send-due-deliveries"] = {
+    "task": "integrations.tasks.send_due_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+# Forwarding targets on internal addresses (localhost, private ranges) are refused in production.
+INTEGRATIONS_ALLOW_PRIVATE_TARGETS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", not PRODUCTION)

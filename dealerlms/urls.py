@@ -17,10 +17,12 @@ urlpatterns = [
     path("distribution/", include("distribution.urls")),
     path("settings/", include("dealerlms.settings_urls")),
     path("settings/automation/", include("automation.urls")),
+    path("settings/integrations/", include("integrations.urls")),
     path("notifications/", include("automation.notification_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", inbound_api.submit_lead, name="api_leads"),
+    path("api/v1/", include("integrations.api_urls")),
     path("hooks/", include("automation.hook_urls")),
     path("appraisals/", include("appraisals.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from integrations.models import ApiToken, Delivery, DeliveryAttempt, Forwarding, SaleReport
+
+
+@admin.register(Forwarding)
+class ForwardingAdmin(admin.ModelAdmin):
+    list_display = ["name", "dealership", "trigger", "format", "transport", "is_enabled"]
+    list_filter = ["dealership", "trigger", "format", "transport"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    readonly_fields = ["at", "by", "ok", "status_code", "answer", "duration_ms"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["forwarding", "lead", "state", "attempts", "next_attempt_at", "delivered_at"]
+    list_filter = ["state", "forwarding"]
+    raw_id_fields = ["lead", "event"]
+    inlines = [AttemptInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "dealership",
+        "prefix",
+        "can_read_leads",
+        "can_report_sales",
+        "revoked_at",
+    ]
+    readonly_fields = ["prefix", "token_hash"]
+
+
+@admin.register(SaleReport)
+class SaleReportAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "dealership", "via", "reported_by", "outcome", "lead"]
+    raw_id_fields = ["lead"]
