@@ -17,7 +17,7 @@ class ReceivingSystem:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 owner.received.append(
                     {"path": self.path, "headers": dict(self.headers.items()), "body": body}
@@ -28,7 +28,7 @@ class ReceivingSystem:
                 self.end_headers()
                 self.wfile.write(text.encode())
 
-            def log_message(self, *args) -> None:  # noqa: ANN002 - quiet in tests
+            def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -42,7 +42,7 @@ class ReceivingSystem:
 
 
 @pytest.fixture
-def receiving_system():  # noqa: ANN201
+def receiving_system():
     system = ReceivingSystem()
     yield system
     system.close()

@@ -7,6 +7,11 @@ PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
+    "api_export_leads": "integration API: Bearer integration token, one dealership "
+    "(tests/integrations/test_integration_api.py)",
+    "api_export_lead": "integration API: Bearer integration token, one dealership",
+    "api_sales": "DMS sale reports: Bearer integration token with the sales permission",
+    "api_openapi": "the API's public description; no data",
     "appraisals:public_offer": "the customer's trade-in offer: the signed, expiring token in the "
     "URL is the credential (tests/test_appraisal_pages.py)",
     "hooks:twilio_status": "Twilio delivery callbacks: X-Twilio-Signature checked with "

@@ -26,7 +26,6 @@ from tests.factories import (
     SourceFactory,
     manager,
 )
-from tests.receiving_system import receiving_system  # noqa: F401 - fixture
 from tests.shared import LEAD_SCHEMA
 
 pytestmark = pytest.mark.django_db

@@ -25,6 +25,7 @@ from tests.factories import (
     SourceFactory,
     person,
 )
+from tests.integrations_world import INTEGRATIONS_ACCESS
 from tests.urlwalk import PUBLIC, PUBLIC_PREFIXES, all_url_patterns
 
 ROLES = ("owner", "colleague", "bdc", "manager", "admin", "stranger")
@@ -76,6 +77,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
 ACCESS.update(APPRAISAL_ACCESS)
 ACCESS.update(DISTRIBUTION_ACCESS)
 ACCESS.update(AUTOMATION_ACCESS)
+ACCESS.update(INTEGRATIONS_ACCESS)
 
 APP_URLS = sorted(
     name
