@@ -15,7 +15,14 @@ MAX_CSV_BYTES = 2_000_000
 MAX_CSV_ROWS = 5_000
 
 
+def _only_one(field: forms.ModelChoiceField, dealerships) -> None:  # noqa: ANN001
+    """A manager of one dealership does not have to choose it."""
+    if len(dealerships) == 1:
+        field.initial = dealerships[0].pk
+
+
 class ForwardingForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
     lead_types = forms.MultipleChoiceField(
         label=_("Only these lead types"),
         choices=LeadType.choices,
@@ -51,6 +58,7 @@ class ForwardingForm(forms.ModelForm):
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
+        _only_one(self.fields["dealership"], dealerships)
         self.fields["sources"].queryset = Source.objects.filter(
             dealership__in=dealerships
         ).select_related("dealership")
@@ -88,6 +96,7 @@ class TokenForm(forms.Form):
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
+        _only_one(self.fields["dealership"], dealerships)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -112,6 +121,7 @@ class SalesCsvForm(forms.Form):
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dealership"].queryset = dealerships
+        _only_one(self.fields["dealership"], dealerships)
 
     def clean_file(self) -> list[dict]:
         upload = self.cleaned_data["file"]
