@@ -15,7 +15,7 @@ MAX_CSV_BYTES = 2_000_000
 MAX_CSV_ROWS = 5_000
 
 
-def _only_one(field: forms.ModelChoiceField, dealerships) -> None:  # noqa: ANN001
+def _only_one(field: forms.ModelChoiceField, dealerships) -> None:
     """A manager of one dealership does not have to choose it."""
     if len(dealerships) == 1:
         field.initial = dealerships[0].pk
