@@ -1,11 +1,15 @@
 from django.urls import path
 
-from leads import views
+from leads import entry_views, views
 
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("mine/", views.inbox, name="inbox"),
+    path("new/", entry_views.new_lead, name="new"),
+    path("new/customers/", entry_views.customer_matches, name="new_customer_matches"),
+    path("new/stock/", entry_views.stock_search, name="new_stock_search"),
+    path("showroom/", entry_views.showroom_log, name="showroom"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/contact/", views.log_contact, name="log_contact"),
     path("<int:pk>/status/", views.change_status, name="change_status"),
