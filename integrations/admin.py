@@ -7,6 +7,7 @@ from integrations.models import ApiToken, Delivery, DeliveryAttempt, Forwarding,
 class ForwardingAdmin(admin.ModelAdmin):
     list_display = ["name", "dealership", "trigger", "format", "transport", "is_enabled"]
     list_filter = ["dealership", "trigger", "format", "transport"]
+    search_fields = ["name", "url", "email"]
 
 
 class AttemptInline(admin.TabularInline):
@@ -19,6 +20,7 @@ class AttemptInline(admin.TabularInline):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["forwarding", "lead", "state", "attempts", "next_attempt_at", "delivered_at"]
     list_filter = ["state", "forwarding"]
+    search_fields = ["last_answer", "lead__customer__full_name"]
     raw_id_fields = ["lead", "event"]
     inlines = [AttemptInline]
 
@@ -34,9 +36,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     readonly_fields = ["prefix", "token_hash"]
+    list_filter = ["dealership", "can_read_leads", "can_report_sales"]
+    search_fields = ["name", "prefix"]
 
 
 @admin.register(SaleReport)
 class SaleReportAdmin(admin.ModelAdmin):
     list_display = ["received_at", "dealership", "via", "reported_by", "outcome", "lead"]
     raw_id_fields = ["lead"]
+    list_filter = ["outcome", "via", "dealership"]
+    search_fields = ["reported_by"]
