@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "appraisals",
     "dashboards",
     "integrations",
+    "followup",
     "demo",
 ]
 
@@ -271,3 +272,8 @@ CELERY_BEAT_SCHEDULE["integrations-send-due-deliveries"] = {
 }
 # Forwarding targets on internal addresses (localhost, private ranges) are refused in production.
 INTEGRATIONS_ALLOW_PRIVATE_TARGETS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", not PRODUCTION)
+# Follow-up: cadence tasks left open too long are missed and the next step follows.
+CELERY_BEAT_SCHEDULE["followup-miss-overdue-tasks"] = {
+    "task": "followup.tasks.miss_overdue_tasks",
+    "schedule": 900.0,
+}

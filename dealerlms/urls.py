@@ -18,6 +18,7 @@ urlpatterns = [
     path("settings/", include("dealerlms.settings_urls")),
     path("settings/automation/", include("automation.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("followup/", include("followup.urls")),
     path("notifications/", include("automation.notification_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),

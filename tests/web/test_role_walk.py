@@ -25,6 +25,7 @@ from tests.factories import (
     SourceFactory,
     person,
 )
+from tests.followup_world import FOLLOWUP_ACCESS
 from tests.integrations_world import INTEGRATIONS_ACCESS
 from tests.urlwalk import PUBLIC, PUBLIC_PREFIXES, all_url_patterns
 
@@ -82,6 +83,7 @@ ACCESS.update(APPRAISAL_ACCESS)
 ACCESS.update(DISTRIBUTION_ACCESS)
 ACCESS.update(AUTOMATION_ACCESS)
 ACCESS.update(INTEGRATIONS_ACCESS)
+ACCESS.update(FOLLOWUP_ACCESS)
 
 APP_URLS = sorted(
     name

@@ -1,0 +1,282 @@
+"""A lead's next actions: the cadence of its stage creates them, a person finishes them (or they
+are missed), and the next step follows; lead events start, move and end the stages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import User
+from distribution.models import Routing
+from followup.models import Cadence, Task, TaskKind
+from leads import services as lead_services
+from leads.lifecycle import CLOSED_STATUSES, Status
+from leads.models import ContactChannel, EventKind, Lead, LeadEvent
+
+State = Routing.State
+CHANNEL_OF = {
+    TaskKind.CALL: ContactChannel.PHONE,
+    TaskKind.EMAIL: ContactChannel.EMAIL,
+    TaskKind.SMS: ContactChannel.SMS,
+    TaskKind.WHATSAPP: ContactChannel.WHATSAPP,
+}
+# Without a cadence of its own, a dealership's leads still get a few calls each stage.
+DEFAULT_STEPS = {
+    Cadence.Stage.NO_CONTACT: [(0, TaskKind.CALL), (1, TaskKind.CALL), (3, TaskKind.CALL)],
+    Cadence.Stage.NO_APPOINTMENT: [(1, TaskKind.CALL), (4, TaskKind.CALL)],
+}
+# A cadence task still open this long after it was due counts as missed: the next step follows.
+MISSED_AFTER = timedelta(hours=12)
+
+
+def _steps(
+    dealership_id: int, stage: str
+) -> tuple[Cadence | None, list[tuple[int, str, int | None]]]:
+    cadence = (
+        Cadence.objects.filter(dealership_id=dealership_id, stage=stage)
+        .prefetch_related("steps")
+        .first()
+    )
+    if cadence is not None and cadence.steps.all():
+        return cadence, [(s.day, s.kind, s.pk) for s in cadence.steps.all()]
+    return cadence, [(day, kind, None) for day, kind in DEFAULT_STEPS[stage]]
+
+
+def _cancel_open(lead: Lead, *, cadence_only: bool, kinds: set[str] | None = None) -> None:
+    tasks = Task.objects.filter(lead=lead, state=Task.State.OPEN)
+    if cadence_only:
+        tasks = tasks.exclude(stage="")
+    if kinds:
+        tasks = tasks.filter(kind__in=kinds)
+    tasks.update(state=Task.State.CANCELLED, finished_at=timezone.now())
+
+
+def _create_day(lead: Lead, stage: str, start: datetime, after_day: int | None) -> list[Task]:
+    """The tasks of the first step day after `after_day` (None: the first day of the cadence)."""
+    _cadence, steps = _steps(lead.dealership_id, stage)
+    days = sorted({day for day, _kind, _pk in steps if after_day is None or day > after_day})
+    if not days:
+        return []
+    day = days[0]
+    return Task.objects.bulk_create(
+        [
+            Task(
+                lead=lead,
+                dealership_id=lead.dealership_id,
+                assigned_to_id=lead.assigned_to_id,
+                kind=kind,
+                due_at=start + timedelta(days=day),
+                step_id=pk,
+                stage=stage,
+            )
+            for d, kind, pk in steps
+            if d == day
+        ]
+    )
+
+
+def stage_start(lead: Lead, stage: str) -> datetime:
+    """When the lead entered `stage`: its receipt, or its first contact."""
+    if stage == Cadence.Stage.NO_APPOINTMENT and lead.first_contact_at:
+        return lead.first_contact_at
+    return lead.received_at
+
+
+@transaction.atomic
+def start_stage(*, lead: Lead, stage: str) -> list[Task]:
+    _cancel_open(lead, cadence_only=True)
+    return _create_day(lead, stage, stage_start(lead, stage), None)
+
+
+def _advance(task: Task) -> list[Task]:
+    """After a cadence task is done or missed: the next step day, once the whole day is over;
+    after the last step, the BDC takes the lead over when the cadence says so."""
+    lead = task.lead
+    if not task.stage or not lead.is_open:
+        return []
+    if Task.objects.filter(lead=lead, state=Task.State.OPEN, stage=task.stage).exists():
+        return []
+    day = (task.due_at - stage_start(lead, task.stage)).days
+    created = _create_day(lead, task.stage, stage_start(lead, task.stage), day)
+    if not created:
+        cadence, _steps_ = _steps(lead.dealership_id, task.stage)
+        if cadence is not None and cadence.hand_to_bdc:
+            hand_to_bdc(lead=lead)
+    return created
+
+
+def hand_to_bdc(*, lead: Lead) -> None:
+    """The cadence ran out without reaching its goal: the lead goes to the BDC queue."""
+    if lead.is_passive or not lead.is_open:
+        return
+    Lead.all_objects.filter(pk=lead.pk).update(is_passive=True, contact_deadline_at=None)
+    lead.is_passive = True
+    with override(lead.dealership.language):
+        note = _("The follow-up cadence ended without reaching its goal: moved to the BDC queue.")
+    data = {"state": State.BDC_QUEUE, "by": "cadence"}
+    if lead.assigned_to_id:
+        lead_services.assign_lead(lead=lead, to=None, reason=note, data=data)
+    else:
+        lead_services.record_event(lead=lead, kind=EventKind.DISTRIBUTION, note=note, data=data)
+    Routing.objects.update_or_create(
+        lead=lead, defaults={"state": State.BDC_QUEUE, "moved_to_bdc_at": timezone.now()}
+    )
+    _cancel_open(lead, cadence_only=False)
+
+
+@transaction.atomic
+def finish_task(*, task: Task, by: User, outcome: str = "", note: str = "") -> Task:
+    """Done: a contact task logs the attempt on the lead (so the figures count it) and the
+    cadence moves on. Finishing a task twice changes nothing the second time."""
+    task = Task.objects.select_for_update().select_related("lead").get(pk=task.pk)
+    if task.state != Task.State.OPEN:
+        return task
+    task.state, task.finished_at, task.finished_by = Task.State.DONE, timezone.now(), by
+    task.outcome = outcome
+    task.save(update_fields=["state", "finished_at", "finished_by", "outcome"])
+    if task.kind in CHANNEL_OF and outcome:
+        task.lead = lead_services.log_contact_attempt(
+            lead=task.lead, channel=CHANNEL_OF[task.kind], outcome=outcome, by=by, note=note
+        )
+    elif note:
+        lead_services.add_note(lead=task.lead, text=note, by=by)
+    _advance(task)
+    return task
+
+
+@transaction.atomic
+def add_task(
+    *, lead: Lead, kind: str, due_at: datetime, by: User, note: str = "", to: User | None = None
+) -> Task:
+    """A next action set by a person (a call-back the customer asked for)."""
+    if timezone.is_naive(due_at):
+        raise ValueError("A task's due time needs a time zone.")
+    return Task.objects.create(
+        lead=lead,
+        dealership_id=lead.dealership_id,
+        assigned_to=to or lead.assigned_to or by,
+        kind=kind,
+        due_at=due_at,
+        note=note,
+        created_by=by,
+    )
+
+
+def miss_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Cadence tasks left open too long are missed; the next step follows. Safe to run twice."""
+    now = now or timezone.now()
+    ids = list(
+        Task.objects.filter(state=Task.State.OPEN, due_at__lt=now - MISSED_AFTER)
+        .exclude(stage="")
+        .values_list("pk", flat=True)[:limit]
+    )
+    missed = 0
+    for pk in ids:
+        with transaction.atomic():
+            task = (
+                Task.objects.select_for_update(skip_locked=True)
+                .select_related("lead")
+                .filter(pk=pk, state=Task.State.OPEN)
+                .first()
+            )
+            if task is None:
+                continue
+            task.state, task.finished_at = Task.State.MISSED, now
+            task.save(update_fields=["state", "finished_at"])
+            _advance(task)
+            missed += 1
+    return missed
+
+
+# -- reacting to what happens to leads ------------------------------------------------------------
+def _current_stage(lead: Lead) -> str | None:
+    return (
+        Task.objects.filter(lead=lead, state=Task.State.OPEN)
+        .exclude(stage="")
+        .values_list("stage", flat=True)
+        .first()
+    )
+
+
+def _on_event(event: LeadEvent, lead: Lead) -> None:
+    kind = event.kind
+    if not lead.is_open or lead.status in CLOSED_STATUSES:
+        _cancel_open(lead, cadence_only=False)
+        return
+    if kind in (EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.UNASSIGNED):
+        Task.objects.filter(lead=lead, state=Task.State.OPEN).exclude(
+            kind=TaskKind.APPOINTMENT
+        ).update(assigned_to_id=lead.assigned_to_id)
+    if kind == EventKind.APPOINTMENT_SET:
+        _cancel_open(lead, cadence_only=True)
+        _cancel_open(lead, cadence_only=False, kinds={TaskKind.APPOINTMENT})
+        Task.objects.create(
+            lead=lead,
+            dealership_id=lead.dealership_id,
+            assigned_to_id=lead.assigned_to_id,
+            kind=TaskKind.APPOINTMENT,
+            due_at=lead.appointment_at,
+            created_by_id=event.actor_id,
+        )
+        lead_id = lead.pk
+        invite = _invite_task()
+        transaction.on_commit(lambda: invite.delay(lead_id))
+        return
+    if lead.is_passive or lead.status == Status.APPOINTMENT:
+        return
+    contacted = lead.first_contact_at is not None
+    wanted = Cadence.Stage.NO_APPOINTMENT if contacted else Cadence.Stage.NO_CONTACT
+    if _current_stage(lead) != wanted and (
+        contacted or not Task.objects.filter(lead=lead, state=Task.State.OPEN).exists()
+    ):
+        start_stage(lead=lead, stage=wanted)
+
+
+def _invite_task():
+    from followup.tasks import send_appointment_invites
+
+    return send_appointment_invites
+
+
+def react(*, event_ids: list[int]) -> int:
+    """Bring the leads' tasks in line with these events, oldest first. Safe to run twice: each
+    step looks at the lead's current tasks before it adds any."""
+    events = list(LeadEvent.objects.filter(pk__in=event_ids).order_by("occurred_at", "id"))
+    for event in events:
+        with transaction.atomic():
+            lead = (
+                Lead.all_objects.select_for_update(of=("self",))
+                .filter(pk=event.lead_id, deleted_at__isnull=True)
+                .first()
+            )
+            if lead is not None:
+                _on_event(event, lead)
+    return len(events)
+
+
+REACTS_TO = {
+    EventKind.CREATED,
+    EventKind.ASSIGNED,
+    EventKind.REASSIGNED,
+    EventKind.UNASSIGNED,
+    EventKind.STATUS_CHANGED,
+    EventKind.CONTACT_ATTEMPT,
+    EventKind.APPOINTMENT_SET,
+    EventKind.DELETED,
+}
+
+
+def tasks_for_events(events: list[LeadEvent]) -> None:
+    ids = [e.pk for e in events if e.kind in REACTS_TO and e.pk is not None]
+    if ids:
+        from followup.tasks import react_to_events
+
+        transaction.on_commit(lambda: react_to_events.delay(ids))
+
+
+def step_kinds() -> list[tuple[str, str]]:
+    return TaskKind.choices
