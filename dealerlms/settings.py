@@ -272,8 +272,9 @@ CELERY_BEAT_SCHEDULE["integrations-send-due-deliveries"] = {
 }
 # Forwarding targets on internal addresses (localhost, private ranges) are refused in production.
 INTEGRATIONS_ALLOW_PRIVATE_TARGETS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", not PRODUCTION)
-# Follow-up: cadence tasks left open too long are missed and the next step follows.
-CELERY_BEAT_SCHEDULE["followup-miss-overdue-tasks"] = {
-    "task": "followup.tasks.miss_overdue_tasks",
+# Follow-up: cadence tasks left open too long are missed and the next step follows; an open lead
+# without a next action gets one.
+CELERY_BEAT_SCHEDULE["followup-keep-next-actions"] = {
+    "task": "followup.tasks.keep_next_actions",
     "schedule": 900.0,
 }

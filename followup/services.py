@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -192,6 +193,30 @@ def miss_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
     return missed
 
 
+def ensure_next_actions(*, limit: int = 500) -> int:
+    """Open active leads without any open task (handed back from the BDC, imported with their
+    history, or whose reaction got lost) get their stage's tasks: every open lead has a next
+    action. Safe to run twice: a lead with an open task is left alone."""
+    open_task = Task.objects.filter(lead=OuterRef("pk"), state=Task.State.OPEN)
+    ids = list(
+        Lead.objects.open()
+        .filter(is_passive=False)
+        .exclude(status=Status.APPOINTMENT)
+        .filter(~Exists(open_task))
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+            if lead is None or Task.objects.filter(lead=lead, state=Task.State.OPEN).exists():
+                continue
+            wanted = (
+                Cadence.Stage.NO_APPOINTMENT if lead.first_contact_at else Cadence.Stage.NO_CONTACT
+            )
+            start_stage(lead=lead, stage=wanted)
+    return len(ids)
+
+
 # -- reacting to what happens to leads ------------------------------------------------------------
 def _current_stage(lead: Lead) -> str | None:
     return (
@@ -202,15 +227,21 @@ def _current_stage(lead: Lead) -> str | None:
     )
 
 
+ASSIGNMENTS = {EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.UNASSIGNED}
+
+
+def _on_assignment(event: LeadEvent) -> None:
+    """The lead's open tasks go along with it; the event says to whom (no read of the lead)."""
+    Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).exclude(
+        kind=TaskKind.APPOINTMENT
+    ).update(assigned_to_id=event.assignee_id)
+
+
 def _on_event(event: LeadEvent, lead: Lead) -> None:
     kind = event.kind
     if not lead.is_open or lead.status in CLOSED_STATUSES:
         _cancel_open(lead, cadence_only=False)
         return
-    if kind in (EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.UNASSIGNED):
-        Task.objects.filter(lead=lead, state=Task.State.OPEN).exclude(
-            kind=TaskKind.APPOINTMENT
-        ).update(assigned_to_id=lead.assigned_to_id)
     if kind == EventKind.APPOINTMENT_SET:
         _cancel_open(lead, cadence_only=True)
         _cancel_open(lead, cadence_only=False, kinds={TaskKind.APPOINTMENT})
@@ -247,6 +278,9 @@ def react(*, event_ids: list[int]) -> int:
     step looks at the lead's current tasks before it adds any."""
     events = list(LeadEvent.objects.filter(pk__in=event_ids).order_by("occurred_at", "id"))
     for event in events:
+        if event.kind in ASSIGNMENTS:
+            _on_assignment(event)
+            continue
         with transaction.atomic():
             lead = (
                 Lead.all_objects.select_for_update(of=("self",))

@@ -9,8 +9,9 @@ def react_to_events(event_ids: list[int]) -> int:
 
 
 @shared_task
-def miss_overdue_tasks() -> int:
-    return services.miss_overdue()
+def keep_next_actions() -> int:
+    """Beat: missed cadence tasks bring their next step; leads without a next action get one."""
+    return services.miss_overdue() + services.ensure_next_actions()
 
 
 @shared_task

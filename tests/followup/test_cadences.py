@@ -14,7 +14,7 @@ from followup.models import Cadence, CadenceStep, Task
 from leads import services as lead_services
 from leads.lifecycle import Status
 from leads.models import EventKind
-from tests.factories import CustomerFactory, DealershipFactory, salesperson
+from tests.factories import CustomerFactory, DealershipFactory, LeadFactory, salesperson
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,21 @@ def test_without_a_cadence_a_lead_still_gets_a_call(django_capture_on_commit_cal
             dealership=dealership, customer=CustomerFactory(dealership=dealership)
         )
     assert [t.kind for t in Task.objects.filter(lead=made, state="open")] == ["call"]
+
+
+def test_a_lead_handed_back_without_tasks_gets_its_next_action_from_the_sweep(shop):
+    from followup.tasks import keep_next_actions
+    from leads.signals import announcements_paused
+
+    salesperson(shop)
+    with announcements_paused():
+        quiet = lead_services.create_lead(
+            dealership=shop, customer=CustomerFactory(dealership=shop)
+        )
+    passive = LeadFactory(dealership=shop, is_passive=True)
+    assert not Task.objects.filter(lead=quiet).exists()
+    keep_next_actions()
+    assert open_tasks(quiet) == [("call", 0), ("sms", 0)]
+    assert not Task.objects.filter(lead=passive).exists()
+    keep_next_actions()
+    assert Task.objects.filter(lead=quiet).count() == 2
