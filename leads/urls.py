@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import entry_views, views
+from leads import entry_views, list_import_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/customers/", entry_views.customer_matches, name="new_customer_matches"),
     path("new/stock/", entry_views.stock_search, name="new_stock_search"),
     path("showroom/", entry_views.showroom_log, name="showroom"),
+    path("import/", list_import_views.import_list, name="import_list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/contact/", views.log_contact, name="log_contact"),
     path("<int:pk>/status/", views.change_status, name="change_status"),

@@ -46,6 +46,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "leads:new_customer_matches": (EVERYONE, None),
     "leads:new_stock_search": (EVERYONE, None),
     "leads:showroom": (MANAGERS | {"stranger"}, None),
+    "leads:import_list": (MANAGERS | {"bdc", "stranger"}, None),
     "leads:detail": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:log_contact": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:change_status": (LEAD_SEERS, lambda w: [w["lead"].pk]),
