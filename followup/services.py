@@ -289,6 +289,10 @@ def react(*, event_ids: list[int]) -> int:
             )
             if lead is not None:
                 _on_event(event, lead)
+            else:  # deleted (or merged into another lead): nothing left to do on it
+                Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).update(
+                    state=Task.State.CANCELLED, finished_at=timezone.now()
+                )
     return len(events)
 
 

@@ -56,7 +56,13 @@ def inbox(user: User) -> QuerySet[Lead]:
 
 
 def lead_timeline(lead: Lead) -> QuerySet[LeadEvent]:
-    return lead.events.select_related("actor", "assignee").order_by("-occurred_at", "-id")
+    """The lead's events and those of the leads merged into it (leads.merge)."""
+    lead_ids = [lead.pk, *lead.extra.get("merged_leads", [])]
+    return (
+        LeadEvent.objects.filter(lead_id__in=lead_ids)
+        .select_related("actor", "assignee")
+        .order_by("-occurred_at", "-id")
+    )
 
 
 def customer_other_leads(lead: Lead, user: User) -> QuerySet[Lead]:

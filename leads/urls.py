@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import entry_views, list_import_views, views
+from leads import entry_views, list_import_views, merge_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/appointment/", views.set_appointment, name="set_appointment"),
     path("<int:pk>/delete/", views.delete_lead, name="delete"),
     path("<int:pk>/erase-customer/", views.erase_customer, name="erase_customer"),
+    path("<int:pk>/merge/", merge_views.merge_lead, name="merge"),
+    path("<int:pk>/merge-customer/", merge_views.merge_customer, name="merge_customer"),
 ]

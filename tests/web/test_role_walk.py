@@ -55,6 +55,9 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "leads:delete": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:edit": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:erase_customer": (MANAGERS, lambda w: [w["lead"].pk]),
+    # POST-only; refused merges redirect back to the lead: who sees the lead gets an answer.
+    "leads:merge": (LEAD_SEERS, lambda w: [w["lead"].pk]),
+    "leads:merge_customer": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "inbound:quarantine": (MANAGERS | {"stranger"}, None),
     "inbound:quarantine_detail": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_reparse": (MANAGERS, lambda w: [w["message"].pk]),
