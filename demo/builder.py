@@ -18,6 +18,8 @@ from automation import demo as automation_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
+from followup import demo as followup_demo
+from integrations import demo as integrations_demo
 from leads import services
 from leads.lifecycle import OPEN_STATUSES, LostReason, Status
 from leads.models import (
@@ -308,6 +310,8 @@ def build_demo(
         _demo_appraisals(rng, dealerships)
         distribution_demo.build(dealerships=dealerships, users=users, now=now)
         automation_demo.build(dealerships=dealerships, now=now)
+        integrations_demo.build(dealerships=dealerships, now=now)
+        followup_demo.build(dealerships=dealerships, now=now)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 
