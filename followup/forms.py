@@ -11,6 +11,11 @@ from leads.models import ContactOutcome
 
 
 class TaskForm(forms.Form):
+    # Its fields sit on the lead page beside the finish forms: ids of their own.
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "plan-%s")
+        super().__init__(*args, **kwargs)
+
     kind = forms.ChoiceField(label=_("Next action"), choices=TaskKind.choices)
     due_at = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -34,6 +39,7 @@ class FinishForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, task, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"task{task.pk}-%s")
         super().__init__(*args, **kwargs)
         self.task = task
         if task.kind == TaskKind.APPOINTMENT:

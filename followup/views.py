@@ -61,7 +61,8 @@ def task_add(request: HttpRequest, lead_pk: int) -> HttpResponse:
     if not request.htmx:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
         return redirect("leads:detail", lead.pk)
-    return _panel(request, lead, form, status=422)
+    # htmx swaps only successful answers: the panel comes back with the form's errors in it.
+    return _panel(request, lead, form)
 
 
 @require_POST
