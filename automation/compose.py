@@ -18,6 +18,8 @@ from django.utils.html import escape, linebreaks
 
 from automation import links, render
 from automation import rules as rule_logic
+from automation.consent import customer_address, normalize_address, why_not_to_customer
+from automation.links import public_url
 from automation.models import (
     ActionKind,
     ActionState,
@@ -33,14 +35,7 @@ from automation.models import (
     Trigger,
 )
 from automation.outcomes import Outcomes
-from automation.services import (
-    Preference,
-    customer_address,
-    normalize_address,
-    preference,
-    public_url,
-    why_not_to_customer,
-)
+from automation.preferences import Preference, preference
 
 FOOTER = "No more e-mails from us? Unsubscribe: %(url)s"
 

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
-from automation import links, services
+from automation import consent, dispatcher, links, replies
 from automation.models import Channel, DeliveryStatus, OptOut, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def twilio_status(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     detail = raw
     if request.POST.get("ErrorCode"):
         detail = f"{raw} (Twilio error {request.POST['ErrorCode'][:10]})"
-    services.update_delivery(
+    dispatcher.update_delivery(
         message=message,
         status=status,
         detail=detail,
@@ -90,7 +90,7 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     sender = request.POST.get("From", "")[:32]
     if not sid or not sender.startswith("+"):
         return HttpResponse("MessageSid and an E.164 From are required.", status=400)
-    services.receive_sms(sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000])
+    replies.receive_sms(sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000])
     return HttpResponse(TWIML_EMPTY, content_type="text/xml")
 
 
@@ -98,7 +98,7 @@ def on_email_tracking(*, event, esp_name: str) -> None:
     """anymail.signals.tracking: find our message by the provider's id, else by our uid in the
     metadata, and move its status on. Complaints and unsubscribes become opt-outs."""
     if event.event_type in ("complained", "unsubscribed") and event.recipient:
-        services.record_opt_out(
+        consent.record_opt_out(
             channel=Channel.EMAIL, address=event.recipient, origin=OptOut.Origin.PROVIDER
         )
     status = EMAIL_STATUS.get(event.event_type)
@@ -119,7 +119,7 @@ def on_email_tracking(*, event, esp_name: str) -> None:
         log.info("tracking event %s from %s for an unknown message", event.event_type, esp_name)
         return
     detail = event.event_type + (f": {event.description}" if event.description else "")
-    services.update_delivery(
+    dispatcher.update_delivery(
         message=message, status=status, detail=detail, provider_id=event.message_id or ""
     )
 
@@ -134,10 +134,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     channel, address = found
     done = False
     if request.method == "POST":
-        services.record_opt_out(channel=channel, address=address, origin=OptOut.Origin.LINK)
+        consent.record_opt_out(channel=channel, address=address, origin=OptOut.Origin.LINK)
         done = True
     else:
-        done = services.opted_out(channel, address)
+        done = consent.opted_out(channel, address)
     return render(
         request, "automation/unsubscribe.html", {"address": address, "done": done, "token": token}
     )

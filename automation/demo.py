@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from automation import render, services
+from automation import customer_rules, render
 from automation.models import (
     ActionKind,
     ActionState,
@@ -39,7 +39,7 @@ SORRY = {
 
 def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
     for dealership in dealerships.values():
-        services.install_ready_made(dealership=dealership, enable_rules=True)
+        customer_rules.install_ready_made(dealership=dealership, enable_rules=True)
         sorry = MessageTemplate.objects.create(
             dealership=dealership,
             name="Sorry we missed you (SMS)",

@@ -19,7 +19,7 @@ Every step is set-based: a batch costs the same dozen statements whatever its si
 A crash between 3 and 4 leaves the action in *sending*. After the lease
 (AUTOMATION_CLAIM_LEASE_SECONDS) the sweep moves it to *unknown* — it is **not** resent, since
 the provider may well have taken it; a delivery callback carrying our uid later reconciles it to
-*sent* (services.update_delivery). A provider that surely refused (an HTTP error answer, a
+*sent* (update_delivery). A provider that surely refused (an HTTP error answer, a
 refused connection) puts the row back to *pending* with a backoff, up to MAX_ATTEMPTS; an
 ambiguous failure (a read timeout) is *unknown* at once.
 
@@ -40,11 +40,14 @@ from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from automation import channels, compose, links
+from automation.consent import record_opt_out
 from automation.models import (
+    STATUS_RANK,
     ActionKind,
     ActionState,
     Channel,
     DeliveryStatus,
+    OptOut,
     OutboundMessage,
     Rule,
     ScheduledAction,
@@ -313,3 +316,29 @@ def _lead_event(action: ScheduledAction, message: OutboundMessage) -> LeadEvent 
             "message_uid": str(message.uid),
         },
     )
+
+
+@transaction.atomic
+def update_delivery(
+    *, message: OutboundMessage, status: str, detail: str = "", provider_id: str = ""
+) -> OutboundMessage:
+    """A provider says what became of a message. Statuses only move forward (callbacks come out
+    of order). A message whose send was never marked (a crash after the provider took it) is
+    reconciled here: the provider saw it, so the action is sent and the lead says so."""
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if STATUS_RANK.get(status, -1) > STATUS_RANK.get(message.status, -1):
+        message.status = status
+        message.status_detail = detail[:300]
+        if provider_id and not message.provider_id:
+            message.provider_id = provider_id
+        message.save(update_fields=["status", "status_detail", "provider_id", "updated_at"])
+    if status in (DeliveryStatus.BOUNCED,) and message.channel == Channel.EMAIL:
+        record_opt_out(channel=Channel.EMAIL, address=message.to, origin=OptOut.Origin.PROVIDER)
+    action = message.action
+    if (
+        action is not None
+        and action.state in (ActionState.UNKNOWN, ActionState.SENDING)
+        and status in (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+    ):
+        mark_sent(action=action, message=message, note="confirmed by the provider's callback")
+    return message

@@ -54,3 +54,8 @@ def read_token(token: str) -> tuple[str, str] | None:
         return None
     address = data.get("a")
     return (data["c"], address) if isinstance(address, str) and address else None
+
+
+def public_url() -> str:
+    """This site's address, for links in messages and callbacks (DEALERLMS_PUBLIC_URL)."""
+    return settings.DEALERLMS_PUBLIC_URL.rstrip("/")

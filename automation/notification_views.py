@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from automation import selectors, services
+from automation import notifications, selectors
+from automation import preferences as prefs
 from automation.forms import PreferencesForm
 from automation.models import NotificationKind
 
@@ -31,7 +32,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.notifications_of(request.user).filter(pk=pk).first()
     if note is None:
         raise Http404
-    services.mark_read(user=request.user, notification_id=note.pk)
+    notifications.mark_read(user=request.user, notification_id=note.pk)
     if note.lead_id and request.POST.get("open"):
         return redirect("leads:detail", pk=note.lead_id)
     return redirect("notifications:list")
@@ -39,19 +40,19 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.mark_read(user=request.user)
+    notifications.mark_read(user=request.user)
     return redirect("notifications:list")
 
 
 def preferences(request: HttpRequest) -> HttpResponse:
-    current = {kind: services.preference(request.user, kind) for kind in NotificationKind.values}
+    current = {kind: prefs.preference(request.user, kind) for kind in NotificationKind.values}
     form = PreferencesForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.save_preferences(
+        prefs.save_preferences(
             user=request.user,
             choices={
-                kind: services.Preference(
+                kind: prefs.Preference(
                     data[f"{kind}_enabled"], data[f"{kind}_email"], data[f"{kind}_sms"]
                 )
                 for kind in NotificationKind.values

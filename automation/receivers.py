@@ -3,14 +3,14 @@
 The receiver runs inside the transaction that wrote the events (leads.signals): the actions and
 notifications are written in that same transaction, so they exist iff the events do — a rolled
 back lead write leaves no orphan message behind, and a crash right after the commit loses none.
-Celery is only started after the commit (services.kick_dispatcher)."""
+Celery is only started after the commit (outbox.kick_dispatcher)."""
 
-from automation import services
+from automation import customer_rules, notifications
 
 
 def on_lead_events(sender, events, **kwargs) -> None:
-    services.schedule_for_events(events)
-    services.notify_for_events(events)
+    customer_rules.schedule_for_events(events)
+    notifications.notify_for_events(events)
 
 
 def on_tracking(sender, event, esp_name: str, **kwargs) -> None:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import manager_required
+from automation import consent, customer_rules, errors, links, selectors
+from automation import outbox as sending
 from automation import render as renderer
-from automation import selectors, services
 from automation.forms import LeadMessageForm, PreviewForm, RuleForm, TemplateForm
 from automation.models import ActionState, Channel, MessageTemplate, Rule
 from leads.models import Lead
@@ -48,10 +49,10 @@ def _rule_form(request: HttpRequest, rule: Rule) -> HttpResponse:
     form = RuleForm(request.POST or None, instance=rule, dealerships=dealerships)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
-        impact = services.save_rule(rule=saved, sources=list(form.cleaned_data["sources"]))
+        impact = customer_rules.save_rule(rule=saved, sources=list(form.cleaned_data["sources"]))
         messages.success(request, _("Rule saved.") + " " + impact.describe())
         return redirect("automation:rules")
-    pending = services.pending_actions(rule).count() if rule.pk else 0
+    pending = customer_rules.pending_actions(rule).count() if rule.pk else 0
     return render(
         request, "automation/rule_form.html", {"form": form, "rule": rule, "pending": pending}
     )
@@ -68,7 +69,7 @@ def rule_impact(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         return HttpResponse(_("Complete the form to see what saving does."))
-    impact = services.rule_change_impact(before, form.instance, apply=False)
+    impact = customer_rules.rule_change_impact(before, form.instance, apply=False)
     return HttpResponse(_("Saving now: %(what)s") % {"what": impact.describe()})
 
 
@@ -76,7 +77,7 @@ def rule_impact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(selectors.rules_for(request.user), pk=pk)
-    impact = services.set_rule_enabled(rule=rule, enabled=not rule.is_enabled)
+    impact = customer_rules.set_rule_enabled(rule=rule, enabled=not rule.is_enabled)
     state = _("enabled") if not rule.is_enabled else _("disabled")
     messages.success(request, f"{rule.name}: {state}. {impact.describe()}")
     return redirect("automation:rules")
@@ -151,7 +152,7 @@ def _preview_context(template: MessageTemplate, lead: Lead | None, language: str
     preferred = (language,) if language else (lead.customer.language, lead.dealership.language)
     code, subject, body = template.version(*preferred)
     context = renderer.lead_context(
-        lead, language=code, recipient_name=str(lead.customer), public_url=services.public_url()
+        lead, language=code, recipient_name=str(lead.customer), public_url=links.public_url()
     )
     try:
         rendered = renderer.render(subject, body, context, language=code)
@@ -170,14 +171,14 @@ def template_test(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a lead and a channel for the test."))
         return redirect("automation:template_edit", pk=template.pk)
     try:
-        services.queue_test_send(
+        sending.queue_test_send(
             template=template,
             lead=lead,
             channel=channel,
             by=request.user,
             language=request.POST.get("language", ""),
         )
-    except services.AutomationError as exc:
+    except errors.AutomationError as exc:
         messages.error(request, str(exc))
     else:
         to = request.user.email if channel == Channel.EMAIL else request.user.phone
@@ -189,7 +190,7 @@ def template_test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def install_ready_made(request: HttpRequest, dealership_pk: int) -> HttpResponse:
     dealership = get_object_or_404(selectors.managed_dealerships(request.user), pk=dealership_pk)
-    made = services.install_ready_made(dealership=dealership)
+    made = customer_rules.install_ready_made(dealership=dealership)
     messages.success(
         request,
         _(
@@ -231,13 +232,13 @@ def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Choose a template and a channel."))
         else:
             try:
-                services.queue_lead_message(
+                sending.queue_lead_message(
                     lead=lead,
                     template=form.cleaned_data["template"],
                     channel=form.cleaned_data["channel"],
                     by=request.user,
                 )
-            except services.AutomationError as exc:
+            except errors.AutomationError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(
@@ -248,7 +249,7 @@ def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         template = form.cleaned_data["template"]
         context.update(_preview_context(template, lead, ""))
-        context["blocked"] = services.why_not_to_customer(lead, form.cleaned_data["channel"])
+        context["blocked"] = consent.why_not_to_customer(lead, form.cleaned_data["channel"])
     else:
         context["error"] = _("Choose a template to see it.")
     return render(request, "automation/_preview.html", context)

@@ -1,7 +1,7 @@
 """Who may use each automation URL, in the shape of the project's role walk: url name → (roles,
 arguments built from the world of tests/test_role_walk.py)."""
 
-from automation import services
+from automation import notifications
 from automation.models import MessageTemplate, Notification, Rule
 
 EVERYONE = {"owner", "colleague", "bdc", "manager", "admin", "stranger"}
@@ -28,7 +28,7 @@ def _rule(world: dict) -> Rule:
 
 
 def _notification(world: dict) -> Notification:
-    return services.notify(user=world["owner"], kind="assigned", title="Walk")
+    return notifications.notify(user=world["owner"], kind="assigned", title="Walk")
 
 
 AUTOMATION_ACCESS = {

@@ -2,9 +2,9 @@ from django import template
 
 from accounts.models import User
 from automation import selectors
+from automation.consent import customer_address, why_not_to_customer
 from automation.forms import LeadMessageForm
 from automation.models import Channel
-from automation.services import customer_address, why_not_to_customer
 from leads.models import Lead
 
 register = template.Library()

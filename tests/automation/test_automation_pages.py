@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from automation import dispatcher, services
+from automation import consent, dispatcher
 from automation.models import MessageTemplate, Rule, ScheduledAction
 from leads import services as leads
 from leads.models import EventKind, LeadEvent
@@ -223,7 +223,7 @@ def test_the_lead_page_refuses_an_opted_out_channel_and_shows_why(client, dealer
     t = template(dealership)
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=seller)
-    services.record_opt_out(channel="sms", address=lead.customer.primary_phone, origin="sms_stop")
+    consent.record_opt_out(channel="sms", address=lead.customer.primary_phone, origin="sms_stop")
     client.force_login(seller)
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "the customer opted out of this channel" in page and "Replied STOP" in page

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from automation import dispatcher, render, services
+from automation import customer_rules, dispatcher, render
 from automation.defaults import READY_MADE
 from automation.models import MessageTemplate, Rule, ScheduledAction
 from leads import services as leads
@@ -99,11 +99,11 @@ def test_several_recipients_each_get_their_message(dealership):
     ("language", "greeting"), [("nl", "Beste"), ("fr", "Bonjour"), ("en", "Dear"), ("de", "Beste")]
 )
 def test_the_ready_made_confirmation_speaks_the_customers_language(dealership, language, greeting):
-    assert services.install_ready_made(dealership=dealership) == len(READY_MADE)
-    assert services.install_ready_made(dealership=dealership) == 0  # twice adds nothing
+    assert customer_rules.install_ready_made(dealership=dealership) == len(READY_MADE)
+    assert customer_rules.install_ready_made(dealership=dealership) == 0  # twice adds nothing
     confirmation = Rule.objects.get(template__key="confirmation")
     assert not confirmation.is_enabled  # the manager switches it on after reading it
-    services.set_rule_enabled(rule=confirmation, enabled=True)
+    customer_rules.set_rule_enabled(rule=confirmation, enabled=True)
     # Ready-made rules send 08:00–20:00, Monday to Saturday; this test may run at night.
     Rule.objects.update(window_start="00:00", window_end="23:59:59", window_days=[])
     lead = new_lead(dealership, language=language)  # "de": not written, the dealership's (nl)
@@ -115,7 +115,7 @@ def test_the_ready_made_confirmation_speaks_the_customers_language(dealership, l
 
 @pytest.mark.django_db
 def test_every_ready_made_template_renders_in_every_language(dealership):
-    services.install_ready_made(dealership=dealership)
+    customer_rules.install_ready_made(dealership=dealership)
     seller = salesperson(dealership)
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=seller)

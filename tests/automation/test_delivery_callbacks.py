@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from automation import dispatcher, links, services
+from automation import consent, dispatcher, links
 from automation.models import OptOut, OutboundMessage, ScheduledAction
 from tests.automation_helpers import new_lead, rule
 from tests.inbound_payloads import ANYMAIL_SETTINGS, MAILGUN_KEY, basic_auth
@@ -166,7 +166,7 @@ def test_a_complaint_at_the_provider_is_an_opt_out(client, email):
         "message": {"headers": {"message-id": "x@y"}},
     }
     assert mailgun_tracking(client, event).status_code == 200
-    assert services.opted_out("email", email.to)
+    assert consent.opted_out("email", email.to)
 
 
 @pytest.mark.django_db

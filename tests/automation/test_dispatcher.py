@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
-from automation import dispatcher, services
+from automation import consent, customer_rules, dispatcher
 from automation import rules as rule_logic
 from automation.models import ActionState, OutboundMessage, Rule, ScheduledAction
 from leads import services as leads
@@ -127,7 +127,7 @@ def test_conditions_are_also_checked_when_the_event_happens(dealership):
 def test_one_batch_with_every_outcome_marks_each_row_for_what_happened_to_it(dealership, twilio):
     rule(dealership, channel="sms")
     opted, busy, refused, timed_out, fine = (new_lead(dealership) for _ in range(5))
-    services.record_opt_out(channel="sms", address=opted.customer.primary_phone, origin="sms")
+    consent.record_opt_out(channel="sms", address=opted.customer.primary_phone, origin="sms")
     twilio.fail_with = [
         (503, {"code": 1, "message": "busy", "status": 503}),
         (400, {"code": 21211, "message": "Invalid 'To' number", "status": 400}),
@@ -164,7 +164,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(dealership):
         for i in range(count):
             lead = new_lead(dealership)
             if i % 2:
-                services.record_opt_out(channel="email", address=lead.customer.email, origin="link")
+                consent.record_opt_out(channel="email", address=lead.customer.email, origin="link")
         ids = dispatcher.claim()
         with CaptureQueriesContext(connection) as queries:
             assert dispatcher.process(ids) == count
@@ -181,7 +181,7 @@ def test_an_opt_out_and_a_missing_consent_are_honoured(dealership):
     opted = new_lead(dealership)
     no_consent = new_lead(dealership)
     fine = new_lead(dealership)
-    services.record_opt_out(channel="email", address=opted.customer.email.upper(), origin="link")
+    consent.record_opt_out(channel="email", address=opted.customer.email.upper(), origin="link")
     no_consent.customer.consent_email = False
     no_consent.customer.save()
     dispatcher.dispatch_due()
@@ -399,7 +399,7 @@ def test_disabling_a_rule_cancels_its_pending_messages(dealership):
     r = rule(dealership, offset_amount=1, offset_unit="days")
     new_lead(dealership)
     new_lead(dealership)
-    impact = services.set_rule_enabled(rule=r, enabled=False)
+    impact = customer_rules.set_rule_enabled(rule=r, enabled=False)
     assert impact.cancelled == 2
     assert set(ScheduledAction.objects.values_list("state", flat=True)) == {"cancelled"}
     new_lead(dealership)
@@ -412,8 +412,8 @@ def test_a_new_wait_reschedules_pending_messages_from_their_event(dealership):
     lead = new_lead(dealership)
     edited = Rule.objects.get(pk=r.pk)
     edited.offset_amount = 3
-    assert services.rule_change_impact(r, edited).rescheduled == 1  # the count the form shows
-    impact = services.save_rule(rule=edited)
+    assert customer_rules.rule_change_impact(r, edited).rescheduled == 1  # the count the form shows
+    impact = customer_rules.save_rule(rule=edited)
     assert impact.rescheduled == 1
     action = ScheduledAction.objects.get()
     assert abs(action.due_at - (lead.received_at + timedelta(days=3))) < timedelta(seconds=1)

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Role
-from automation import dispatcher, services
+from automation import dispatcher, preferences
 from automation.models import Notification, NotificationPreference, ScheduledAction
 from leads import services as leads
 from leads.models import EventKind
@@ -66,11 +66,11 @@ def test_an_escalation_notifies_the_people_it_names_else_the_managers(dealership
 @pytest.mark.django_db
 def test_each_person_chooses_what_and_how(dealership, twilio):
     seller = salesperson(dealership, phone="+31633333333")
-    services.save_preferences(
+    preferences.save_preferences(
         user=seller,
         choices={
-            "assigned": services.Preference(enabled=True, by_email=False, by_sms=True),
-            "escalated": services.Preference(enabled=False, by_email=True, by_sms=True),
+            "assigned": preferences.Preference(enabled=True, by_email=False, by_sms=True),
+            "escalated": preferences.Preference(enabled=False, by_email=True, by_sms=True),
         },
     )
     lead = new_lead(dealership)
@@ -147,6 +147,6 @@ def test_the_preferences_page_saves_the_choices(client, dealership):
         },
     )
     assert response.status_code == 302
-    assert services.preference(bdc, "assigned") == services.Preference(True, False, True)
-    assert services.preference(bdc, "reply") == services.Preference(True, True, False)
-    assert services.preference(bdc, "escalated").enabled is False
+    assert preferences.preference(bdc, "assigned") == preferences.Preference(True, False, True)
+    assert preferences.preference(bdc, "reply") == preferences.Preference(True, True, False)
+    assert preferences.preference(bdc, "escalated").enabled is False

@@ -28,7 +28,6 @@ SAME_LAYER = {
 }
 # Circles still to be untangled (issue 12); each entry is one strongly connected set of modules.
 KNOWN_CIRCLES: list[set[str]] = [
-    {"automation.compose", "automation.dispatcher", "automation.services", "automation.tasks"},
     {"distribution.plan", "distribution.strategies"},
     {"distribution.rules", "distribution.setup"},
 ]

@@ -1,0 +1,70 @@
+"""The outbox: messages queued now for the dispatcher (a salesperson's template to the customer,
+a test-send to oneself), and the kick that starts the dispatcher after the commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from automation.consent import why_not_to_customer
+from automation.errors import AutomationError
+from automation.models import ActionKind, Channel, MessageTemplate, RecipientKind, ScheduledAction
+from core import jobs
+from leads.models import Lead
+
+
+def kick_dispatcher() -> None:
+    """Send what is due now without waiting for the next beat (after the commit, so that the
+    worker sees the rows): one dispatcher run for everything due, not one per message."""
+    from automation.tasks import DISPATCH_JOB, dispatch
+
+    transaction.on_commit(lambda: jobs.queue_once(dispatch, DISPATCH_JOB))
+
+
+@transaction.atomic
+def queue_lead_message(
+    *, lead: Lead, template: MessageTemplate, channel: str, by: User
+) -> ScheduledAction:
+    """A salesperson sends a template to the customer now (through the dispatcher)."""
+    if template.dealership_id != lead.dealership_id:
+        raise AutomationError(_("That template belongs to another dealership."))
+    reason = why_not_to_customer(lead, channel)
+    if reason:
+        raise AutomationError(_("Not sent: %(reason)s.") % {"reason": reason})
+    action = ScheduledAction.objects.create(
+        kind=ActionKind.MANUAL,
+        template=template,
+        lead=lead,
+        recipient_kind=RecipientKind.CUSTOMER,
+        channel=channel,
+        due_at=timezone.now(),
+        created_by=by,
+    )
+    kick_dispatcher()
+    return action
+
+
+@transaction.atomic
+def queue_test_send(
+    *, template: MessageTemplate, lead: Lead, channel: str, by: User, language: str = ""
+) -> ScheduledAction:
+    """The template, rendered for a real lead, to the person themself (no lead event)."""
+    if channel == Channel.EMAIL and not by.email:
+        raise AutomationError(_("Your profile has no e-mail address."))
+    if channel == Channel.SMS and not by.phone:
+        raise AutomationError(_("Your profile has no mobile phone number."))
+    action = ScheduledAction.objects.create(
+        kind=ActionKind.TEST,
+        template=template,
+        lead=lead,
+        recipient_kind=RecipientKind.USER,
+        recipient_user=by,
+        channel=channel,
+        due_at=timezone.now(),
+        reason=language,
+        created_by=by,
+    )
+    kick_dispatcher()
+    return action
