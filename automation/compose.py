@@ -70,7 +70,7 @@ class Batch:
         self._footers: dict[str, str] = {}
 
     def finish(self, action: ScheduledAction, state: str, reason: str) -> None:
-        self.outcomes.finish(action.pk, state, reason)
+        self.outcomes.finish(action, state, reason, at=self.now)
 
     def sources(self, rule: Rule) -> set[int]:
         if rule.pk not in self._sources:
@@ -148,7 +148,7 @@ def _rule_still_applies(action: ScheduledAction, batch: Batch) -> bool:
         return False
     opening = batch.opening(rule, lead.dealership.tz)
     if opening != batch.now:  # outside the window: back to pending, not counted as an attempt
-        batch.outcomes.back_to_pending(action.pk, opening, undo=True)
+        batch.outcomes.back_to_pending(action, opening, undo=True)
         return False
     return True
 

@@ -52,7 +52,7 @@ from automation.models import (
     Rule,
     ScheduledAction,
 )
-from automation.outcomes import MessageOutcome, Outcomes
+from automation.outcomes import Outcomes
 from dealers.models import Dealership
 from leads.models import ContactOutcome, EventKind, LeadEvent
 from leads.services import record_events
@@ -215,17 +215,13 @@ def _send_all(outgoing: list[compose.Outgoing], batch: compose.Batch) -> None:
             except channels.NotSent as exc:
                 _not_sent(item.action, message, exc, batch)
             except channels.MaybeSent as exc:
-                outcomes.messages.append(
-                    MessageOutcome(message.pk, DeliveryStatus.SENDING, detail=str(exc))
-                )
+                outcomes.message(message, DeliveryStatus.SENDING, detail=str(exc))
                 outcomes.finish(
-                    item.action.pk, ActionState.UNKNOWN, f"provider outcome unknown: {exc}"
+                    item.action, ActionState.UNKNOWN, f"provider outcome unknown: {exc}"
                 )
             else:
-                outcomes.messages.append(
-                    MessageOutcome(message.pk, DeliveryStatus.QUEUED, provider_id=provider_id)
-                )
-                outcomes.finish(item.action.pk, ActionState.SENT, "")
+                outcomes.message(message, DeliveryStatus.QUEUED, provider_id=provider_id)
+                outcomes.finish(item.action, ActionState.SENT, "")
                 sent.append((item, message))
     finally:
         if email is not None:
@@ -259,13 +255,11 @@ def _send(
 def _not_sent(
     action: ScheduledAction, message: OutboundMessage, exc: channels.NotSent, batch: compose.Batch
 ) -> None:
-    batch.outcomes.messages.append(
-        MessageOutcome(message.pk, DeliveryStatus.FAILED, detail=str(exc))
-    )
+    batch.outcomes.message(message, DeliveryStatus.FAILED, detail=str(exc))
     if exc.retry and action.attempts < MAX_ATTEMPTS:
         wait = BACKOFF_SECONDS[min(action.attempts, len(BACKOFF_SECONDS)) - 1]
         batch.outcomes.back_to_pending(
-            action.pk,
+            action,
             batch.now + timedelta(seconds=wait),
             f"attempt {action.attempts} failed, retrying in {wait}s: {exc}"[:300],
         )

@@ -8,26 +8,37 @@ against 3 ms for this)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model
 
 
-def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
+def update_rows(
+    objs: Sequence[Model], fields: Sequence[str], *, only_if: dict[str, Any] | None = None
+) -> None:
     """Set `fields` of each object's row to the object's values: one parametrized UPDATE sent
-    for all of them (psycopg pipelines the executions; one row: a plain execute). Like bulk_update, it calls no save()
-    and sends no signals; auto_now fields change only if listed and set by the caller."""
+    for all of them (psycopg pipelines the executions; one row: a plain execute), on every
+    database alike. `only_if` ({field: value}) changes only the rows that still hold those
+    values (a dispatcher writes back only the rows it still owns). Like bulk_update, it calls no
+    save() and sends no signals; auto_now fields change only if listed and set by the caller."""
     if not objs:
         return
     meta = type(objs[0])._meta
     connection = connections[router.db_for_write(type(objs[0]))]
     columns = [meta.get_field(name) for name in fields]
+    guards = [(meta.get_field(name), value) for name, value in (only_if or {}).items()]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    where = " AND ".join(
+        [f"{quote(meta.pk.column)} = %s", *(f"{quote(f.column)} = %s" for f, _v in guards)]
+    )
     # Only quoted names from the model's definition go into the text; every value is a parameter.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}"  # noqa: S608
+    guard_values = [f.get_db_prep_save(v, connection) for f, v in guards]
     rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
+        + [obj.pk, *guard_values]
         for obj in objs
     ]
     with connection.cursor() as cursor:
