@@ -1,6 +1,6 @@
 """What became of one dispatcher batch, written with a couple of statements however large the
 batch: each row's outcome is set on the row's object in memory, then one parametrized UPDATE per
-table is sent for all of them (core.db.update_rows: psycopg pipelines it, one round trip).
+table for all of them (core.db.update_many: one statement on PostgreSQL, whatever the count).
 Row-by-row saves were a round trip (and a commit) per action, most of a batch's time."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from automation.models import ActionState, Notification, OutboundMessage
 from automation.models import ScheduledAction as Action
-from core.db import update_rows
+from core.db import update_many
 
 ACTION_FIELDS = ["state", "reason", "due_at", "attempts", "finished_at"]
 MESSAGE_FIELDS = ["status", "provider_id", "status_detail", "updated_at"]
@@ -57,8 +57,8 @@ class Outcomes:
         if not (self.actions or self.messages or self.notes):
             return
         with transaction.atomic(savepoint=False):
-            update_rows(self.messages, MESSAGE_FIELDS)
-            update_rows(
+            update_many(self.messages, MESSAGE_FIELDS)
+            update_many(
                 list(self.actions.values()), ACTION_FIELDS, only_if={"state": ActionState.SENDING}
             )
             Notification.objects.bulk_create(self.notes)
