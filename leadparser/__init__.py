@@ -5,8 +5,6 @@ Pure Python: no Django, no database, no network, no file access beyond what the 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from leadparser.errors import (
     HostileInput,
     InputTooLarge,
@@ -16,7 +14,7 @@ from leadparser.errors import (
 )
 from leadparser.label_dictionary import CANONICAL_FIELDS
 from leadparser.message import Message
-from leadparser.mime import bare_kind, message_from_parts, read_bare, read_email
+from leadparser.mime import bare_kind, read_bare, read_email
 from leadparser.registry import run
 
 __all__ = [
@@ -26,7 +24,6 @@ __all__ = [
     "MalformedInput",
     "NoLeadFound",
     "ParseError",
-    "parse_email_parts",
     "parse_message",
 ]
 
@@ -69,35 +66,6 @@ def parse_message(
             read_email(raw, message)
         else:
             read_bare(raw, kind, message)
-        return run(message)
-
-    return _guarded(work)
-
-
-def parse_email_parts(
-    *,
-    subject: str | None,
-    sender: str | None,
-    date: datetime | str | None,
-    text: str | None,
-    html: str | None,
-    attachments: list[tuple[str, str, bytes]] | None = None,
-    region: str = "NL",
-    extra_labels: dict[str, str] | None = None,
-) -> dict:
-    """The same result for callers (the webhook pipeline) that already hold the decoded parts."""
-
-    def work() -> dict:
-        message = message_from_parts(
-            subject=subject,
-            sender=sender,
-            date=date,
-            text=text,
-            html=html,
-            attachments=attachments,
-            region=(region or "NL").upper(),
-            extra_labels=extra_labels,
-        )
         return run(message)
 
     return _guarded(work)

@@ -6,13 +6,12 @@ import codecs
 import email
 import email.utils
 import re
-from datetime import datetime
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message as Message_
 from email.policy import compat32
 
-from leadparser.dates import parse_email_date, parse_when
+from leadparser.dates import parse_email_date
 from leadparser.errors import MalformedInput
 from leadparser.message import Attachment, Message
 
@@ -194,38 +193,3 @@ def _add_part(part: Message_, message: Message, index: int) -> None:
         message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
         return
     message.attachments.append(Attachment(filename, content_type, payload))
-
-
-def message_from_parts(
-    *,
-    subject: str | None,
-    sender: str | None,
-    date: datetime | str | None,
-    text: str | None,
-    html: str | None,
-    attachments: list[tuple[str, str, bytes]] | None,
-    region: str,
-    extra_labels: dict[str, str] | None,
-) -> Message:
-    name, addr = email.utils.parseaddr(sender or "")
-    message = Message(
-        subject=(subject or "").strip() or None,
-        sender_name=name.strip() or None,
-        sender_addr=addr.strip() or None,
-        region=region,
-        extra_labels=dict(extra_labels or {}),
-    )
-    if isinstance(date, datetime):
-        message.date = date
-    elif date:
-        message.date = parse_email_date(date) or parse_when(date, region=region)[0]
-    if text:
-        message.texts.append(text)
-    if html:
-        message.htmls.append(html)
-    for filename, content_type, content in attachments or []:
-        if len(content) > ATTACHMENT_LIMIT:
-            message.notes.append(f"{filename}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
-            continue
-        message.attachments.append(Attachment(filename, content_type or "", bytes(content)))
-    return message

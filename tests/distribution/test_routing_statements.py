@@ -6,13 +6,13 @@ team; a cap counted no further than the cap."""
 from datetime import timedelta
 
 import pytest
-from automation.notifications import _notification_text, notify_for_events
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Absence
 from automation.models import Notification
+from automation.notifications import _notification_text, notify_for_events
 from distribution import services, strategies
 from distribution.models import DistributionRule, Strategy, TeamMember
 from leads import services as lead_services

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from leadparser import MalformedInput, parse_email_parts, parse_message
+from leadparser import MalformedInput, parse_message
 from leadparser.adf import find_block
 
 ADF = """<?xml version="1.0" encoding="UTF-8"?>
@@ -122,15 +122,11 @@ def test_adf_as_an_attachment_next_to_a_useless_body() -> None:
     assert lead["format"] == "adf" and lead["external_id"] == "GP-1001"
 
 
-def test_adf_attachment_through_parse_email_parts() -> None:
-    lead = parse_email_parts(
-        subject="Lead",
-        sender="Leads <leads@portal.example>",
-        date="Mon, 02 Nov 2026 08:31:00 +0100",
-        text="See attachment",
-        html=None,
-        attachments=[("lead.xml", "text/xml", ADF.encode())],
-    )
+def test_adf_as_an_attachment() -> None:
+    msg = _mail("Lead")
+    msg.set_content("See attachment")
+    msg.add_attachment(ADF.encode(), maintype="text", subtype="xml", filename="lead.xml")
+    lead = parse_message(msg.as_bytes())
     assert lead["format"] == "adf" and lead["vehicle"]["make"] == "Volkswagen"
 
 

@@ -15,7 +15,6 @@ from leadparser import (
     MalformedInput,
     NoLeadFound,
     ParseError,
-    parse_email_parts,
     parse_message,
 )
 from leadparser import registry as registry_module
@@ -171,8 +170,6 @@ def test_unexpected_bug_is_wrapped_with_its_cause(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ParseError) as excinfo:
         parse_message(b"Naam: Jan")
     assert isinstance(excinfo.value.__cause__, KeyError)
-    with pytest.raises(ParseError):
-        parse_email_parts(subject=None, sender=None, date=None, text="x", html=None, attachments=[])
 
 
 def test_fuzzed_samples_raise_only_parse_errors() -> None:

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from leadparser import MalformedInput, NoLeadFound, parse_email_parts, parse_message
+from leadparser import MalformedInput, NoLeadFound, parse_message
 
 
 def _parse(obj: object, **kwargs) -> dict:
@@ -109,10 +109,13 @@ def test_json_in_an_email_body_and_as_an_attachment() -> None:
     msg["Subject"] = "lead"
     msg.set_content(payload)
     assert parse_message(msg.as_bytes())["format"] == "json"
-    lead = parse_email_parts(
-        subject="lead", sender="api@site.example", date=None, text="see file", html=None,
-        attachments=[("lead.json", "application/json", payload.encode())],
-    )  # fmt: skip
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "api@site.example", "lead"
+    msg.set_content("see file")
+    msg.add_attachment(
+        payload.encode(), maintype="application", subtype="json", filename="lead.json"
+    )
+    lead = parse_message(msg.as_bytes())
     assert lead["format"] == "json" and lead["source"] == "site.example"
 
 

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from leadparser import CANONICAL_FIELDS, NoLeadFound, parse_email_parts, parse_message
+from leadparser import CANONICAL_FIELDS, NoLeadFound, parse_message
 from leadparser.label_dictionary import LABELS
 from leadparser.makes import split_vehicle
 from leadparser.normalize import parse_decimal, parse_price
@@ -266,14 +266,13 @@ def test_no_lead_in_a_newsletter() -> None:
     assert str(excinfo.value).startswith("no lead found: ")
 
 
-def test_parse_email_parts_matches_parse_message() -> None:
-    lead = parse_email_parts(
-        subject="Proefrit aanvraag",
-        sender="noreply@dealer-site.example",
-        date="2026-10-16T20:03:44+02:00",
-        text="Naam: Fatima el Amrani\nTelefoon: +31 6 48765432\nGewenste datum: 22-10-2026 14:00",
-        html=None,
-        attachments=[],
+def test_a_sender_without_a_display_name_is_named_by_its_domain() -> None:
+    lead = parse_message(
+        _mail(
+            "Proefrit aanvraag",
+            "Naam: Fatima el Amrani\nTelefoon: +31 6 48765432\nGewenste datum: 22-10-2026 14:00",
+            sender="noreply@dealer-site.example",
+        )
     )
     assert lead["source"] == "dealer-site.example"  # no display name: the sender's domain
     assert lead["lead_type"] == "test_drive"
