@@ -13,6 +13,7 @@ import time
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,11 +25,6 @@ from django.views.decorators.http import require_POST
 
 from inbound import ingest
 from leads.models import InboundMessage, LeadType, Source
-
-try:  # Django 5.1+
-    from django.contrib.auth.decorators import login_not_required
-except ImportError:  # pragma: no cover
-    login_not_required = lambda view: view  # noqa: E731
 
 MAX_BODY_BYTES = 256_000
 

@@ -4,7 +4,7 @@ and call inbound.ingest."""
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 
 from core import jobs
@@ -22,22 +22,6 @@ def parse_received_messages() -> int:
     while claimed := ingest.parse_next_batch():
         done += claimed
     return done
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
-def parse_inbound_message(message_id: int) -> None:
-    """Parse one stored message (what earlier versions queued per message; jobs still in the
-    broker at an upgrade run here). Safe to run twice: only a message still 'received' is
-    parsed, and the row lock makes a concurrent second run wait and then find it done."""
-    with transaction.atomic():
-        message = (
-            InboundMessage.objects.select_for_update(of=("self",))
-            .select_related("dealership", "source")
-            .filter(pk=message_id, status=InboundMessage.Status.RECEIVED)
-            .first()
-        )
-        if message is not None:
-            ingest.process_message(message=message)
 
 
 @shared_task

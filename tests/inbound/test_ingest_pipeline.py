@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from inbound import ingest
-from inbound.tasks import parse_inbound_message
+from inbound.tasks import parse_received_messages
 from leads.lifecycle import Status as LeadStatus
 from leads.models import InboundMessage, Lead, LeadEvent
 from tests import inbound_payloads as wire
@@ -127,8 +127,8 @@ def test_a_message_over_the_size_limit_is_kept_but_not_parsed(deliver, dealershi
 def test_the_parse_task_run_twice_makes_one_lead(deliver, dealership):
     message = deliver(wire.sample("adf-basic.xml"), dealership)
 
-    parse_inbound_message(message.pk)
-    parse_inbound_message(message.pk)
+    parse_received_messages()
+    parse_received_messages()
 
     assert Lead.objects.count() == 1 and message.log.filter(action="parsed").count() == 1
 
