@@ -4,8 +4,6 @@ they are needed, so that a dealership nobody configured still gets its leads dis
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -18,7 +16,6 @@ from distribution.models import (
     Rotation,
     Strategy,
 )
-from leads.models import Lead
 
 
 def ensure_defaults(dealership: Dealership) -> list[DistributionRule]:
@@ -73,18 +70,6 @@ def rules_of(dealership: Dealership) -> list[DistributionRule]:
     for rule in rules:
         rule.dealership = dealership
     return rules
-
-
-def match_rule(lead: Lead, at: datetime) -> DistributionRule:
-    """The first enabled rule that matches; the default rule of the lead's kind otherwise."""
-    from distribution import setup
-
-    rules = setup.of(lead.dealership).rules_for(lead.dealership)
-    for rule in rules:
-        if rule.matches(lead, at):
-            return rule
-    activity = Activity.PASSIVE if lead.is_passive else Activity.ACTIVE
-    return next(r for r in rules if r.is_default and r.activity == activity)
 
 
 def settings_of(dealership: Dealership) -> DistributionSettings:

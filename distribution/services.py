@@ -29,7 +29,8 @@ from distribution.models import (
     TeamMember,
 )
 from distribution.plan import Plan, distribution_event
-from distribution.rules import match_rule, next_position, settings_of
+from distribution.rules import next_position, settings_of
+from distribution.setup import match_rule
 from leads import services as lead_services
 from leads.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Status
 from leads.models import EventKind, Lead

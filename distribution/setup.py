@@ -17,12 +17,15 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from dealers.models import Dealership, OpeningHours
 from distribution import hours as hours_module
-from distribution.models import DistributionRule, SetupStamp, TeamMember
+from distribution.models import Activity, DistributionRule, SetupStamp, TeamMember
+from distribution.rules import rules_of
+from leads.models import Lead
 
 Member = tuple[int, int, int | None]  # user id, weight, cap
 
@@ -91,8 +94,6 @@ def _stamp(dealership: Dealership) -> uuid.UUID | None:
 
 
 def _read(dealership: Dealership, stamp: uuid.UUID | None) -> Setup:
-    from distribution.rules import rules_of  # rules imports this module
-
     rules = rules_of(dealership)
     teams: dict[int, list[Member]] = {}
     for rule_id, *member in (
@@ -108,6 +109,16 @@ def _read(dealership: Dealership, stamp: uuid.UUID | None) -> Setup:
         teams={rule_id: tuple(members) for rule_id, members in teams.items()},
         intervals=hours_module.by_weekday(opening.values_list("weekday", "opens", "closes")),
     )
+
+
+def match_rule(lead: Lead, at: datetime) -> DistributionRule:
+    """The first enabled rule that matches; the default rule of the lead's kind otherwise."""
+    rules = of(lead.dealership).rules_for(lead.dealership)
+    for rule in rules:
+        if rule.matches(lead, at):
+            return rule
+    activity = Activity.PASSIVE if lead.is_passive else Activity.ACTIVE
+    return next(r for r in rules if r.is_default and r.activity == activity)
 
 
 # --- every change of a rule, a team member or an opening interval changes the stamp ------------

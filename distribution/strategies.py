@@ -9,19 +9,28 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import Absence, Membership, Presence, Role, User
 from dealers.models import Dealership, StockVehicle
 from distribution import hours
-from distribution.models import DistributionRule
+from distribution.models import DistributionRule, Rotation
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead
 
-if TYPE_CHECKING:
-    from distribution.plan import Plan
+
+class Plan(Protocol):
+    """What a strategy asks of the routing in progress (distribution.plan.Plan answers it, for
+    all the leads routed together): the rule's rotation, open-lead counts, and caps."""
+
+    def rotation(self, rule: DistributionRule) -> Rotation: ...
+
+    def at_cap(self, rule: DistributionRule, candidate: Candidate) -> bool: ...
+
+    def open_counts(self, rule: DistributionRule, user_ids: list[int]) -> Counter: ...
+
 
 ABSENT, AWAY, OFF_SHIFT, AT_CAP = "absent", "away", "off_shift", "at_cap"
 

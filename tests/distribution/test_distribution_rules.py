@@ -15,7 +15,7 @@ from distribution.models import (
     Strategy,
     TeamMember,
 )
-from distribution.rules import match_rule
+from distribution.setup import match_rule
 from leads.models import EventKind, LeadType, Source
 from tests.distribution_support import CLOSED, OPEN, new_lead
 from tests.factories import SourceFactory, salesperson

@@ -27,10 +27,7 @@ SAME_LAYER = {
     ("followup", "distribution"): "a cadence that runs out hands the lead to the BDC queue",
 }
 # Circles still to be untangled (issue 12); each entry is one strongly connected set of modules.
-KNOWN_CIRCLES: list[set[str]] = [
-    {"distribution.plan", "distribution.strategies"},
-    {"distribution.rules", "distribution.setup"},
-]
+KNOWN_CIRCLES: list[set[str]] = []
 
 
 def _modules() -> dict[str, Path]:
