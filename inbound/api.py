@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.text import db_text
 from inbound import ingest
 from leads.models import InboundMessage, LeadType, Source
 
@@ -176,7 +177,7 @@ def _request_id(source: Source, data: dict) -> str:
 
 def _refuse(message: InboundMessage, errors: dict[str, str]) -> None:
     """Kept (never deleted) but out of the managers' queue: the visitor corrects and resends."""
-    reason = "refused by the API: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+    reason = db_text("refused by the API: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
     message.status = InboundMessage.Status.DISCARDED
     message.failure_reason = reason
     message.dedup_key = None  # the corrected request, with the same external_id, is a new one

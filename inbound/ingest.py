@@ -20,7 +20,7 @@ from email.policy import compat32
 from email.utils import getaddresses
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from core import jobs
 from core.db import update_rows
+from core.text import db_safe, db_text
 from dealers.models import Dealership
 from leadparser import ParseError, parse_message
 from leadparser.mime import decode_bytes
@@ -105,6 +106,11 @@ def store_message(
     """Insert the message (or find the one already stored for the same delivery) and, once the
     transaction commits, make sure a parse job comes. A message nobody can route waits as
     unrouted. The source is recognised by the worker, from the sender or the message itself."""
+    # Untrusted text enters here: what the database refuses (NUL) is removed, the raw bytes kept.
+    message_id, recipient, sender, envelope_sender, subject, text, html = (
+        db_text(v) for v in (message_id, recipient, sender, envelope_sender, subject, text, html)
+    )
+    attachments = db_safe(attachments) if attachments else attachments
     key = dedup_key(
         provider=provider,
         provider_message_id=provider_message_id,
@@ -333,9 +339,38 @@ def process_messages(*, messages: list[InboundMessage], by: User | None = None) 
     for outcome in _write_all(readings, by):
         outcomes[id(outcome.message)] = outcome
     done = [outcomes[id(message)] for message in messages]
-    update_rows(messages, PROCESSED_FIELDS)
+    for message in messages:
+        message.failure_reason = db_text(message.failure_reason)
+    _write_messages(messages)
     InboundMessageLog.objects.bulk_create([_log_entry(outcome, by) for outcome in done])
     return done
+
+
+def _write_messages(messages: list[InboundMessage]) -> None:
+    """The batch's messages in one statement; should the database refuse it, each alone, and a
+    message whose content it still refuses keeps its raw bytes and loses the decoded copies, so
+    it never blocks the messages after it."""
+    try:
+        with transaction.atomic():
+            update_rows(messages, PROCESSED_FIELDS)
+        return
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the job retries
+    except DatabaseError:
+        logger.warning("inbound batch: the database refused it; writing its messages one by one")
+    for message in messages:
+        try:
+            with transaction.atomic():
+                update_rows([message], PROCESSED_FIELDS)
+        except (OperationalError, InterfaceError):
+            raise
+        except DatabaseError as exc:
+            logger.warning("inbound message %s: the database refused its content", message.pk)
+            message.text, message.html, message.attachments, message.parsed = "", "", [], None
+            if message.status == Status.RECEIVED:
+                message.status = Status.QUARANTINED
+            message.failure_reason = f"the database refused its content ({type(exc).__name__})"
+            update_rows([message], PROCESSED_FIELDS)
 
 
 def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
@@ -343,7 +378,9 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
     message.parse_attempts += 1
     message.processed_at = timezone.now()
     if message.channel == "email" and not (message.text or message.html or message.attachments):
-        message.text, message.html, message.attachments = read_parts(bytes(message.raw))
+        text, html, attachments = read_parts(bytes(message.raw))
+        message.text, message.html = db_text(text), db_text(html)
+        message.attachments = db_safe(attachments)
     dealership = message.dealership
     if dealership is None:
         return Status.UNROUTED, "no dealership for this address"
@@ -363,6 +400,7 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
             parsed = _parse(message, labels)
             if isinstance(parsed, str):
                 return Status.QUARANTINED, parsed
+    parsed = db_safe(parsed)  # a NUL in a name or a comment must not stop the batch
     message.parsed = parsed
     return parsed
 

@@ -82,9 +82,15 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_xml(text: str, line_offset: int = 0) -> ET.Element:
     """An Element tree, or HostileInput/MalformedInput with the line of the problem."""
     text = _XML_DECL_ENCODING.sub(r"\1", text, count=1)  # the text is decoded already
+    # Control characters XML 1.0 forbids (a stray NUL from a portal's template) carry nothing a
+    # person reads: dropped, so that the lead is read rather than refused.
+    text = _XML_FORBIDDEN.sub("", text)
     try:
         return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden) as exc:
