@@ -6,6 +6,7 @@ back lead write leaves no orphan message behind, and a crash right after the com
 Celery is only started after the commit (outbox.kick_dispatcher)."""
 
 from automation import customer_rules, notifications
+from core.webhooks import refuse_unless_authenticated
 
 
 def on_lead_events(sender, events, **kwargs) -> None:
@@ -16,4 +17,6 @@ def on_lead_events(sender, events, **kwargs) -> None:
 def on_tracking(sender, event, esp_name: str, **kwargs) -> None:
     from automation.delivery import on_email_tracking
 
+    # Closed unless authenticated, like inbound: a forged "complained" event would opt anyone out.
+    refuse_unless_authenticated(esp_name, "tracking")
     on_email_tracking(event=event, esp_name=esp_name)

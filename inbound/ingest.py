@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -102,6 +103,7 @@ def store_message(
     html: str = "",
     attachments: list | None = None,
     enqueue: bool = True,
+    dedup_basis: str | None = None,
 ) -> InboundMessage:
     """Insert the message (or find the one already stored for the same delivery) and, once the
     transaction commits, make sure a parse job comes. A message nobody can route waits as
@@ -111,7 +113,7 @@ def store_message(
         db_text(v) for v in (message_id, recipient, sender, envelope_sender, subject, text, html)
     )
     attachments = db_safe(attachments) if attachments else attachments
-    key = dedup_key(
+    key = dedup_basis or dedup_key(
         provider=provider,
         provider_message_id=provider_message_id,
         message_id=message_id,
@@ -147,6 +149,29 @@ def store_message(
     except IntegrityError:
         # The same delivery again (provider retry, or the same message through two routes).
         stored = InboundMessage.objects.get(dedup_key=key)
+        if key.startswith("key:") and content_hash(bytes(stored.raw)) != content_hash(raw):
+            # The same Message-ID with other content: a sender's correction, not a retry.
+            return _store_correction(
+                stored,
+                key,
+                {
+                    "channel": channel,
+                    "raw": raw,
+                    "dealership": dealership,
+                    "source": source,
+                    "provider": provider,
+                    "provider_message_id": provider_message_id,
+                    "message_id": message_id,
+                    "recipient": recipient,
+                    "sender": sender,
+                    "envelope_sender": envelope_sender,
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "attachments": attachments,
+                    "enqueue": enqueue,
+                },  # fmt: skip
+            )
         log(stored, Action.DUPLICATE_DELIVERY, note=f"{provider} {provider_message_id}".strip())
         if enqueue and stored.status == Status.RECEIVED:
             # The first delivery's task may never have reached the broker; parsing is idempotent.
@@ -154,6 +179,21 @@ def store_message(
         return stored
     if enqueue and status == Status.RECEIVED:
         enqueue_parse(stored)
+    return stored
+
+
+def _store_correction(first: InboundMessage, key: str, fields: dict) -> InboundMessage:
+    """Keep the message under a key of its own content and say whose correction it may be."""
+    content_key = (
+        "key:" + hashlib.sha256(f"{key}\0{content_hash(fields['raw'])}".encode()).hexdigest()
+    )
+    if InboundMessage.objects.filter(dedup_key=content_key).exists():
+        again = InboundMessage.objects.get(dedup_key=content_key)
+        log(again, Action.DUPLICATE_DELIVERY, note="the correction, delivered again")
+        return again
+    stored = store_message(**fields, dedup_basis=content_key)
+    log(stored, Action.RECEIVED, note=f"possible correction of message #{first.pk}: same "
+        "Message-ID, other content")  # fmt: skip
     return stored
 
 
@@ -171,11 +211,26 @@ def dedup_key(
     two dealerships is a lead at each."""
     if message_id:
         basis = f"mid\0{message_id.strip()}\0{recipient.lower()}"
-    elif provider_message_id:
-        basis = f"esp\0{provider.lower()}\0{provider_message_id}"
-    else:
-        return "raw:" + hashlib.sha256(raw).hexdigest()
-    return "key:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
+        return "key:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
+    # No Message-ID: the content decides (a Mailgun retry carries a fresh token each time).
+    return "raw:" + hashlib.sha256(f"{recipient.lower()}\0{content_hash(raw)}".encode()).hexdigest()
+
+
+_CONTENT_HEADERS = re.compile(
+    rb"^(subject|from|date|reply-to):[^\r\n]*(\r?\n[ \t][^\r\n]*)*", re.I | re.M
+)
+
+
+def content_hash(raw: bytes) -> str:
+    """The message as its sender wrote it: the body and the headers a person reads, without the
+    trace headers each hop and provider adds (Received, DKIM, X-…). A bare document (an API's
+    JSON) is all content."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        head, found, body = raw.partition(separator)
+        if found and _CONTENT_HEADERS.search(head):
+            headers = b"\n".join(m.group(0).strip() for m in _CONTENT_HEADERS.finditer(head))
+            return hashlib.sha256(headers + b"\0" + body.replace(b"\r\n", b"\n")).hexdigest()
+    return hashlib.sha256(raw).hexdigest()
 
 
 def route(recipients: list[str]) -> tuple[Dealership | None, str]:

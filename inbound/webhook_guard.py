@@ -1,0 +1,116 @@
+"""What is refused at the door of the e-mail provider webhooks (/anymail/…), before anymail parses
+a byte: MIME nested or split beyond reason (the stdlib parser recurses per level and ran out of
+stack inside anymail, with a 4.5 MB traceback a retry), and a Mailgun signature that is old or
+whose token was used before (a captured request replayed with a new body)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+log = logging.getLogger(__name__)
+
+MAX_MULTIPART_CONTAINERS = 100  # a real e-mail has a handful; nesting over ~900 overflows
+SIGNATURE_MAX_AGE = 300  # Mailgun's guidance: five minutes
+TOKEN_MEMORY = 15 * 60  # longer than the age limit: an old token is refused by its age anyway
+_MULTIPART = re.compile(rb"content-type:\s*multipart/", re.IGNORECASE)
+
+
+class WebhookGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path.startswith("/anymail/"):
+            refusal = too_deep(request) or mailgun_replay(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+
+def too_deep(request: HttpRequest) -> HttpResponse | None:
+    containers = len(_MULTIPART.findall(request.body))
+    if containers <= MAX_MULTIPART_CONTAINERS:
+        return None
+    log.warning(
+        "webhook %s refused: %d multipart containers (limit %d)",
+        request.path,
+        containers,
+        MAX_MULTIPART_CONTAINERS,
+    )
+    _keep(request, f"refused at the webhook: MIME with {containers} multipart containers")
+    return JsonResponse(
+        {
+            "error": f"MIME nested or split too deeply ({containers} multipart parts, "
+            f"limit {MAX_MULTIPART_CONTAINERS})"
+        },
+        status=413,
+    )
+
+
+def _keep(request: HttpRequest, reason: str) -> None:
+    """What can be kept of a refused delivery: its body, for a person to look at."""
+    from inbound import ingest
+    from leads.models import InboundMessage
+
+    try:
+        message = ingest.store_message(
+            channel="email",
+            raw=request.body,
+            dealership=None,
+            provider=request.path[:30],
+            enqueue=False,
+        )
+        InboundMessage.objects.filter(pk=message.pk).update(
+            status=InboundMessage.Status.QUARANTINED, failure_reason=reason
+        )
+    except Exception:
+        log.warning("webhook %s: the refused body could not be kept", request.path)
+
+
+def _mailgun_signature(request: HttpRequest) -> tuple[str, str, str] | None:
+    if "/mailgun/" not in request.path:
+        return None
+    if request.content_type == "application/json":
+        try:
+            signature = json.loads(request.body).get("signature") or {}
+        except (ValueError, AttributeError):
+            return None
+    else:
+        signature = request.POST
+    parts = tuple(str(signature.get(k, "")) for k in ("timestamp", "token", "signature"))
+    return parts if all(parts) else None
+
+
+def mailgun_replay(request: HttpRequest) -> HttpResponse | None:
+    """A correctly signed Mailgun request is accepted once, and only while fresh. (A wrongly
+    signed one passes on to anymail, which refuses it; its token is not remembered, so nobody
+    can burn a real request's token.)"""
+    found = _mailgun_signature(request)
+    key = (settings.ANYMAIL or {}).get("MAILGUN_WEBHOOK_SIGNING_KEY")
+    if found is None or not key:
+        return None
+    timestamp, token, signature = found
+    expected = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return None
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        age = float("inf")
+    if age > SIGNATURE_MAX_AGE:
+        log.warning("mailgun webhook refused: signature %d s old", int(min(age, 10**9)))
+        return JsonResponse({"error": "signature older than five minutes"}, status=403)
+    if not cache.add(f"mailgun-token:{token}", 1, timeout=TOKEN_MEMORY):
+        log.warning("mailgun webhook refused: token used before")
+        return JsonResponse({"error": "this signature was used before"}, status=403)
+    return None
