@@ -439,14 +439,16 @@ def install_ready_made(*, dealership: Dealership, enable_rules: bool = False) ->
 
     made = 0
     for spec in READY_MADE:
+        with translation.override(dealership.language):  # named in the dealership's language
+            name = str(spec.name)
         template, created = MessageTemplate.objects.get_or_create(
-            dealership=dealership, key=spec.key, defaults={"name": str(spec.name), **spec.texts}
+            dealership=dealership, key=spec.key, defaults={"name": name, **spec.texts}
         )
         made += created
         if created:
             Rule.objects.create(
                 dealership=dealership,
-                name=str(spec.name),
+                name=name,
                 is_enabled=enable_rules,
                 template=template,
                 window_days=[0, 1, 2, 3, 4, 5],
