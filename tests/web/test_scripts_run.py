@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.firstrun import ROOT, free_redis, stop, wait_for_output
 
 pytestmark = pytest.mark.e2e
@@ -76,6 +78,39 @@ def test_run_starts_everything_when_a_redis_already_answers(fresh_copy, redis_ur
         assert "No such file" not in out, out
         assert (fresh_copy / "var" / "worker.log").exists()
         assert process.poll() is None, out
+        # The README's next command: a lead through the real webhook, parsed by the worker
+        # (through that Redis), routed to a salesperson whatever the hour.
+        db = sqlite3.connect(fresh_copy / "db.sqlite3")
+        before = db.execute("SELECT max(id) FROM leads_lead").fetchone()[0]
+        sent = subprocess.run(
+            ["scripts/send-demo-lead"],
+            cwd=fresh_copy,
+            env={**os.environ, "PORT": str(PORT), "ANYMAIL_WEBHOOK_SECRET": ""},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        lead = wait_for(
+            lambda: db.execute(
+                "SELECT id, assigned_to_id FROM leads_lead WHERE id > ? AND assigned_to_id"
+                " IS NOT NULL",
+                [before],
+            ).fetchone(),
+            timeout=60,
+        )
+        assert lead is not None
+        # A wrong secret is refused, and the script says what to check.
+        refused = subprocess.run(
+            ["scripts/send-demo-lead", "--secret", "wrong:secret"],
+            cwd=fresh_copy,
+            env={**os.environ, "PORT": str(PORT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert refused.returncode == 1
+        assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
     finally:
         stop(process)
 
