@@ -127,6 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["dealerlms.formats"]  # English dates day-first, 24-hour
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
