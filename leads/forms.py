@@ -8,7 +8,6 @@ from dealers.phones import to_e164
 from leads.lifecycle import TRANSITIONS, LostReason
 from leads.models import ContactChannel, ContactOutcome, Lead, LeadType
 
-
 # Lengths a person writes at most; the database fields are text, so the forms (and the API) keep
 # a 200,000-character paste from becoming a lead's note.
 NOTE_MAX = 2000
