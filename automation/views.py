@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import manager_required
+from automation import placeholders, selectors, services
 from automation import render as renderer
-from automation import selectors, services
 from automation.forms import LeadMessageForm, PreviewForm, RuleForm, TemplateForm
 from automation.models import ActionState, Channel, MessageTemplate, Rule
 from leads.models import Lead
@@ -157,7 +157,11 @@ def _preview_context(template: MessageTemplate, lead: Lead | None, language: str
         rendered = renderer.render(subject, body, context, language=code)
     except renderer.TemplateProblem as exc:
         return {"error": str(exc)}
-    return {"rendered": rendered, "lead": lead}
+    return {
+        "rendered": rendered,
+        "lead": lead,
+        "empty_placeholders": placeholders.empty(context, subject, body),
+    }
 
 
 @manager_required
@@ -217,6 +221,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
 # --- the lead page: send a template to the customer -----------------------------------------
 
 
+def _empty_for(template: MessageTemplate, lead: Lead) -> list[str]:
+    code, subject, body = template.version(lead.customer.language, lead.dealership.language)
+    context = renderer.lead_context(lead, language=code, recipient_name=str(lead.customer))
+    return placeholders.empty(context, subject, body)
+
+
 def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (htmx): the chosen template rendered for this lead. POST: send it."""
     lead = get_object_or_404(
@@ -229,6 +239,12 @@ def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Choose a template and a channel."))
+        elif gaps := _empty_for(form.cleaned_data["template"], lead):
+            messages.error(
+                request,
+                _("Not sent: %(names)s would be empty for this lead.")
+                % {"names": ", ".join("{{ %s }}" % n for n in gaps)},  # noqa: UP031
+            )
         else:
             try:
                 services.queue_lead_message(

@@ -45,7 +45,9 @@ def money(amount: Decimal | int | None, currency: str = "EUR", language: str = "
     return f"{symbol}\xa0{number}"
 
 
-def moment(value: datetime | date | None, dealership=None, kind: str = "SHORT_DATETIME_FORMAT") -> str:
+def moment(
+    value: datetime | date | None, dealership=None, kind: str = "SHORT_DATETIME_FORMAT"
+) -> str:
     """A date or time in the dealership's zone and its locale's format (day, month and year in
     the order its country writes them); month names in the reader's language."""
     if value is None or value == "":
