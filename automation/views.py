@@ -3,9 +3,10 @@ dealership, and the lead page's "send from a template". Another dealership's row
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -215,6 +216,24 @@ def outbox(request: HttpRequest) -> HttpResponse:
         request,
         "automation/outbox.html",
         {"page": page, "states": ActionState.choices, "state": state},
+    )
+
+
+@manager_required
+def dev_outbox(request: HttpRequest) -> HttpResponse:
+    from automation.channels import dev_outbox_email
+
+    if not settings.DEV_OUTBOX:
+        raise Http404("The dev outbox exists in development only.")
+    page = Paginator(selectors.dev_outbox(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "automation/dev_outbox.html",
+        {
+            "page": page,
+            "email_held": dev_outbox_email(),
+            "sms_held": not settings.TWILIO_ACCOUNT_SID and settings.DEV_OUTBOX,
+        },
     )
 
 

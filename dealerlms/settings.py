@@ -198,6 +198,9 @@ ANYMAIL = {
 }
 
 # --- Twilio (SMS) ---
+# Development: e-mail on the console backend and SMS without Twilio land in the dev outbox page
+# (marked as such) instead of failing or looking delivered. Never in production.
+DEV_OUTBOX = env_bool("DEV_OUTBOX", not PRODUCTION) and not PRODUCTION
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
