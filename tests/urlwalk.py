@@ -6,6 +6,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
+    "password_reset": "asking for a reset link: says the same whether the address exists",
+    "password_reset_done": "a static 'check your e-mail' page",
+    "password_reset_confirm": "the signed, one-time token in the URL is the credential",
+    "password_reset_complete": "a static 'password saved' page",
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
     "appraisals:public_offer": "the customer's trade-in offer: the signed, expiring token in the "
     "URL is the credential (tests/test_appraisal_pages.py)",
