@@ -17,6 +17,7 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["dealership", "name", *LANGUAGE_FIELDS]
+        labels = {"dealership": _("Dealership")}  # the model field has no translated name
         widgets = {f: forms.Textarea(attrs={"rows": 6}) for f in LANGUAGE_FIELDS if "body" in f}
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
@@ -68,7 +69,9 @@ class TemplateChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: MessageTemplate) -> str:
         label = f"{obj.name} — {obj.dealership}"
-        return f"{label} ({_('staff only')})" if staff_only(obj) else label
+        if staff_only(obj):
+            return "{} ({})".format(label, _("staff only"))
+        return label
 
 
 class TemplateSelect(forms.Select):
@@ -149,6 +152,7 @@ class RuleForm(forms.ModelForm):
             "template": TemplateSelect,
         }
         field_classes = {"template": TemplateChoiceField, "sources": SourceChoiceField}
+        labels = {"dealership": _("Dealership"), "template": _("Template"), "sources": _("Sources")}
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from accounts.selectors import people_at
@@ -342,12 +343,30 @@ class Impact:
     def describe(self) -> str:
         parts = []
         if self.cancelled:
-            parts.append(_("%(n)d pending message(s) cancelled") % {"n": self.cancelled})
+            parts.append(
+                ngettext(
+                    "%(n)d pending message cancelled",
+                    "%(n)d pending messages cancelled",
+                    self.cancelled,
+                )
+                % {"n": self.cancelled}
+            )
         if self.rescheduled:
-            parts.append(_("%(n)d pending message(s) rescheduled") % {"n": self.rescheduled})
+            parts.append(
+                ngettext(
+                    "%(n)d pending message rescheduled",
+                    "%(n)d pending messages rescheduled",
+                    self.rescheduled,
+                )
+                % {"n": self.rescheduled}
+            )
         if self.kept:
             parts.append(
-                _("%(n)d pending message(s) will use the new text and conditions")
+                ngettext(
+                    "%(n)d pending message will use the new text and conditions",
+                    "%(n)d pending messages will use the new text and conditions",
+                    self.kept,
+                )
                 % {"n": self.kept}
             )
         return "; ".join(parts) or _("No pending messages affected.")

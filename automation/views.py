@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import manager_required
@@ -197,8 +198,12 @@ def install_ready_made(request: HttpRequest, dealership_pk: int) -> HttpResponse
     made = services.install_ready_made(dealership=dealership)
     messages.success(
         request,
-        _(
-            "%(n)d ready-made template(s) added, each with a rule that is switched off until you enable it."
+        ngettext(
+            "%(n)d ready-made template added, with a rule that is switched off until you "
+            "enable it.",
+            "%(n)d ready-made templates added, each with a rule that is switched off until you "
+            "enable it.",
+            made,
         )
         % {"n": made},
     )

@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
@@ -511,8 +512,10 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -
     age = now - received
     if lead.is_passive:
         if rng.random() < 0.5:
+            with translation.override(dealership.language):  # the timeline's language
+                reason = gettext("BDC queue")
             services.assign_lead(
-                lead=lead, to=users["bdc"], at=received + timedelta(minutes=2), reason="BDC queue"
+                lead=lead, to=users["bdc"], at=received + timedelta(minutes=2), reason=reason
             )
         return
     if age < timedelta(minutes=30) and rng.random() < 0.5:
