@@ -37,8 +37,20 @@ class TradeInForm(forms.ModelForm):
         fields = ["make", "model", "year", "mileage_km", "registration"]
         widgets = {
             "year": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1950, "max": 2100}),
-            "mileage_km": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "mileage_km": forms.NumberInput(
+                attrs={"inputmode": "numeric", "min": 0, "max": 2_000_000}
+            ),
         }
+
+    MAX_MILEAGE_KM = 2_000_000  # beyond any car's life: a typo (an extra zero or two)
+
+    def clean_mileage_km(self):
+        mileage = self.cleaned_data.get("mileage_km")
+        if mileage is not None and mileage > self.MAX_MILEAGE_KM:
+            raise forms.ValidationError(
+                _("At most %(max)s km.") % {"max": f"{self.MAX_MILEAGE_KM:,}".replace(",", ".")}
+            )
+        return mileage
 
     def clean(self) -> dict:
         data = super().clean()

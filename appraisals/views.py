@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from appraisals import links, selectors, services
@@ -129,7 +130,11 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _("Nothing was uploaded."))
         return _render_detail(request, appraisal, photo_errors=exc.messages, status=400)
-    messages.success(request, _("%(count)d photo(s) added.") % {"count": len(photos)})
+    messages.success(
+        request,
+        ngettext("%(count)d photo added.", "%(count)d photos added.", len(photos))
+        % {"count": len(photos)},
+    )
     return redirect(reverse("appraisals:detail", args=[pk]) + "#photos")
 
 

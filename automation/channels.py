@@ -5,6 +5,7 @@ have been sent' (never resent blindly)."""
 from __future__ import annotations
 
 import smtplib
+import uuid
 from dataclasses import dataclass
 
 import requests
@@ -62,6 +63,27 @@ def _email_message(email: Email, connection) -> EmailMultiAlternatives:
     return message
 
 
+# Development without providers: messages go to the dev outbox (Settings → Automations → Dev
+# outbox), their provider id marked so, and are shown there instead of reaching anyone. Before,
+# SMS showed "failed" and the console's e-mail "sent" as if a customer had it.
+DEV_OUTBOX_PREFIX = "dev-outbox:"
+CONSOLE_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def dev_outbox_email() -> bool:
+    return bool(getattr(settings, "DEV_OUTBOX", False)) and (
+        settings.EMAIL_BACKEND in CONSOLE_BACKENDS
+    )
+
+
+def in_dev_outbox(provider_id: str) -> bool:
+    return (provider_id or "").startswith(DEV_OUTBOX_PREFIX)
+
+
 class EmailSender:
     """One connection for a batch (one SMTP session / HTTP pool), one send per message so that
     each message's outcome is known on its own."""
@@ -86,6 +108,8 @@ class EmailSender:
             raise NotSent(f"mail server unreachable: {exc}"[:300], retry=True) from exc
         except (AnymailError, smtplib.SMTPException, OSError) as exc:
             raise MaybeSent(str(exc)[:300]) from exc
+        if dev_outbox_email():
+            return f"{DEV_OUTBOX_PREFIX}{email.uid}"
         status = getattr(message, "anymail_status", None)
         return (status.message_id if status and status.message_id else "") or (
             f"<{email.uid}@dealerlms>"
@@ -103,6 +127,8 @@ def send_sms(*, to: str, body: str, status_callback: str = "") -> str:
         settings.TWILIO_AUTH_TOKEN,
         settings.TWILIO_FROM_NUMBER,
     )
+    if not (sid and token and sender) and getattr(settings, "DEV_OUTBOX", False):
+        return f"{DEV_OUTBOX_PREFIX}{uuid.uuid4()}"
     if not (sid and token and sender):
         raise NotSent(
             "Twilio is not configured (TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM_NUMBER)", retry=False

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from accounts.selectors import people_at
@@ -126,12 +127,30 @@ class Impact:
     def describe(self) -> str:
         parts = []
         if self.cancelled:
-            parts.append(_("%(n)d pending message(s) cancelled") % {"n": self.cancelled})
+            parts.append(
+                ngettext(
+                    "%(n)d pending message cancelled",
+                    "%(n)d pending messages cancelled",
+                    self.cancelled,
+                )
+                % {"n": self.cancelled}
+            )
         if self.rescheduled:
-            parts.append(_("%(n)d pending message(s) rescheduled") % {"n": self.rescheduled})
+            parts.append(
+                ngettext(
+                    "%(n)d pending message rescheduled",
+                    "%(n)d pending messages rescheduled",
+                    self.rescheduled,
+                )
+                % {"n": self.rescheduled}
+            )
         if self.kept:
             parts.append(
-                _("%(n)d pending message(s) will use the new text and conditions")
+                ngettext(
+                    "%(n)d pending message will use the new text and conditions",
+                    "%(n)d pending messages will use the new text and conditions",
+                    self.kept,
+                )
                 % {"n": self.kept}
             )
         return "; ".join(parts) or _("No pending messages affected.")
@@ -223,14 +242,16 @@ def install_ready_made(*, dealership: Dealership, enable_rules: bool = False) ->
 
     made = 0
     for spec in READY_MADE:
+        with translation.override(dealership.language):  # named in the dealership's language
+            name = str(spec.name)
         template, created = MessageTemplate.objects.get_or_create(
-            dealership=dealership, key=spec.key, defaults={"name": str(spec.name), **spec.texts}
+            dealership=dealership, key=spec.key, defaults={"name": name, **spec.texts}
         )
         made += created
         if created:
             Rule.objects.create(
                 dealership=dealership,
-                name=str(spec.name),
+                name=name,
                 is_enabled=enable_rules,
                 template=template,
                 window_days=[0, 1, 2, 3, 4, 5],

@@ -37,17 +37,24 @@ SORRY = {
 }
 
 
+SORRY_NAME = {
+    "nl": "Sorry, we misten u",
+    "fr": "Désolé, nous vous avons manqué",
+    "en": "Sorry we missed you",
+}
+
+
 def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
     for dealership in dealerships.values():
         customer_rules.install_ready_made(dealership=dealership, enable_rules=True)
         sorry = MessageTemplate.objects.create(
             dealership=dealership,
-            name="Sorry we missed you (SMS)",
+            name=SORRY_NAME[dealership.language] + " (SMS)",
             **{f"body_{code}": text for code, text in SORRY.items()},
         )
         Rule.objects.create(
             dealership=dealership,
-            name="Sorry we missed you",
+            name=SORRY_NAME[dealership.language],
             trigger="contact_attempt",
             offset_amount=30,
             offset_unit="minutes",

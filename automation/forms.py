@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from automation import placeholders
 from automation.models import Channel, MessageTemplate, NotificationKind, Rule
 from automation.render import PLACEHOLDERS, TemplateProblem, check_source
 from dealers.models import Dealership, OpeningHours
@@ -16,6 +17,7 @@ class TemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["dealership", "name", *LANGUAGE_FIELDS]
+        labels = {"dealership": _("Dealership")}  # the model field has no translated name
         widgets = {f: forms.Textarea(attrs={"rows": 6}) for f in LANGUAGE_FIELDS if "body" in f}
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
@@ -37,12 +39,55 @@ class TemplateForm(forms.ModelForm):
                 check_source(data.get(name) or "")
             except TemplateProblem as exc:
                 self.add_error(name, str(exc))
+            strange = placeholders.unknown(data.get(name) or "")
+            if strange:
+                self.add_error(
+                    name,
+                    _("Unknown placeholder: %(names)s.")
+                    % {"names": ", ".join("{{ %s }}" % n for n in strange)},  # noqa: UP031
+                )
         if not any((data.get(f) or "").strip() for f in LANGUAGE_FIELDS if f.startswith("body")):
             raise forms.ValidationError(_("Write the text in at least one language."))
         return data
 
 
 WEEKDAYS = OpeningHours.Weekday.choices
+# A rule waits at most a year, in whichever unit it counts.
+MAX_WAIT = {"minutes": 365 * 24 * 60, "hours": 365 * 24, "days": 365}
+
+
+def staff_only(template: MessageTemplate) -> bool:
+    """A template that links into the app ({{ lead_url }}) is for staff: a customer cannot
+    open that link, and it shows them the internal address of their lead."""
+    sources = [getattr(template, f) for f in LANGUAGE_FIELDS]
+    return "lead_url" in placeholders.used(*sources)
+
+
+class TemplateChoiceField(forms.ModelChoiceField):
+    """Each template once, named with its dealership (two dealerships both have a
+    "Confirmation"), staff-only ones marked so the page offers them to staff recipients only."""
+
+    def label_from_instance(self, obj: MessageTemplate) -> str:
+        label = f"{obj.name} — {obj.dealership}"
+        if staff_only(obj):
+            return "{} ({})".format(label, _("staff only"))
+        return label
+
+
+class TemplateSelect(forms.Select):
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-dealership"] = instance.dealership_id
+            if staff_only(instance):
+                option["attrs"]["data-staff-only"] = "1"
+        return option
+
+
+class SourceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Source) -> str:
+        return f"{obj.name} — {obj.dealership}"
 
 
 class RuleForm(forms.ModelForm):
@@ -104,7 +149,10 @@ class RuleForm(forms.ModelForm):
             "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "sources": forms.CheckboxSelectMultiple,
+            "template": TemplateSelect,
         }
+        field_classes = {"template": TemplateChoiceField, "sources": SourceChoiceField}
+        labels = {"dealership": _("Dealership"), "template": _("Template"), "sources": _("Sources")}
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -132,6 +180,18 @@ class RuleForm(forms.ModelForm):
         ]
         if foreign:
             self.add_error("sources", _("Choose sources of this dealership."))
+        if template and data.get("to_customer") and staff_only(template):
+            self.add_error(
+                "template",
+                _("This template links into the app: send it to staff, not to the customer."),
+            )
+        unit, amount = data.get("offset_unit"), data.get("offset_amount")
+        if unit in MAX_WAIT and amount is not None and amount > MAX_WAIT[unit]:
+            self.add_error(
+                "offset_amount",
+                _("A rule waits at most a year (%(n)s %(unit)s).")
+                % {"n": MAX_WAIT[unit], "unit": unit},
+            )
         return data
 
 

@@ -73,7 +73,8 @@ def lead_context(
     lead_type = _label(LeadType, lead.lead_type, language)
     return {
         "customer_name": customer.full_name or customer.email,
-        "customer_first_name": customer.first_name or customer.full_name,
+        # The first name, never the full name ("Beste Jan," not "Beste Jan de Vries,").
+        "customer_first_name": customer.first_name or (customer.full_name or "").split(" ")[0],
         "vehicle": str(lead.vehicle) if lead.vehicle_id else "",
         "salesperson": seller.get_full_name() or seller.username if seller else "",
         "salesperson_phone": seller.phone if seller else "",

@@ -50,6 +50,20 @@ def outbox(user: User) -> QuerySet[ScheduledAction]:
     )
 
 
+def dev_outbox(user: User) -> QuerySet[OutboundMessage]:
+    """What the development set-up kept instead of sending (automation.channels)."""
+    from automation.channels import DEV_OUTBOX_PREFIX
+
+    return (
+        OutboundMessage.objects.filter(
+            provider_id__startswith=DEV_OUTBOX_PREFIX,
+            lead__dealership__in=managed_dealerships(user),
+        )
+        .select_related("lead__customer", "lead__dealership")
+        .order_by("-created_at", "-id")
+    )
+
+
 def lead_messages(lead: Lead) -> QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(lead=lead, is_test=False, user__isnull=True).order_by(
         "-created_at"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("templates/<int:pk>/test/", views.template_test, name="template_test"),
     path("ready-made/<int:dealership_pk>/", views.install_ready_made, name="install_ready_made"),
     path("outbox/", views.outbox, name="outbox"),
+    path("dev-outbox/", views.dev_outbox, name="dev_outbox"),
     path("lead/<int:pk>/message/", views.lead_message, name="lead_message"),
 ]

@@ -3,15 +3,17 @@ dealership, and the lead page's "send from a template". Another dealership's row
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import manager_required
-from automation import consent, customer_rules, errors, links, selectors
+from automation import consent, customer_rules, errors, links, placeholders, selectors
 from automation import outbox as sending
 from automation import render as renderer
 from automation.forms import LeadMessageForm, PreviewForm, RuleForm, TemplateForm
@@ -158,7 +160,11 @@ def _preview_context(template: MessageTemplate, lead: Lead | None, language: str
         rendered = renderer.render(subject, body, context, language=code)
     except renderer.TemplateProblem as exc:
         return {"error": str(exc)}
-    return {"rendered": rendered, "lead": lead}
+    return {
+        "rendered": rendered,
+        "lead": lead,
+        "empty_placeholders": placeholders.empty(context, subject, body),
+    }
 
 
 @manager_required
@@ -193,8 +199,12 @@ def install_ready_made(request: HttpRequest, dealership_pk: int) -> HttpResponse
     made = customer_rules.install_ready_made(dealership=dealership)
     messages.success(
         request,
-        _(
-            "%(n)d ready-made template(s) added, each with a rule that is switched off until you enable it."
+        ngettext(
+            "%(n)d ready-made template added, with a rule that is switched off until you "
+            "enable it.",
+            "%(n)d ready-made templates added, each with a rule that is switched off until you "
+            "enable it.",
+            made,
         )
         % {"n": made},
     )
@@ -215,7 +225,31 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@manager_required
+def dev_outbox(request: HttpRequest) -> HttpResponse:
+    from automation.channels import dev_outbox_email
+
+    if not settings.DEV_OUTBOX:
+        raise Http404("The dev outbox exists in development only.")
+    page = Paginator(selectors.dev_outbox(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "automation/dev_outbox.html",
+        {
+            "page": page,
+            "email_held": dev_outbox_email(),
+            "sms_held": not settings.TWILIO_ACCOUNT_SID and settings.DEV_OUTBOX,
+        },
+    )
+
+
 # --- the lead page: send a template to the customer -----------------------------------------
+
+
+def _empty_for(template: MessageTemplate, lead: Lead) -> list[str]:
+    code, subject, body = template.version(lead.customer.language, lead.dealership.language)
+    context = renderer.lead_context(lead, language=code, recipient_name=str(lead.customer))
+    return placeholders.empty(context, subject, body)
 
 
 def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
@@ -230,6 +264,12 @@ def lead_message(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Choose a template and a channel."))
+        elif gaps := _empty_for(form.cleaned_data["template"], lead):
+            messages.error(
+                request,
+                _("Not sent: %(names)s would be empty for this lead.")
+                % {"names": ", ".join("{{ %s }}" % n for n in gaps)},  # noqa: UP031
+            )
         else:
             try:
                 sending.queue_lead_message(

@@ -130,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["dealerlms.formats"]  # English dates day-first, 24-hour
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -200,6 +201,9 @@ ANYMAIL = {
 }
 
 # --- Twilio (SMS) ---
+# Development: e-mail on the console backend and SMS without Twilio land in the dev outbox page
+# (marked as such) instead of failing or looking delivered. Never in production.
+DEV_OUTBOX = env_bool("DEV_OUTBOX", not PRODUCTION) and not PRODUCTION
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")

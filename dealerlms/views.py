@@ -10,10 +10,13 @@ from accounts.selectors import dealerships_for, roles_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Salespeople start in their inbox; managers, admins and BDC agents in the lead list."""
+    """Salespeople start in their inbox, BDC agents in the BDC queue, managers and admins in the
+    lead list."""
     roles = roles_of(request.user)
     if roles == {Role.SALESPERSON}:
         return redirect("leads:inbox")
+    if roles == {Role.BDC_AGENT}:  # their work is the BDC queue, not the lead list
+        return redirect("distribution:bdc")
     return redirect("leads:list")
 
 

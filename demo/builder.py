@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
@@ -18,6 +19,7 @@ from automation import demo as automation_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
+from distribution import services as distribution_services
 from followup import demo as followup_demo
 from integrations import demo as integrations_demo
 from leads import services
@@ -32,6 +34,7 @@ from leads.models import (
 )
 from leads.signals import announcements_paused
 
+ALL_DAY = time(23, 59, 59, 999999)
 DEMO_PASSWORD = "dealerlms"  # printed by the run command; demo only
 
 
@@ -61,9 +64,9 @@ SOURCES = {
         ("AutoScout24", Source.Kind.PORTAL, "autoscout24.nl\nautoscout24.com", False),
         ("Marktplaats", Source.Kind.PORTAL, "marktplaats.nl\nportal.example", False),
         ("Website", Source.Kind.WEBSITE, "ligierstore-doesburg.example", False),
-        ("Importer", Source.Kind.IMPORTER, "ligier.nl", False),
-        ("Phone", Source.Kind.PHONE, "", False),
-        ("Re-activation list", Source.Kind.LIST, "", True),
+        ("Importeur", Source.Kind.IMPORTER, "ligier.nl", False),
+        ("Telefoon", Source.Kind.PHONE, "", False),
+        ("Reactivatielijst", Source.Kind.LIST, "", True),
     ],
     "lyon": [
         ("La Centrale", Source.Kind.PORTAL, "lacentrale.fr\nportail-vo.example", False),
@@ -196,12 +199,14 @@ def _dealerships() -> dict[str, Dealership]:
             slug=slug, defaults={"group": group, **spec}
         )
         if created:
+            # The demo is open around the clock, every day: a visitor at 06:00 on a Sunday sees a
+            # lead routed at once, as on a weekday morning (issue 15). A real dealership sets
+            # its own hours under Settings.
             OpeningHours.objects.bulk_create(
                 [
-                    OpeningHours(dealership=dealership, weekday=d, opens=time(9), closes=time(18))
-                    for d in range(5)
+                    OpeningHours(dealership=dealership, weekday=d, opens=time(0), closes=ALL_DAY)
+                    for d in range(7)
                 ]
-                + [OpeningHours(dealership=dealership, weekday=5, opens=time(10), closes=time(16))]
             )
         result[slug] = dealership
     return result
@@ -294,6 +299,8 @@ def build_demo(
                 )
                 for i, (make, model, trim, price) in enumerate(MODELS * 2)
             ]
+        # The rules first: the demo's history is routed by them, as the fairness page shows.
+        distribution_demo.rules(dealerships=dealerships, users=users)
         for n in range(leads):
             slug = "doesburg" if n % 3 else "lyon"
             _demo_lead(
@@ -309,6 +316,11 @@ def build_demo(
         _demo_inbox(dealerships["doesburg"])
         _demo_appraisals(rng, dealerships)
         distribution_demo.build(dealerships=dealerships, users=users, now=now)
+        # The history is past: deadlines of leads that came in more than an hour ago were dealt
+        # with back then, not escalated lead after lead by the first beat of a fresh demo.
+        Lead.objects.filter(received_at__lt=now - timedelta(hours=1)).update(
+            contact_deadline_at=None
+        )
         automation_demo.build(dealerships=dealerships, now=now)
         integrations_demo.build(dealerships=dealerships, now=now)
         followup_demo.build(dealerships=dealerships, now=now)
@@ -504,15 +516,23 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -
     age = now - received
     if lead.is_passive:
         if rng.random() < 0.5:
+            with translation.override(dealership.language):  # the timeline's language
+                reason = gettext("BDC queue")
             services.assign_lead(
-                lead=lead, to=users["bdc"], at=received + timedelta(minutes=2), reason="BDC queue"
+                lead=lead, to=users["bdc"], at=received + timedelta(minutes=2), reason=reason
             )
         return
     if age < timedelta(minutes=30) and rng.random() < 0.5:
-        return  # fresh and still unassigned: the manager's queue is not empty in the demo
-    seller = car.owner if car and car.owner and rng.random() < 0.7 else rng.choice(sellers)
+        return  # fresh: routed with the other waiting leads once the demo's people are set
     t = received + timedelta(seconds=rng.randint(1, 40))
-    lead = services.assign_lead(lead=lead, to=seller, at=t, reason="round-robin")
+    distribution_services.route_lead(lead_id=lead.pk, at=t)
+    lead.refresh_from_db()
+    if lead.assigned_to_id is None:  # a rule for the manager's queue: the manager hands it out
+        t += timedelta(minutes=rng.randint(5, 90))
+        if t > now:
+            return
+        lead = services.assign_lead(lead=lead, to=rng.choice(sellers), by=users["manager"], at=t)
+    seller = lead.assigned_to
     # The journey: how far this lead gets, weighted like a real showroom's funnel.
     stage = rng.choices(
         [

@@ -25,7 +25,8 @@ def _rule(dealership: Dealership, team: list[tuple[User, int, int | None]], **fi
     services.save_rule(rule=DistributionRule(dealership=dealership, **fields), team=team)
 
 
-def build(*, dealerships: dict[str, Dealership], users: dict[str, User], now: datetime) -> None:
+def rules(*, dealerships: dict[str, Dealership], users: dict[str, User]) -> None:
+    """The demo's rules and teams, made before its leads so that their history is routed."""
     doesburg, lyon = dealerships["doesburg"], dealerships["lyon"]
     sanne, daan, lotte = users["sanne"], users["daan"], users["lotte"]
     camille, hugo = users["camille"], users["hugo"]
@@ -94,6 +95,14 @@ def build(*, dealerships: dict[str, Dealership], users: dict[str, User], now: da
     DistributionSettings.objects.create(
         dealership=lyon, max_failed_attempts=4, reactivation_days=60
     )
+
+
+def build(*, dealerships: dict[str, Dealership], users: dict[str, User], now: datetime) -> None:
+    """Who is away now, and the demo's leads that still wait routed by the rules."""
+    doesburg, lyon = dealerships["doesburg"], dealerships["lyon"]
+    lotte, daan, hugo = users["lotte"], users["daan"], users["hugo"]
+    if not DistributionRule.objects.filter(dealership=doesburg, is_default=False).exists():
+        rules(dealerships=dealerships, users=users)
     boss = users["manager"]
     Absence.objects.create(
         user=lotte,

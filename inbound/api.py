@@ -28,6 +28,19 @@ from inbound import ingest
 from leads.models import InboundMessage, LeadType, Source
 
 MAX_BODY_BYTES = 256_000
+# What a person types at most (a 20,000-character "name" is an error or an attack, not a name).
+MAX_LENGTHS = {
+    "customer.first_name": 80,
+    "customer.last_name": 120,
+    "customer.full_name": 200,
+    "customer.name": 200,
+    "customer.email": 254,
+    "customer.postal_code": 16,
+    "customer.city": 80,
+    "comments": 5000,
+    "subject": 200,
+}
+MAX_MILEAGE_KM = 2_000_000
 
 
 @csrf_exempt
@@ -111,6 +124,11 @@ def input_errors(data: dict, region: str) -> dict[str, str]:
             )
     if not (email not in (None, "") or phones):
         errors["customer"] = "an e-mail address or a phone number is required"
+    for path, limit in MAX_LENGTHS.items():
+        section, _dot, name = path.rpartition(".")
+        value = (customer if section == "customer" else data).get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors[path] = f"at most {limit} characters (this one has {len(value)})"
     lead_type = data.get("lead_type")
     if lead_type is not None and lead_type not in LeadType.values:
         errors["lead_type"] = "one of " + ", ".join(LeadType.values)
@@ -125,8 +143,12 @@ def input_errors(data: dict, region: str) -> dict[str, str]:
         if year is not None and not (isinstance(year, int) and 1900 <= year <= 2100):
             errors[f"{section}.year"] = "a whole number between 1900 and 2100"
         mileage = vehicle.get("mileage_km")
-        if mileage is not None and not (isinstance(mileage, int) and mileage >= 0):
-            errors[f"{section}.mileage_km"] = "a whole number of kilometres"
+        if mileage is not None and not (
+            isinstance(mileage, int) and 0 <= mileage <= MAX_MILEAGE_KM
+        ):
+            errors[f"{section}.mileage_km"] = (
+                f"a whole number of kilometres, at most {MAX_MILEAGE_KM:,}"
+            )
     return errors
 
 

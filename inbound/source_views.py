@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import manager_required
 from accounts.selectors import MANAGING_ROLES, dealerships_for
@@ -23,6 +24,9 @@ class SourceForm(forms.ModelForm):
             "is_passive",
             "is_enabled",
         ]
+        labels = {
+            "dealership": gettext_lazy("Dealership")
+        }  # the model field has no translated name
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)

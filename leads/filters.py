@@ -1,7 +1,10 @@
 """The manager's lead list filters. Every filter lives in the query string, so a view can be shared."""
 
+import re
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +12,11 @@ from accounts.models import User
 from accounts.selectors import dealerships_for
 from leads.lifecycle import Status
 from leads.models import Lead, LeadType, Source
+
+
+def _plate(field: str) -> Upper:
+    """A registration as letters and digits only: "12-ABC-3", "12 abc 3" and "12ABC3" match."""
+    return Upper(Replace(Replace(F(field), Value("-"), Value("")), Value(" "), Value("")))
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -46,16 +54,28 @@ class LeadFilter(django_filters.FilterSet):
         ).distinct()
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
+        """The header's search box: a name, an e-mail address, a phone number as people type
+        it (06 1234 5678, +31 6…), a number plate with or without dashes, an external id."""
+        value = value.strip()[:100]
         if not value:
             return queryset
-        return queryset.filter(
+        condition = (
             Q(customer__full_name__icontains=value)
             | Q(customer__email__icontains=value)
-            | Q(customer__phones__number__contains=value.replace(" ", ""))
             | Q(external_id__iexact=value)
             | Q(vehicle__model__icontains=value)
-        ).distinct()
+        )
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 6:  # national (leading 0) or international: the number's own digits
+            condition |= Q(customer__phones__number__contains=digits.lstrip("0")[-9:])
+        plate = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+        if 4 <= len(plate) <= 12:
+            queryset = queryset.annotate(
+                _plate_in=_plate("trade_in__registration"),
+                _plate_of=_plate("vehicle__registration"),
+            )
+            condition |= Q(_plate_in=plate) | Q(_plate_of=plate)
+        return queryset.filter(condition).distinct()
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -1,21 +1,35 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.phones import to_e164
 from leads.lifecycle import TRANSITIONS, LostReason
 from leads.models import ContactChannel, ContactOutcome, Lead, LeadType
 
+# Lengths a person writes at most; the database fields are text, so the forms (and the API) keep
+# a 200,000-character paste from becoming a lead's note.
+NOTE_MAX = 2000
+CHOOSE = ("", _("— choose —"))
+
 
 class ContactAttemptForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
+    # No default outcome: a default "reached" logged every hurried tap as a contact.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[CHOOSE, *ContactOutcome.choices])
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class StatusForm(forms.Form):
@@ -23,12 +37,15 @@ class StatusForm(forms.Form):
     lost_reason = forms.ChoiceField(
         label=_("Reason"), choices=[("", "—"), *LostReason.choices], required=False
     )
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
 
     def __init__(self, *args, lead: Lead, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Only the moves leads.lifecycle allows from here, and none chosen in advance: the
+        # first allowed move ("New" for an assigned lead) was one tap from being made by mistake.
         allowed = TRANSITIONS[lead.status]
-        self.fields["status"].choices = [
+        self.has_moves = bool(allowed)
+        self.fields["status"].choices = [CHOOSE] + [
             (value, label)
             for value, label in Lead._meta.get_field("status").choices
             if value in allowed
@@ -49,7 +66,21 @@ class AppointmentForm(forms.Form):
         label=_("Kind"),
         choices=[("test_drive", _("Test drive")), ("showroom", _("Showroom visit"))],
     )
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
+
+    # An appointment is agreed for the coming months, not for last year or the next decade.
+    PAST_GRACE = timedelta(days=1)
+    AHEAD = timedelta(days=365)
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        now = timezone.now()
+        moment = at if timezone.is_aware(at) else timezone.make_aware(at)
+        if moment < now - self.PAST_GRACE:
+            raise forms.ValidationError(_("An appointment cannot be in the past."))
+        if moment > now + self.AHEAD:
+            raise forms.ValidationError(_("An appointment can be at most a year ahead."))
+        return at
 
 
 class DeleteForm(forms.Form):

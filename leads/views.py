@@ -90,6 +90,8 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.log_contact_attempt(lead=lead, by=request.user, **form.cleaned_data)
         messages.success(request, _("Contact attempt logged."))
+    elif "note" in form.errors:
+        messages.error(request, " ".join(form.errors["note"]))
     else:
         messages.error(request, _("Choose a channel and an outcome."))
     return redirect("leads:detail", pk=lead.pk)
@@ -124,6 +126,8 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.add_note(lead=lead, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, _("Note added."))
+    elif form.data.get("text", "").strip():
+        messages.error(request, " ".join(form.errors["text"]))
     else:
         messages.error(request, _("A note cannot be empty."))
     return redirect("leads:detail", pk=lead.pk)
@@ -134,7 +138,11 @@ def set_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _visible_lead(request, pk)
     form = AppointmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the appointment a date and time."))
+        messages.error(
+            request,
+            " ".join(e for errs in form.errors.values() for e in errs)
+            or _("Give the appointment a date and time."),
+        )
         return redirect("leads:detail", pk=lead.pk)
     # The form's naive time is the dealership's local time, wherever the salesperson is.
     at = form.cleaned_data["at"]

@@ -5,6 +5,7 @@ Used by scripts/run and scripts/test. Command line:
         the pid file of the server it started for it, if it had to start one
     python scripts/localservices.py postgres-url URL            exit 0 when URL answers
     python scripts/localservices.py redis-answers URL           exit 0 when URL answers
+    python scripts/localservices.py http-answers URL            exit 0 when URL answers < 500
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ def tcp_answers(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
+    except OSError:
+        return False
+
+
+def http_answers(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 — our own URL
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
     except OSError:
         return False
 
@@ -118,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("url")
     a = sub.add_parser("redis-answers")
     a.add_argument("url")
+    h = sub.add_parser("http-answers")
+    h.add_argument("url")
     args = parser.parse_args(argv)
     if args.command == "redis-url":
         url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -130,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(start_redis(args.start), VAR / f"redis-{args.start}.pid")
         return 0
+    if args.command == "http-answers":
+        return 0 if http_answers(args.url) else 1
     if args.command == "redis-answers":
         return 0 if redis_answers(args.url) else 1
     return 0 if postgres_answers(args.url) else 1

@@ -44,6 +44,7 @@ AUTOMATION_ACCESS = {
     "automation:template_test": (MANAGERS, lambda w: [_template(w).pk]),
     "automation:install_ready_made": (MANAGERS, lambda w: [w["dealership"].pk]),
     "automation:outbox": (MANAGERS | {"stranger"}, None),
+    "automation:dev_outbox": (MANAGERS | {"stranger"}, None),
     "automation:lead_message": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "notifications:list": (EVERYONE, None),
     "notifications:bell": (EVERYONE, None),

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -5,10 +7,33 @@ from django.db import connection
 from tests.factories import DealershipFactory, manager, salesperson
 from tests.twilio_edge import twilio  # noqa: F401 — Twilio faked at its HTTP edge (fixture)
 
+# The tests' Celery tasks go to a queue of this run only: an app (or another test run) using the
+# same Redis has workers on the default queue, and they must never take the tests' tasks.
+TEST_QUEUE = f"dealerlms-tests-{uuid.uuid4().hex[:12]}"
+
 
 def pytest_configure(config) -> None:
     # Tests create many people; strong password hashing would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_DEFAULT_QUEUE = TEST_QUEUE
+    from dealerlms.celery import app
+
+    app.conf.task_default_queue = TEST_QUEUE
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the connections other threads left open (a live
+    worker's threads, a test's own threads): PostgreSQL refuses to drop a database "being
+    accessed by other users", and the database would be left behind."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def pytest_report_header(config) -> list[str]:
@@ -35,8 +60,6 @@ def _eager_celery(settings) -> None:
 def _own_cache_keys(settings) -> None:
     """The real Redis cache, but keys of this test only: a rate-limit counter must not carry over
     from another test (or an xdist worker whose database reuses the same primary keys)."""
-    import uuid
-
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
         for name, config in settings.CACHES.items()
@@ -72,8 +95,14 @@ def live_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.task_default_queue = TEST_QUEUE
     with start_worker(
-        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=[TEST_QUEUE],
     ):
         yield app
     app.conf.task_always_eager = True

@@ -6,6 +6,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
+    "password_reset": "asking for a reset link: says the same whether the address exists",
+    "password_reset_done": "a static 'check your e-mail' page",
+    "password_reset_confirm": "the signed, one-time token in the URL is the credential",
+    "password_reset_complete": "a static 'password saved' page",
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
     "api_export_leads": "integration API: Bearer integration token, one dealership "
     "(tests/integrations/test_integration_api.py)",

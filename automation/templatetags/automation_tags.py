@@ -33,3 +33,10 @@ def lead_messaging(lead: Lead) -> dict:
 @register.simple_tag
 def unread_notifications(user: User) -> int:
     return selectors.unread_count(user) if user.is_authenticated else 0
+
+
+@register.simple_tag
+def dev_outbox_on() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DEV_OUTBOX)

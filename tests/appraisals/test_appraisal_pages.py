@@ -318,3 +318,11 @@ def test_the_role_walk_over_appraisal_urls(client, walk_world, name):
             assert status not in (403, 404), f"{name} refused {role} ({status})"
         else:
             assert status in (403, 404), f"{name} let {role} in ({status})"
+
+
+def test_a_trade_in_mileage_beyond_any_car_is_refused():
+    from appraisals.forms import TradeInForm
+
+    form = TradeInForm({"make": "Ligier", "model": "JS50", "mileage_km": "48210000"})
+    assert not form.is_valid() and "mileage_km" in form.errors
+    assert TradeInForm({"make": "Ligier", "mileage_km": "48210"}).is_valid()

@@ -48,9 +48,12 @@ def test_a_salesperson_appraises_next_to_the_car(browser_page, shop):  # noqa: F
         files=[{"name": "IMG_0001.png", "mimeType": "image/png", "buffer": png_bytes()}],
     )
     page.get_by_role("button", name="Uploaden").click()
-    page.wait_for_selector("text=1 foto('s) toegevoegd.")
-    photo = page.locator(".photos img").first
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 2  # served to us, decoded
+    page.wait_for_selector("text=1 foto toegevoegd.")
+    # Served to us and decoded: the browser decodes after the page shows, so wait for it (a
+    # fixed check right away failed when decoding was slower than the assertion).
+    photo = page.locator(".photos img").first.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo)
+    assert photo.evaluate("img => img.naturalWidth") == 2
 
     until = (timezone.localdate() + timedelta(days=7)).isoformat()
     page.fill("#id_valuation", "14000")

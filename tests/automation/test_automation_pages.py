@@ -97,17 +97,17 @@ def test_editing_a_rule_says_how_many_pending_messages_it_touches(client, dealer
     impact = client.post(
         reverse("automation:rule_impact", args=[r.pk]), form, HTTP_HX_REQUEST="true"
     )
-    assert "2 pending message(s) rescheduled" in impact.content.decode()
+    assert "2 pending messages rescheduled" in impact.content.decode()
     assert ScheduledAction.objects.filter(
         rule=r
     ).first().due_at - r.actions.first().anchor_at == timedelta(days=1)
     response = client.post(reverse("automation:rule_edit", args=[r.pk]), form)
-    assert "2 pending message(s) rescheduled" in flashed(response)
+    assert "2 pending messages rescheduled" in flashed(response)
     action = ScheduledAction.objects.filter(rule=r).first()
     assert action.due_at - action.anchor_at >= timedelta(days=3)
     changed = rule_form(dealership, r.template, trigger="contact_attempt", statuses=[])
     response = client.post(reverse("automation:rule_edit", args=[r.pk]), changed)
-    assert "2 pending message(s) cancelled" in flashed(response)
+    assert "2 pending messages cancelled" in flashed(response)
 
 
 @pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_switching_a_rule_off_cancels_its_pending_messages_and_says_so(client, d
     listing = client.get(reverse("automation:rules")).content.decode()
     assert "switching off cancels 1 pending message" in listing
     response = client.post(reverse("automation:rule_toggle", args=[r.pk]))
-    assert "1 pending message(s) cancelled" in flashed(response)
+    assert "1 pending message cancelled" in flashed(response)
     r.refresh_from_db()
     assert not r.is_enabled
     client.post(reverse("automation:rule_toggle", args=[r.pk]))
@@ -174,7 +174,7 @@ def test_preview_against_a_real_lead_and_test_send_to_myself(
 def test_ready_made_templates_from_the_page(client, dealership, boss):
     client.force_login(boss)
     response = client.post(reverse("automation:install_ready_made", args=[dealership.pk]))
-    assert "4 ready-made template(s) added" in flashed(response)
+    assert "4 ready-made templates added" in flashed(response)
     assert MessageTemplate.objects.filter(dealership=dealership).count() == 4
     assert Rule.objects.filter(dealership=dealership, is_enabled=False).count() == 4
     stranger = manager(DealershipFactory())

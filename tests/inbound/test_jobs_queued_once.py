@@ -29,14 +29,14 @@ def broker(settings):
 
 
 def queued(app, task) -> int:
-    """How many runs of `task` wait in the broker's default queue."""
+    """How many runs of `task` wait in the broker's default queue (the test run's own)."""
     import json
 
     with app.connection_for_write() as conn:
         client = conn.default_channel.client
         return sum(
             json.loads(raw)["headers"]["task"] == task.name
-            for raw in client.lrange("celery", 0, -1)
+            for raw in client.lrange(app.conf.task_default_queue, 0, -1)
         )
 
 

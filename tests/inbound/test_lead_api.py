@@ -156,3 +156,20 @@ def test_get_is_not_allowed(client, website):
     response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {website.api_token}")
 
     assert response.status_code == 405
+
+
+def test_a_name_or_comment_of_absurd_length_is_refused_with_a_clear_400(client, website):
+    body = {
+        **FORM,
+        "customer": {**FORM["customer"], "full_name": "A" * 20_000},
+        "comments": "x" * 200_000,
+        "trade_in": {"make": "Ligier", "mileage_km": 90_000_000},
+    }
+    response = post(client, body, website.api_token)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["customer.full_name"] == "at most 200 characters (this one has 20000)"
+    assert errors["comments"].startswith("at most 5000 characters")
+    assert "trade_in.mileage_km" in errors
+    assert not Lead.objects.exists()

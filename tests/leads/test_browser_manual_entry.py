@@ -26,6 +26,7 @@ def shop(transactional_db):
 def test_a_walk_in_entered_on_a_phone(browser_page, shop):  # noqa: F811
     page = browser_page
     login(page, "sanne")
+    page.get_by_role("button", name="Menu").click()  # the navigation folds away on a phone
     page.get_by_role("link", name="New lead").click()
     page.get_by_label("Walk-in").check()
     page.fill("#id_first_name", "Fleur")

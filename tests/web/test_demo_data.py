@@ -93,3 +93,64 @@ def test_demo_timelines_are_realistic():
         assert status == lead.status, lead.pk
         for moment in (lead.first_assigned_at, lead.first_attempt_at, lead.first_contact_at):
             assert moment is None or lead.received_at <= moment <= now, lead.pk
+
+
+@pytest.mark.django_db
+def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_history():
+    """06:00 on a Sunday: a demo lead goes straight to a salesperson (not to the manager's
+    queue), and the fairness page has the demo's sixty days of round-robin picks to show."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dealers.models import Dealership
+    from distribution import selectors as distribution_selectors
+    from distribution import services as distribution_services
+    from leads import services
+
+    now = datetime(2026, 12, 6, 6, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert now.weekday() == 6
+    build_demo(leads=120, seed=5, now=now)
+    doesburg = Dealership.objects.get(slug="doesburg")
+    customer = services.find_or_create_customer(
+        dealership=doesburg, first_name="Eva", last_name="de Vries", email="eva@example.nl"
+    )
+    lead = services.create_lead(
+        dealership=doesburg,
+        customer=customer,
+        source=Source.objects.get(dealership=doesburg, name="Marktplaats"),
+        received_at=now,
+    )
+    distribution_services.route_lead(lead_id=lead.pk, at=now)
+    lead.refresh_from_db()
+    assert lead.assigned_to is not None
+    assert lead.assigned_to.memberships.get(dealership=doesburg).role == Role.SALESPERSON
+
+    tables = distribution_selectors.fairness(doesburg, now - timedelta(days=60), now)
+    routed = sum(t.total for t in tables)
+    assert routed >= 30, [(t.rule.name, t.total) for t in tables]
+    assert any(len(t.sources) >= 2 for t in tables)
+
+
+@pytest.mark.django_db
+def test_demo_names_are_in_each_dealerships_language():
+    from django.utils import translation
+
+    from accounts.models import Team
+    from automation.defaults import READY_MADE
+    from automation.models import MessageTemplate, Rule
+    from distribution.models import DistributionRule
+
+    with translation.override("en"):
+        english = {str(spec.name) for spec in READY_MADE} | {
+            "Default: active leads",
+            "Default: passive leads",
+        }
+    english |= {"Phone", "Importer", "Re-activation list", "Sorry we missed you"}
+    build_demo(leads=30, seed=2)
+    for slug, language in (("doesburg", "nl"), ("lyon", "fr")):
+        names = set()
+        for model in (Source, Team, MessageTemplate, Rule, DistributionRule):
+            names |= set(model.objects.filter(dealership__slug=slug).values_list("name", flat=True))
+        assert not {n.removesuffix(" (SMS)") for n in names} & english, (slug, names)
+        with translation.override(language):
+            assert {str(spec.name) for spec in READY_MADE} <= names

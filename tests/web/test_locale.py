@@ -21,13 +21,14 @@ def test_times_are_shown_in_the_dealerships_zone(client):
     )
     client.force_login(seller)
     html = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
-    assert "8 a.m." in html  # 12:00 UTC is 08:00 in New York in July
+    assert "08:00" in html  # 12:00 UTC is 08:00 in New York in July (24-hour, day first)
+    assert "a.m." not in html
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "date_text"),
-    [("en", "July 1, 2026"), ("nl", "1 juli 2026"), ("fr", "1 juillet 2026")],
+    [("en", "1 July 2026"), ("nl", "1 juli 2026"), ("fr", "1 juillet 2026")],
 )
 def test_dates_follow_the_persons_language(client, dealership, language, date_text):
     seller = salesperson(dealership, language=language)

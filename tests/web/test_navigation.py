@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import Role
 from tests.factories import person
 
-NAV = re.compile(r'<nav aria-label="Main">(.*?)</nav>', re.S)
+NAV = re.compile(r'<nav id="main-nav" aria-label="Main">(.*?)</nav>', re.S)
 
 
 @pytest.mark.django_db
