@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models.functions import Upper
 
+from core.db import lock_keys
 from dealers.models import Dealership
 from leads.models import Customer, CustomerPhone
 
@@ -35,7 +36,12 @@ class CustomerBook:
         self._new: list[Customer] = []
         self._changed: dict[int, tuple[Customer, set[str]]] = {}
         self._new_phones: list[tuple[Customer, str, str]] = []
-        self._read({normalize_email(e).upper() for e in emails if e}, {n for n in numbers if n})
+        emails = {normalize_email(e).upper() for e in emails if e}
+        numbers = {n for n in numbers if n}
+        # Two writers of the same new person (the same request twice within milliseconds, in two
+        # jobs) would each find nobody and create them twice: the second waits for the first.
+        lock_keys([f"customer:{dealership.pk}:{key}" for key in (*emails, *numbers)])
+        self._read(emails, numbers)
 
     def _read(self, emails: set[str], numbers: set[str]) -> None:
         alive = Customer.objects.filter(dealership=self.dealership, erased_at__isnull=True)
