@@ -221,9 +221,17 @@ DEALERLMS_PARSE_BATCH_MESSAGES = int(env("DEALERLMS_PARSE_BATCH_MESSAGES", "50")
 DEALERLMS_PARSE_BATCH_BYTES = int(env("DEALERLMS_PARSE_BATCH_BYTES", str(5_000_000)))
 # Webhooks carry whole e-mails: a body over this is refused before we can store it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(40_000_000)))
+# Lost jobs (a broker restart, a worker killed): every stored message without a parse outcome and
+# every lead without a routing outcome is taken up again within a minute.
 CELERY_BEAT_SCHEDULE["inbound-requeue-waiting-messages"] = {
     "task": "inbound.tasks.requeue_waiting_messages",
-    "schedule": 300.0,
+    "schedule": 30.0,
+    "kwargs": {"older_than_seconds": 30},
+}
+CELERY_BEAT_SCHEDULE["distribution-route-forgotten"] = {
+    "task": "distribution.tasks.route_forgotten",
+    "schedule": 30.0,
+    "options": {"expires": 30},
 }
 # Automations: the dispatcher claims due messages every few seconds (no long ETA tasks in Redis).
 CELERY_BEAT_SCHEDULE["automation-dispatch"] = {

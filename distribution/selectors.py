@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
@@ -216,3 +216,20 @@ def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[Fai
 
 def managed(user: User) -> QuerySet[Dealership]:
     return dealerships_for(user, MANAGING_ROLES)
+
+
+def forgotten_lead_ids(
+    *, now: datetime, older_than: timedelta, within: timedelta, limit: int = 500
+) -> list[int]:
+    """Open leads that arrived between `within` and `older_than` ago and have no routing outcome:
+    their routing job was lost (a broker restart, a worker killed). Oldest first."""
+    return list(
+        Lead.objects.open()
+        .filter(
+            routing__isnull=True,
+            received_at__lt=now - older_than,
+            received_at__gte=now - within,
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )

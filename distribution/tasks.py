@@ -1,11 +1,13 @@
 """Celery tasks of distribution: thin — they take ids, and the services lock fresh rows."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
-from distribution import services
+from distribution import selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +51,16 @@ def escalate_overdue() -> int:
 @shared_task
 def queue_reactivations() -> int:
     return services.queue_reactivations()
+
+
+@shared_task
+def route_forgotten() -> int:
+    """Beat, every 30 s: a lead whose routing job was lost is routed within a minute, once
+    (route_leads leaves routed leads alone)."""
+    ids = selectors.forgotten_lead_ids(
+        now=timezone.now(), older_than=timedelta(seconds=30), within=timedelta(days=2)
+    )
+    if ids:
+        logger.warning("routing %d lead(s) whose routing job was lost", len(ids))
+        services.route_leads(lead_ids=ids)
+    return len(ids)
