@@ -220,7 +220,12 @@ DEALERLMS_API_RATE_PER_MINUTE = int(env("DEALERLMS_API_RATE_PER_MINUTE", "60"))
 DEALERLMS_PARSE_BATCH_MESSAGES = int(env("DEALERLMS_PARSE_BATCH_MESSAGES", "50"))
 DEALERLMS_PARSE_BATCH_BYTES = int(env("DEALERLMS_PARSE_BATCH_BYTES", str(5_000_000)))
 # Webhooks carry whole e-mails: a body over this is refused before we can store it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(40_000_000)))
+# (A 30 MB attachment is 41 MB in base64: still read, as a lead in its text part must be.)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(60_000_000)))
+# At the webhook door (inbound.webhook_guard): bigger requests are refused before being read,
+# and one address may post this many a minute.
+DEALERLMS_WEBHOOK_MAX_BYTES = int(env("DEALERLMS_WEBHOOK_MAX_BYTES", str(60_000_000)))
+DEALERLMS_WEBHOOK_RATE_PER_MINUTE = int(env("DEALERLMS_WEBHOOK_RATE_PER_MINUTE", "600"))
 # Lost jobs (a broker restart, a worker killed): every stored message without a parse outcome and
 # every lead without a routing outcome is taken up again within a minute.
 CELERY_BEAT_SCHEDULE["inbound-requeue-waiting-messages"] = {

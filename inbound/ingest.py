@@ -439,11 +439,6 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
     dealership = message.dealership
     if dealership is None:
         return Status.UNROUTED, "no dealership for this address"
-    limit = settings.DEALERLMS_MAX_INBOUND_BYTES
-    size = len(message.raw)
-    if size > limit:
-        # Kept whole for a person to read; the parser never sees it.
-        return Status.QUARANTINED, f"message too large to parse: {size} bytes (limit {limit})"
     if message.source is None:
         message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
     parsed = _parse(message, sources.labels(message.source))

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 log = logging.getLogger(__name__)
 
 MAX_MULTIPART_CONTAINERS = 100  # a real e-mail has a handful; nesting over ~900 overflows
+MAX_PART_DELIMITERS = 5000  # 100,000 tiny parts cost 20 s of CPU to parse
 SIGNATURE_MAX_AGE = 300  # Mailgun's guidance: five minutes
 TOKEN_MEMORY = 15 * 60  # longer than the age limit: an old token is refused by its age anyway
 _MULTIPART = re.compile(rb"content-type:\s*multipart/", re.IGNORECASE)
@@ -31,30 +32,64 @@ class WebhookGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and request.path.startswith("/anymail/"):
-            refusal = too_deep(request) or mailgun_replay(request)
+            refusal = (
+                too_fast(request)
+                or too_large(request)
+                or too_deep(request)
+                or mailgun_replay(request)
+            )
             if refusal is not None:
                 return refusal
         return self.get_response(request)
 
 
-def too_deep(request: HttpRequest) -> HttpResponse | None:
-    containers = len(_MULTIPART.findall(request.body))
-    if containers <= MAX_MULTIPART_CONTAINERS:
+def too_fast(request: HttpRequest) -> HttpResponse | None:
+    """Per sending address, a minute at a time (Redis counters): a provider's burst passes, a
+    flood from one address is answered 429 and retried by a real provider later."""
+    limit = settings.DEALERLMS_WEBHOOK_RATE_PER_MINUTE
+    address = request.META.get("REMOTE_ADDR", "?")
+    key = f"webhook-rate:{address}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
         return None
-    log.warning(
-        "webhook %s refused: %d multipart containers (limit %d)",
-        request.path,
-        containers,
-        MAX_MULTIPART_CONTAINERS,
-    )
-    _keep(request, f"refused at the webhook: MIME with {containers} multipart containers")
+    if count <= limit:
+        return None
+    response = JsonResponse({"error": f"more than {limit} requests a minute"}, status=429)
+    response["Retry-After"] = str(60 - int(time.time()) % 60)
+    return response
+
+
+def too_large(request: HttpRequest) -> HttpResponse | None:
+    """Refused before the body is read: a 150 MB field must not reach memory."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    limit = settings.DEALERLMS_WEBHOOK_MAX_BYTES
+    if size <= limit:
+        return None
+    log.warning("webhook %s refused: %d bytes (limit %d)", request.path, size, limit)
     return JsonResponse(
-        {
-            "error": f"MIME nested or split too deeply ({containers} multipart parts, "
-            f"limit {MAX_MULTIPART_CONTAINERS})"
-        },
-        status=413,
+        {"error": f"request of {size} bytes, over the limit of {limit}"}, status=413
     )
+
+
+def too_deep(request: HttpRequest) -> HttpResponse | None:
+    body = request.body
+    containers = len(_MULTIPART.findall(body))
+    delimiters = body.count(b"\n--")
+    if containers <= MAX_MULTIPART_CONTAINERS and delimiters <= MAX_PART_DELIMITERS:
+        return None
+    what = (
+        f"{containers} multipart containers (limit {MAX_MULTIPART_CONTAINERS})"
+        if containers > MAX_MULTIPART_CONTAINERS
+        else f"{delimiters} part delimiters (limit {MAX_PART_DELIMITERS})"
+    )
+    log.warning("webhook %s refused: MIME with %s", request.path, what)
+    _keep(request, f"refused at the webhook: MIME with {what}")
+    return JsonResponse({"error": f"MIME nested or split too deeply: {what}"}, status=413)
 
 
 def _keep(request: HttpRequest, reason: str) -> None:

@@ -14,7 +14,7 @@ from leadparser.errors import (
 )
 from leadparser.label_dictionary import CANONICAL_FIELDS
 from leadparser.message import Message
-from leadparser.mime import bare_kind, read_bare, read_email
+from leadparser.mime import bare_kind, read_bare, read_email, without_large_attachments
 from leadparser.registry import run
 
 __all__ = [
@@ -56,6 +56,9 @@ def parse_message(
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
+    if len(raw) > max_bytes and bare_kind(raw) is None:
+        # A lead in the text part with a brochure or photos attached: read it without them.
+        raw = without_large_attachments(raw)
     if len(raw) > max_bytes:
         raise InputTooLarge(f"input too large: {len(raw)} bytes (limit {max_bytes})")
 

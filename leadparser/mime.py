@@ -193,3 +193,26 @@ def _add_part(part: Message_, message: Message, index: int) -> None:
         message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
         return
     message.attachments.append(Attachment(filename, content_type, payload))
+
+
+def without_large_attachments(raw: bytes) -> bytes:
+    """The e-mail with every attachment over ATTACHMENT_LIMIT emptied (its headers kept): a lead
+    never sits in a 30 MB brochure, and the parser need not decode one. Only the stdlib's
+    lenient parse and serialise; what cannot be read this way is returned as it was."""
+    try:
+        msg = email.message_from_bytes(raw, policy=compat32)
+        removed = 0
+        for part in msg.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_payload()
+            if (
+                isinstance(payload, str)
+                and len(payload) > ATTACHMENT_LIMIT
+                and (part.get_filename() or part.get_content_maintype() not in ("text",))
+            ):
+                part.set_payload("")
+                removed += 1
+        return msg.as_bytes() if removed else raw
+    except Exception:
+        return raw

@@ -1,6 +1,8 @@
 """Stored message → parse task → lead, merge or quarantine (tasks run eagerly: our real code)."""
 
+import base64
 import json
+import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -120,7 +122,7 @@ def test_a_message_over_the_size_limit_is_kept_but_not_parsed(deliver, dealershi
     message = deliver(raw, dealership)
 
     assert message.status == InboundMessage.Status.QUARANTINED
-    assert message.failure_reason == f"message too large to parse: {len(raw)} bytes (limit 1000)"
+    assert message.failure_reason == f"input too large: {len(raw)} bytes (limit 1000)"
     assert bytes(message.raw) == raw
 
 
@@ -350,7 +352,26 @@ def test_an_oversized_attachment_is_kept_but_not_parsed(deliver, dealership, set
     message = deliver(raw, dealership)
 
     assert message.status == InboundMessage.Status.QUARANTINED
-    assert message.failure_reason.startswith("message too large to parse")
+    assert message.failure_reason.startswith("input too large")
+
+
+def test_a_lead_in_the_text_part_with_a_30_mb_attachment_becomes_a_lead(deliver, dealership):
+    brochure = base64.encodebytes(os.urandom(30 * 1024 * 1024))
+    raw = (
+        b"From: Website <formulier@garage.example>\r\nTo: x@y\r\nSubject: Offerte aanvraag\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Naam: Ruud Verbeek\r\nE-mail: ruud@example.nl\r\nTelefoon: 0611223344\r\n--b\r\n"
+        b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="brochure.pdf"'
+        b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + brochure + b"\r\n--b--\r\n"
+    )
+
+    message = deliver(raw, dealership)
+
+    assert message.status == InboundMessage.Status.PARSED, message.failure_reason
+    assert message.lead.customer.full_name == "Ruud Verbeek"
+    assert bytes(message.raw) == raw  # kept whole
+    assert [a["filename"] for a in message.attachments] == ["brochure.pdf"]
 
 
 def test_the_worker_keeps_the_text_html_and_attachment_list_for_people(deliver, dealership):

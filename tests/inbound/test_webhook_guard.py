@@ -134,3 +134,31 @@ def test_the_same_message_id_with_other_content_is_kept_as_a_possible_correction
     note = second.log.filter(note__startswith="possible correction").get().note
     assert f"#{first.pk}" in note
     assert first.log.filter(action="duplicate").count() == 1
+
+
+def test_a_hundred_thousand_tiny_parts_are_refused_quickly(dealership):
+    parts = "".join("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" for _ in range(100_000))
+    raw = (
+        f'From: x@y.example\r\nTo: {TO}\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        f"{parts}--b--\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer = mailgun_post(raw, signed())
+    assert answer.status_code == 413 and "part delimiters" in answer.json()["error"]
+    assert time.monotonic() - started < 10  # not the 21 s of parsing every part
+
+
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(dealership, settings):
+    settings.DEALERLMS_WEBHOOK_MAX_BYTES = 10_000
+    answer = mailgun_post(lead_mail() + b"x" * 20_000, signed())
+    assert answer.status_code == 413 and "over the limit" in answer.json()["error"]
+    assert not InboundMessage.objects.exists()
+
+
+def test_one_address_flooding_the_webhook_gets_429(dealership, settings):
+    settings.DEALERLMS_WEBHOOK_RATE_PER_MINUTE = 3
+    answers = [
+        mailgun_post(lead_mail(message_id=f"<r{i}@p.example>"), signed()).status_code
+        for i in range(5)
+    ]
+    assert answers[:3] == [200, 200, 200] and answers[3:] == [429, 429]
