@@ -24,10 +24,21 @@ def _people_of(admin: User):
     )
 
 
+def _manageable(admin: User):
+    """Whom an admin may change: people whose every membership is at a dealership the admin
+    administers. Someone who also works elsewhere (a group-wide account) or a superuser is
+    another admin's, or the group's, to change."""
+    dealerships, users = _people_of(admin)
+    elsewhere = Membership.objects.exclude(dealership__in=dealerships).values("user_id")
+    users = users.exclude(pk__in=elsewhere)
+    return users if admin.is_superuser else users.exclude(is_superuser=True)
+
+
 @admin_required
 def people(request: HttpRequest) -> HttpResponse:
     _dealerships, users = _people_of(request.user)
-    return render(request, "accounts/people.html", {"people": users})
+    editable = set(_manageable(request.user).values_list("pk", flat=True))
+    return render(request, "accounts/people.html", {"people": users, "editable": editable})
 
 
 @admin_required
@@ -37,8 +48,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _dealerships, users = _people_of(request.user)
-    return _person_form(request, get_object_or_404(users, pk=pk))
+    return _person_form(request, get_object_or_404(_manageable(request.user), pk=pk))
 
 
 def _person_form(request: HttpRequest, person: User | None) -> HttpResponse:
