@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import MANAGING_ROLES, dealerships_for
+from core import csvsafe
 from dashboards import charts
 from dashboards.definitions import FIGURES
 from dashboards.forms import PRESETS, DashboardFilter, DrillDownFilter, TargetForm
@@ -78,15 +79,16 @@ def _csv(table: Table, filters: DashboardFilter) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     start, end = filters.cleaned_data["start"], filters.cleaned_data["end"]
     response["Content-Disposition"] = f'attachment; filename="{table.key}-{start}-{end}.csv"'
+    response.write(csvsafe.BOM)
     writer = csv.writer(response)
     header = [str(table.title)]
     for column, label in zip(table.columns, table.headers, strict=True):
         header += (
             [str(label), f"{label} %"] if column in FIGURES and column != "leads" else [str(label)]
         )
-    writer.writerow(header)
+    writer.writerow(csvsafe.row(header))
     for row in table.rows:
-        line = [str(row.label)]
+        line = [csvsafe.cell(str(row.label))]  # a source or a person's name, typed by someone
         for cell in row.cells:
             if cell.column not in table.columns:
                 continue

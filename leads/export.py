@@ -3,13 +3,18 @@
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
-
+from core import csvsafe
 from leads.models import Lead, LeadType
+
+
+def _local(lead: Lead, moment) -> str:
+    """Every time in the file in the lead's dealership's own time zone, with its offset."""
+    return moment.astimezone(lead.dealership.tz).isoformat() if moment else ""
+
 
 COMMON = [
     ("id", lambda lead: lead.pk),
-    ("received_at", lambda lead: timezone.localtime(lead.received_at).isoformat()),
+    ("received_at", lambda lead: _local(lead, lead.received_at)),
     ("dealership", lambda lead: lead.dealership.name),
     ("source", lambda lead: lead.source.name if lead.source else ""),
     ("type", lambda lead: lead.lead_type),
@@ -22,19 +27,14 @@ COMMON = [
     ("postal_code", lambda lead: lead.customer.postal_code),
     ("vehicle", lambda lead: str(lead.vehicle or "")),
     ("condition", lambda lead: lead.vehicle.condition if lead.vehicle else ""),
-    (
-        "first_contact_at",
-        lambda lead: lead.first_contact_at.isoformat() if lead.first_contact_at else "",
-    ),
+    ("first_contact_at", lambda lead: _local(lead, lead.first_contact_at)),
 ]
 TRADE_IN = [
     ("trade_in", lambda lead: str(lead.trade_in or "")),
     ("trade_in_mileage_km", lambda lead: lead.trade_in.mileage_km if lead.trade_in else ""),
     ("trade_in_registration", lambda lead: lead.trade_in.registration if lead.trade_in else ""),
 ]
-APPOINTMENT = [
-    ("appointment_at", lambda lead: lead.appointment_at.isoformat() if lead.appointment_at else "")
-]
+APPOINTMENT = [("appointment_at", lambda lead: _local(lead, lead.appointment_at))]
 PRICE = [
     (
         "price",
@@ -65,6 +65,6 @@ def rows(leads: Iterable[Lead], lead_type: str | None) -> Iterator[str]:
     """CSV lines, streamed: an export of thousands of leads never sits in memory at once."""
     columns = columns_for(lead_type)
     writer = csv.writer(_Echo())
-    yield writer.writerow([name for name, _get in columns])
+    yield csvsafe.BOM + writer.writerow([name for name, _get in columns])
     for lead in leads:
-        yield writer.writerow([get(lead) for _name, get in columns])
+        yield writer.writerow(csvsafe.row([get(lead) for _name, get in columns]))

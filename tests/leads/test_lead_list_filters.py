@@ -60,20 +60,20 @@ def test_overdue_leads(client, boss, leads):
 def test_csv_export_per_lead_type(client, boss, leads):
     client.force_login(boss)
     response = client.get(reverse("leads:list"), {"lead_type": "trade_in", "format": "csv"})
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [int(r["id"]) for r in rows] == [leads["fresh"].pk]
     assert rows[0]["trade_in_mileage_km"] == "21000" and "appointment_at" not in rows[0]
     everything = b"".join(
         client.get(reverse("leads:list"), {"format": "csv"}).streaming_content
-    ).decode()
+    ).decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(everything)))) == 2
 
 
 @pytest.mark.django_db
 def test_a_salesperson_exports_only_their_own(client, dealership, seller, leads):
     client.force_login(salesperson(dealership))
-    body = b"".join(client.get(reverse("leads:list"), {"format": "csv"}).streaming_content).decode()
+    body = b"".join(client.get(reverse("leads:list"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(body)))) == 0
 
 
