@@ -73,7 +73,9 @@ def test_csv_export_per_lead_type(client, boss, leads):
 @pytest.mark.django_db
 def test_a_salesperson_exports_only_their_own(client, dealership, seller, leads):
     client.force_login(salesperson(dealership))
-    body = b"".join(client.get(reverse("leads:list"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    body = b"".join(client.get(reverse("leads:list"), {"format": "csv"}).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert len(list(csv.DictReader(io.StringIO(body)))) == 0
 
 
