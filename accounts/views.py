@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -14,4 +15,10 @@ def set_presence(request: HttpRequest) -> HttpResponse:
     services.set_presence(user=request.user, presence=presence)
     if request.htmx:
         return render(request, "accounts/_presence.html")
-    return redirect(request.POST.get("next") or "home")
+    # Only back to a page of this site: an open redirect would lend our name to a phishing link.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)

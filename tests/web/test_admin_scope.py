@@ -49,3 +49,15 @@ def test_an_admin_changes_only_their_own_people(client, group):
     listing = client.get(reverse("settings:people")).content.decode()
     assert reverse("settings:person_edit", args=[group["groupwide"].pk]) not in listing
     assert "also works elsewhere" in listing
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/login", "//evil.example", "javascript:alert(1)"]
+)
+def test_presence_goes_back_only_to_a_page_of_this_site(client, group, target):
+    client.force_login(group["own"])
+    answer = client.post(reverse("accounts:presence"), {"presence": "away", "next": target})
+    assert answer.status_code == 302 and "evil" not in answer["Location"]
+    assert "javascript" not in answer["Location"]
+    local = client.post(reverse("accounts:presence"), {"presence": "available", "next": "/leads/"})
+    assert local["Location"] == "/leads/"
