@@ -37,3 +37,18 @@ class UserLocaleMiddleware:
         if user.language:
             response.headers.setdefault("Content-Language", user.language)
         return response
+
+
+class NoStoreMiddleware:
+    """Pages shown to a signed-in person hold customers' personal data: no browser or proxy may
+    keep a copy (a shared showroom PC, the back button after logging out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -61,3 +61,10 @@ def test_presence_goes_back_only_to_a_page_of_this_site(client, group, target):
     assert "javascript" not in answer["Location"]
     local = client.post(reverse("accounts:presence"), {"presence": "available", "next": "/leads/"})
     assert local["Location"] == "/leads/"
+
+
+def test_pages_with_personal_data_are_not_kept_by_browsers(client, group):
+    client.force_login(group["own"])
+    assert client.get(reverse("leads:inbox"))["Cache-Control"] == "no-store"
+    client.logout()
+    assert "no-store" not in client.get(reverse("healthz")).get("Cache-Control", "")
