@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.text import db_text
 from inbound import ingest
-from leads.models import InboundMessage, LeadType, Source
+from leads.models import InboundMessage, LeadType, Source, hash_api_token
 
 MAX_BODY_BYTES = 256_000
 # What a person types at most (a 20,000-character "name" is an error or an attack, not a name).
@@ -167,8 +167,9 @@ def _source_for(request: HttpRequest) -> Source | None:
     token = token.strip()
     if scheme.lower() != "bearer" or len(token) < 20:
         return None
-    source = Source.objects.select_related("dealership").filter(api_token=token).first()
-    if source is None or not constant_time_compare(source.api_token, token):
+    hashed = hash_api_token(token)
+    source = Source.objects.select_related("dealership").filter(api_token=hashed).first()
+    if source is None or not constant_time_compare(source.api_token, hashed):
         return None
     return source
 

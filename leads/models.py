@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -26,6 +27,10 @@ class LeadType(models.TextChoices):
     QUOTE = "quote", _("Quote")
     CALL = "call", _("Phone call")
     OTHER = "other", _("Other")
+
+
+def hash_api_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Source(models.Model):
@@ -79,8 +84,11 @@ class Source(models.Model):
         return any(p in (address, domain) for p in self.patterns())
 
     def rotate_api_token(self) -> str:
-        self.api_token = secrets.token_urlsafe(32)
-        return self.api_token
+        """A new token for the website's API calls. Only its SHA-256 is kept (a leaked database
+        holds no usable token); the token itself is shown once, to the person who made it."""
+        token = secrets.token_urlsafe(32)
+        self.api_token = hash_api_token(token)
+        return token
 
 
 class InboundMessage(models.Model):
