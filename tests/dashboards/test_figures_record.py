@@ -5,7 +5,7 @@ from dataclasses import fields
 import pytest
 
 from dashboards.definitions import FIGURES
-from dashboards.report import TABLES, Figures, sums, total
+from dashboards.report import TABLES, Figures, sums, sums_of_rows, total
 from dashboards.selectors import PERCENTILES
 
 
@@ -63,3 +63,13 @@ def test_every_table_is_declared_once_with_known_columns():
     names = {f.name for f in fields(Figures)}
     for spec in TABLES:
         assert all(column.key in names and column.drill in FIGURES for column in spec.columns)
+
+
+def test_summing_grouped_rows_equals_adding_their_records():
+    rows = [
+        dict.fromkeys(FIGURES, n) | {"attempts": n, "week": week}
+        for n, week in [(1, "b"), (2, "a"), (4, "b")]
+    ]
+    by_record = sums((row["week"], Figures.of(row)) for row in rows)
+    assert sums_of_rows(rows, lambda row: row["week"]) == by_record
+    assert list(by_record) == ["b", "a"] and by_record["b"].leads == 5
