@@ -1,5 +1,7 @@
-# Sourced by scripts/run and scripts/test: a virtualenv with the pinned dependencies.
-# Re-installs only when requirements.txt changed since the last install.
+# Sourced by scripts/run and scripts/test: a virtualenv with the pinned dependencies, the
+# development set (requirements-dev.txt: the runtime pins of requirements.txt, plus tests, lint,
+# browser tests and the first-run Redis). Production installs requirements.txt alone.
+# Re-installs only when either file changed since the last install.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -17,10 +19,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv || { echo "Could not create a virtualenv: install python3.11-venv (apt-get install python3.11-venv)." >&2; exit 1; }
 fi
 stamp=.venv/.requirements.sha
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "» installing pinned dependencies (requirements.txt)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "» installing pinned dependencies (requirements-dev.txt, with requirements.txt)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
