@@ -93,25 +93,28 @@ _counts_of_row = itemgetter(*ADDITIVE)
 
 
 def total(figures: Iterable[Figures]) -> Figures:
-    return sum(figures, Figures())
+    """All the figures added up (no percentiles: they do not add up)."""
+    return _added((None, _counts(f)) for f in figures).get(None, Figures())
 
 
 def sums(rows: Iterable[tuple[object, Figures]]) -> dict[object, Figures]:
-    """The figures added up per key, in the order the keys first appear."""
-    found: dict[object, Figures] = {}
-    for key, figures in rows:
-        found[key] = found[key] + figures if key in found else figures
-    return found
+    """The figures added up per key, in the order the keys first appear (no percentiles)."""
+    return _added((key, _counts(figures)) for key, figures in rows)
 
 
 def sums_of_rows(rows: Iterable[dict], key: Callable[[dict], object]) -> dict[object, Figures]:
-    """`sums` of the counts of grouped rows (dashboards.selectors.grouping_sets), without a
-    record per row: the fine rows are a few thousand for a month, and adding plain tuples
-    column by column is what keeps this step small next to the queries."""
-    vectors: dict[object, list[tuple]] = defaultdict(list)
-    for row in rows:
-        vectors[key(row)].append(_counts_of_row(row))
-    return {value: Figures(*map(sum, zip(*v, strict=True))) for value, v in vectors.items()}
+    """`sums` of grouped rows (dashboards.selectors.grouping_sets) without a record per row."""
+    return _added((key(row), _counts_of_row(row)) for row in rows)
+
+
+def _added(vectors: Iterable[tuple[object, tuple]]) -> dict[object, Figures]:
+    # What `+` does, column by column over plain tuples, one record per key: the dashboard adds
+    # a few thousand fine rows and a few hundred splits a page, and a record per addition was
+    # a noticeable part of the page's time (docs/benchmarks.md, issue 12).
+    grouped: dict[object, list[tuple]] = defaultdict(list)
+    for key, vector in vectors:
+        grouped[key].append(vector)
+    return {key: Figures(*map(sum, zip(*v, strict=True))) for key, v in grouped.items()}
 
 
 # --- columns and tables --------------------------------------------------------------------
