@@ -62,8 +62,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # Rows per claim. Per-batch costs (a dozen round trips, each a wake-up on a busy machine) are
 # spread thinner as it grows; the first message of a batch is marked sent only at its end, so
-# it is also added to the lateness. 500: ~0.9 ms per message against ~1.0 at 200 (one process,
-# load 8 on 2 cores), well under a second per batch.
+# it is also added to the lateness: large enough to spread them, small enough that a batch takes
+# well under a second (figures: docs/benchmarks.md, "Figures from code comments").
 BATCH_SIZE = 500
 BACKOFF_SECONDS = (60, 300, 1800, 7200)
 

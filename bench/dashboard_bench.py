@@ -213,18 +213,20 @@ def shown(report) -> dict:
     keys = (*KEYS, "p50", "p90")
     tables = report.tables
     every = {
-        "total": {k: tables["total"].rows[0].data[k] for k in keys},
-        "previous": {k: tables["total"].rows[1].data[k] for k in keys},
+        "total": {k: getattr(tables["total"].rows[0].figures, k) for k in keys},
+        "previous": {k: getattr(tables["total"].rows[1].figures, k) for k in keys},
     }
     for row in tables["source"].rows:
-        every[("source", row.data["source"])] = {k: row.data[k] for k in keys}
+        every[("source", row.value)] = {k: getattr(row.figures, k) for k in keys}
     for row in tables["seller"].rows:
-        every[("seller", row.data["seller"])] = {k: row.data[k] for k in keys}
+        every[("seller", row.value)] = {k: getattr(row.figures, k) for k in keys}
     for row in tables["week"].rows:
-        every[("week", row.data["week"])] = {k: row.data[k] for k in KEYS}
+        every[("week", row.value)] = {k: getattr(row.figures, k) for k in KEYS}
     for row in tables["condition"].rows:
         value = row.params["condition"]
-        every[("condition", None if value == "none" else value)] = {k: row.data[k] for k in KEYS}
+        every[("condition", None if value == "none" else value)] = {
+            k: getattr(row.figures, k) for k in KEYS
+        }
     return every
 
 
@@ -419,18 +421,18 @@ def main() -> None:
         by_hand = {row[0]: row[1:] for row in hand()}
         per_source = KEYS[:9] + ("attempts",)
         for row in report.tables["source"].rows:
-            source_id = row.data["source"]
-            ours = tuple(row.data[k] for k in per_source)
+            source_id = row.value
+            ours = tuple(getattr(row.figures, k) for k in per_source)
             theirs = tuple(by_hand[source_id][: len(per_source)])
             assert ours == theirs, (source_id, ours, theirs)
-            assert (row.data["p50"], row.data["p90"]) == tuple(by_hand[source_id][-2:])
+            assert (row.figures.p50, row.figures.p90) == tuple(by_hand[source_id][-2:])
         page_figures, full_figures = shown(report), expected_from_full(full(), tz)
         assert page_figures == full_figures, {
             k: (page_figures.get(k), full_figures.get(k))
             for k in page_figures.keys() | full_figures.keys()
             if page_figures.get(k) != full_figures.get(k)
         }
-        in_period = report.tables["total"].rows[0].data["leads"]
+        in_period = report.tables["total"].rows[0].figures.leads
         print(
             f"Period {start} – {end} (last 30 days): {in_period:,} leads; the page's figures are "
             f"identical to the hand-written queries' ({len(page_figures)} rows compared)"

@@ -2,8 +2,8 @@
 
 update_rows() writes many rows, each with its own values, through the fields' own conversions
 but without QuerySet.bulk_update's expression tree: bulk_update builds a CASE WHEN per field per
-row, ~1 ms of CPU per row for a wide model (inbound messages, 50 rows x 10 fields: 55 ms of CPU,
-against 3 ms for this)."""
+row, which for a wide model costs many times the CPU of this (figures: docs/benchmarks.md,
+"Figures from code comments")."""
 
 from __future__ import annotations
 

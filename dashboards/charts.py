@@ -11,7 +11,7 @@ WIDTH, BAR, GAP = 600, 28, 8
 def funnel(total: Row) -> dict:
     """One bar per funnel step (lost excluded), as wide as its share of the leads."""
     steps = [c for c in total.cells if c.column in FUNNEL_COLUMNS and c.column != "lost"]
-    leads = max(total.data.get("leads") or 0, 1)
+    leads = max(total.figures.leads, 1)
     bars = []
     for i, cell in enumerate(steps):
         width = round(WIDTH * 0.6 * (cell.count or 0) / leads, 1)
@@ -30,7 +30,7 @@ def funnel(total: Row) -> dict:
 def trend(weeks: list[Row], series: tuple[str, ...] = ("leads", "contacted", "sold")) -> dict:
     """Polylines of weekly counts, scaled to the busiest week."""
     height, left, bottom = 220, 40, 30
-    top = max([r.data.get("leads") or 0 for r in weeks] + [1])
+    top = max([r.figures.leads for r in weeks] + [1])
     n = len(weeks)
     step = (WIDTH - left - 10) / max(n - 1, 1)
 
@@ -42,7 +42,7 @@ def trend(weeks: list[Row], series: tuple[str, ...] = ("leads", "contacted", "so
             "key": key,
             "label": LABELS[key],
             "points": " ".join(
-                f"{round(left + i * step, 1)},{y(r.data.get(key) or 0)}"
+                f"{round(left + i * step, 1)},{y(getattr(r.figures, key))}"
                 for i, r in enumerate(weeks)
             ),
         }

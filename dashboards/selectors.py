@@ -63,11 +63,11 @@ def planned_for_reports() -> Iterator[None]:
     PostgreSQL. Sorts for percentiles stay in memory. Every join in these reads looks up a lead's
     source or vehicle by primary key, so nested loops over the key's index are the right plan; left
     to itself the planner hashes the whole vehicle table (every vehicle ever recorded) to match one
-    period's leads, several times slower (measured in bench/dashboard_bench.py). Counts alone
-    are grouped in hash tables, but the planner cannot know how few sources × weeks × … a period
-    holds: it guesses about a group per lead, and for a year (500,000 leads) finds the hash tables
-    too big for work_mem × hash_mem_multiplier and sorts every lead twice instead (2.0 s against
-    0.65 s hashed, 9,591 groups in 28 MB); a multiplier of 8 lets it hash. SET LOCAL ends with the
+    period's leads, several times slower. Counts alone are grouped in hash tables, but the
+    planner cannot know how few sources × weeks × … a period holds: it guesses about a group per
+    lead, and for a long period finds the hash tables too big for work_mem × hash_mem_multiplier
+    and sorts every lead twice instead, about three times slower; a multiplier of 8 lets it hash.
+    Figures: docs/benchmarks.md, "Figures from code comments". SET LOCAL ends with the
     transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":

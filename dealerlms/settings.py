@@ -161,9 +161,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection before and after every task, whatever
-# CONN_MAX_AGE says: each job then starts a PostgreSQL backend whose catalog caches are cold
-# (routing one lead: 13-15 ms of PostgreSQL CPU that way, 5.5 ms on a kept connection; see
-# bench/distribution_bench.py). Workers keep it; dealerlms.celery closes it when Django would
+# CONN_MAX_AGE says: each job then starts a PostgreSQL backend whose catalog caches are cold,
+# which costs a routing job more than twice its database CPU (docs/benchmarks.md, "Figures from
+# code comments"). Workers keep it; dealerlms.celery closes it when Django would
 # (older than CONN_MAX_AGE, or unusable after an error), and the fixup every 1,000 tasks.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = TIME_ZONE

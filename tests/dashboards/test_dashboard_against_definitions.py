@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import zoneinfo
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -217,7 +218,8 @@ def shown(dashboard: Dashboard) -> dict:
     """{table: {row parameter: the row's figures}} as the dashboard computed them."""
     return {
         table: {
-            row.params[PARAM.get(table, table)]: row.data for row in dashboard.tables[table].rows
+            row.params[PARAM.get(table, table)]: asdict(row.figures)
+            for row in dashboard.tables[table].rows
         }
         for table in ROWS_OF
     }
@@ -228,8 +230,8 @@ def assert_same(dashboard: Dashboard, world: World) -> None:
     previous, _tables = expected(world, FIRST - timedelta(days=31), FIRST - timedelta(days=1))
     now, before = dashboard.tables["total"].rows
     with_times = (*FIGURES, "attempts", "p50", "p90")
-    assert {k: now.data[k] for k in with_times} == total
-    assert {k: before.data[k] for k in with_times} == previous
+    assert {k: getattr(now.figures, k) for k in with_times} == total
+    assert {k: getattr(before.figures, k) for k in with_times} == previous
     found = shown(dashboard)
     for table, rows in tables.items():
         assert found[table].keys() == rows.keys(), table
@@ -244,7 +246,7 @@ def assert_same(dashboard: Dashboard, world: World) -> None:
 
 def test_every_table_equals_the_definitions_lead_by_lead(world):
     dashboard = report(world)
-    assert dashboard.total["leads"] > 20 and dashboard.previous["leads"] > 10
+    assert dashboard.total.leads > 20 and dashboard.previous.leads > 10
     # 1 March is a Sunday and 30 March a Monday: six weeks touch March.
     assert [row.params["start"] for row in dashboard.tables["week"].rows] == [
         "2026-03-01",
@@ -261,8 +263,8 @@ def test_after_later_changes_the_figures_follow_the_leads(world):
     before = report(world)  # counted once before the changes
     world.later_changes()
     after = report(world)
-    assert after.total["leads"] == before.total["leads"] - 2
-    assert after.total["within_5_min"] == before.total["within_5_min"] + 1
+    assert after.total.leads == before.total.leads - 2
+    assert after.total.within_5_min == before.total.within_5_min + 1
     assert_same(after, world)
 
 

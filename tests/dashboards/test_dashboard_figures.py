@@ -25,7 +25,7 @@ def report(data, user=None, **params):
 
 def counts(row):
     keys = ("leads", "contacted", "appointment", "showed", "sold", "lost")
-    return tuple(row.data[k] for k in keys)
+    return tuple(getattr(row.figures, k) for k in keys)
 
 
 def by_label(table):
@@ -53,7 +53,7 @@ def test_totals_and_response(data):
         }
     )
     # Response times (s) 60, 120, 180, 240, 600, 1800, 5400: median 240, p90 1800+0.4×3600.
-    assert (total.data["p50"], total.data["p90"]) == pytest.approx((240, 3240))
+    assert (total.figures.p50, total.figures.p90) == pytest.approx((240, 3240))
     attempts = next(c for c in total.cells if c.column == "attempts")
     assert attempts.average == pytest.approx(8 / 6)  # 1+2+1+2+1+1 calls for six contacts
 
@@ -63,7 +63,7 @@ def test_previous_period_is_february(data):
     # 31 days before 1 March: 29 January – 28 February. Only lead 11 (sold, reached after 1 h).
     assert counts(previous) == (1, 1, 0, 0, 1, 0)
     assert previous.params == {"start": "2026-01-29", "end": "2026-02-28"}
-    assert previous.data["p50"] == pytest.approx(3600)
+    assert previous.figures.p50 == pytest.approx(3600)
 
 
 def test_per_source(data):
@@ -72,7 +72,7 @@ def test_per_source(data):
     assert counts(rows["Website"]) == (3, 2, 2, 2, 1, 1)  # 5,6,7
     assert counts(rows["Phone"]) == (2, 1, 0, 0, 1, 0)  # 8,9
     assert percents(rows["Website"])["sold"] == pytest.approx(100 / 3)
-    assert (rows["Website"].data["p50"], rows["Website"].data["p90"]) == pytest.approx(
+    assert (rows["Website"].figures.p50, rows["Website"].figures.p90) == pytest.approx(
         (2760, 4872)  # 120 s and 5400 s: mean, and 120 + 0.9 × 5280
     )
 
@@ -96,7 +96,7 @@ def test_leaderboard_orders_by_sales(data):
     assert counts(bram) == (4, 2, 2, 1, 1, 1)  # 3,6,7,9
     assert counts(nobody) == (1, 0, 0, 0, 0, 0)  # 4
     # Anna's first attempts: 3 min, 10 min, 2 min, 1 min → median (120+180)/2 = 150 s.
-    assert anna.data["p50"] == pytest.approx(150)
+    assert anna.figures.p50 == pytest.approx(150)
 
 
 def test_splits(data):
@@ -115,7 +115,7 @@ def test_splits(data):
 
 def test_weekly_trend(data):
     weeks = report(data).tables["week"].rows
-    assert [(str(r.label), r.data["leads"], r.data["sold"]) for r in weeks] == [
+    assert [(str(r.label), r.figures.leads, r.figures.sold) for r in weeks] == [
         ("2026-03-02", 9, 3),
         ("2026-03-09", 1, 0),  # lead 10
     ]

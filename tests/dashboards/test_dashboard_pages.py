@@ -41,7 +41,7 @@ def page(client, user, **params):
 
 
 def total_leads(response) -> int:
-    return response.context["report"].tables["total"].rows[0].data["leads"]
+    return response.context["report"].tables["total"].rows[0].figures.leads
 
 
 @pytest.mark.parametrize(
@@ -114,9 +114,9 @@ def test_csv_export_matches_the_table(client, data):
         for line, row in zip(lines, table.rows, strict=True):
             assert line[0] == str(row.label)
             if "leads" in table.columns:
-                assert int(line[header.index("Leads")]) == row.data["leads"]
+                assert int(line[header.index("Leads")]) == row.figures.leads
             if "sold" in table.columns:
-                assert int(line[header.index("Sold")]) == row.data["sold"]
+                assert int(line[header.index("Sold")]) == row.figures.sold
     source = client.get(f"{DASHBOARD}?{urlencode({**MARCH, 'format': 'csv', 'table': 'source'})}")
     rows = {r[0]: r for r in csv.reader(io.StringIO(source.content.decode()))}
     # Website: 3 leads, 2 contacted (66.7%), 2 appointments, 2 showed, 1 sold (33.3%), 1 lost.
@@ -222,8 +222,8 @@ def test_the_team_filter_counts_its_members_leads_and_every_link_keeps_it(client
 
     response = page(client, data.boss, team=team.pk)
     assert response.status_code == 200
-    total = response.context["report"].tables["total"].rows[0].data
-    assert (total["leads"], total["contacted"], total["sold"]) == (5, 4, 2)  # sold: 1 and 8
+    total = response.context["report"].tables["total"].rows[0].figures
+    assert (total.leads, total.contacted, total.sold) == (5, 4, 2)  # sold: 1 and 8
     html = unescape(response.content.decode())
     links = LINK.findall(html)
     assert links and all(f"team={team.pk}" in href for href, _count in links)
@@ -247,3 +247,47 @@ def test_a_team_of_another_dealership_is_refused(client, data):
     mixed = page(client, data.boss, team=own.pk, dealership=other_dealership.pk)
     assert mixed.status_code == 400
     assert "another dealership" in mixed.content.decode()
+
+
+CELL = re.compile(
+    r'<td data-label="([^"]+)"><a href="[^"]*figure=(\w+)"(?: data-count="(\d+)")?>([^<]+)</a>'
+    r'(?: <span class="n">\((\d+)\)</span>)?( <span class="(?:on|off)-target">)?'
+)
+
+
+def test_the_totals_render_exactly_cell_by_cell_and_in_the_csv(client, data):
+    """Every cell of the "All leads" row as the page prints it (label, drill-down figure, count,
+    text, share, target mark) and the table's CSV, to the character: a change in how a figure is
+    computed, formatted or linked shows here."""
+    html = page(client, data.boss).content.decode()
+    table = html.split('data-table="total"')[1].split("</table>")[0]
+    this_period = table.split("This period</th>")[1].split("</tr>")[0]
+    assert CELL.findall(this_period) == [
+        ("Leads", "leads", "10", "10", "", ""),
+        ("Contacted", "contacted", "6", "60.0%", "6", ""),
+        ("Appointment", "appointment", "4", "40.0%", "4", ' <span class="on-target">'),
+        ("Showed", "showed", "3", "30.0%", "3", ""),
+        ("Sold", "sold", "3", "30.0%", "3", ""),
+        ("Lost", "lost", "3", "30.0%", "3", ""),
+        ("Median response", "attempted", "", "4.0 min", "", ""),
+        ("90% answered within", "attempted", "", "54.0 min", "", ""),
+        ("Answered within 5 min", "within_5_min", "4", "40.0%", "4", ""),
+        ("Answered within 1 hour", "within_1_hour", "6", "60.0%", "6", ""),
+        ("Attempts until contact", "contacted", "", "1.3", "", ""),
+        ("Waiting", "waiting", "3", "30.0%", "3", ""),
+    ]
+    csv_of = {
+        key: client.get(f"{DASHBOARD}?{urlencode({**MARCH, 'format': 'csv', 'table': key})}")
+        .content.decode()
+        .splitlines()
+        for key in ("total", "kind")
+    }
+    assert csv_of["total"][1:] == [
+        "This period,10,6,60.0,4,40.0,3,30.0,3,30.0,3,30.0,240.0,3240.0,4,40.0,6,60.0,1.33,3,30.0",
+        "Previous period,1,1,100.0,0,0.0,0,0.0,1,100.0,0,0.0,3600.0,3600.0,0,0.0,1,100.0,1.0,0,0.0",
+    ]
+    assert csv_of["kind"][1:] == [
+        "Portal,5,3,60.0,2,40.0,1,20.0,1,20.0,2,40.0",
+        "Own website,3,2,66.7,2,66.7,2,66.7,1,33.3,1,33.3",
+        "Phone,2,1,50.0,0,0.0,0,0.0,1,50.0,0,0.0",
+    ]
