@@ -5,6 +5,7 @@ of its processes died. The copy uses this machine's virtualenv, so no packages a
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -111,8 +112,27 @@ def test_run_starts_everything_when_a_redis_already_answers(fresh_copy, redis_ur
         )
         assert refused.returncode == 1
         assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
+        # The worker dies (kill -9, as when Redis restarts under it): it is started again, and
+        # the app goes on; the script does not stop everything.
+        worker = _worker_pid(fresh_copy)
+        os.kill(worker, signal.SIGKILL)
+        out, restarted = read_until(process, "worker (var/worker.log) stopped: starting it again")
+        assert restarted, out
+        assert wait_for(lambda: _worker_pid(fresh_copy) not in (None, worker), timeout=60)
+        assert process.poll() is None, out
     finally:
         stop(process)
+
+
+def _worker_pid(copy: Path) -> int | None:
+    """The Celery worker's main process that scripts/run started in `copy`."""
+    found = subprocess.run(
+        ["pgrep", "-o", "-f", "celery -A dealerlms worker.*"], capture_output=True, text=True
+    )
+    for pid in found.stdout.split():
+        if Path(f"/proc/{pid}/cwd").resolve() == copy.resolve():
+            return int(pid)
+    return None
 
 
 def test_run_says_what_died_instead_of_running(fresh_copy, redis_url):
