@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "automation",
     "appraisals",
     "dashboards",
+    "calls",
     "demo",
 ]
 
@@ -260,4 +261,10 @@ CELERY_BEAT_SCHEDULE["distribution-escalate-overdue"] = {
 CELERY_BEAT_SCHEDULE["distribution-queue-reactivations"] = {
     "task": "distribution.tasks.queue_reactivations",
     "schedule": 3600.0,
+}
+
+# Calls (Twilio Voice): bridge calls not yet dialled (retries, waits for the opening), every minute.
+CELERY_BEAT_SCHEDULE["calls-dial-due"] = {
+    "task": "calls.tasks.dial_due",
+    "schedule": 60.0,
 }
