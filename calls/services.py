@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -62,8 +64,23 @@ def is_configured() -> bool:
     return not missing_configuration()
 
 
+class _RedirectedHttpClient(TwilioHttpClient):
+    """Sends the REST requests to TWILIO_API_BASE instead of Twilio's hosts: a local fake of
+    Twilio's REST API in the benchmark and in staging."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        rest = urlsplit(url)
+        return super().request(method, f"{self.base}{rest.path}", *args, **kwargs)
+
+
 def client() -> Client:
-    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    base = getattr(settings, "TWILIO_API_BASE", "")
+    http_client = _RedirectedHttpClient(base) if base else None
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
 def settings_of(dealership) -> CallSettings:

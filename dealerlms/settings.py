@@ -201,6 +201,9 @@ ANYMAIL = {
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
+# Voice (calls/): another base URL for Twilio's REST API (a local fake in the benchmark); empty:
+# Twilio itself.
+TWILIO_API_BASE = env("TWILIO_API_BASE", "")
 
 # --- Domain defaults ---
 DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
