@@ -3,6 +3,8 @@ next to the self-logged ones."""
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -65,12 +67,15 @@ def lead_calls(lead: Lead) -> list[Call]:
     return list(lead.calls.select_related("agent").order_by("-created_at")[:20])
 
 
-def _percentile(values: list[int], share: float) -> int | None:
+def _percentile(values: list[int], share: float) -> float | None:
+    """The median as statistics has it; other shares by nearest rank (p90 of 10 leads: the 9th)."""
     if not values:
         return None
+    if share == 0.5:
+        middle = statistics.median(values)
+        return int(middle) if middle == int(middle) else middle
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))
-    return ordered[index]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def _within(values: list[int], seconds: int) -> int | None:
