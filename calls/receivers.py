@@ -13,8 +13,13 @@ ASSIGNING = (EventKind.ASSIGNED, EventKind.REASSIGNED)
 def on_lead_events(sender, events, **kwargs) -> None:
     from calls import tasks
 
-    for event in events:
-        if event.kind in ASSIGNING and event.assignee_id:
-            transaction.on_commit(
-                partial(tasks.start_bridge.delay, event.lead_id, event.assignee_id)
-            )
+    pairs = [
+        [event.lead_id, event.assignee_id]
+        for event in events
+        if event.kind in ASSIGNING and event.assignee_id
+    ]
+    # One job for all the leads a routing batch assigned, as distribution does for new leads.
+    if len(pairs) == 1:
+        transaction.on_commit(partial(tasks.start_bridge.delay, *pairs[0]))
+    elif pairs:
+        transaction.on_commit(partial(tasks.start_bridges.delay, pairs))

@@ -6,6 +6,8 @@ left it and changes nothing twice."""
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 LIVE = (State.SCHEDULED, State.DIALING_AGENT, State.AGENT_ANSWERED, State.DIALING_CUSTOMER,
         State.RINGING, State.CONNECTED)
+DIAL_THREADS = 8  # Twilio REST requests in flight at once for a batch of leads
 AGENT_MISSED = ("no-answer", "busy", "failed", "canceled")
 CONTACT_OUTCOME = {
     Outcome.CONNECTED: ContactOutcome.REACHED,
@@ -77,10 +80,20 @@ class _RedirectedHttpClient(TwilioHttpClient):
         return super().request(method, f"{self.base}{rest.path}", *args, **kwargs)
 
 
+_clients = threading.local()
+
+
 def client() -> Client:
+    """This thread's REST client for the configured account: kept, so its HTTP connection is
+    reused from one call to the next."""
     base = getattr(settings, "TWILIO_API_BASE", "")
-    http_client = _RedirectedHttpClient(base) if base else None
-    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+    key = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, base)
+    kept = getattr(_clients, "kept", None)
+    if kept is None or kept[0] != key:
+        http_client = _RedirectedHttpClient(base) if base else None
+        made = Client(key[0], key[1], http_client=http_client)
+        _clients.kept = kept = (key, made)
+    return kept[1]
 
 
 def settings_of(dealership) -> CallSettings:
@@ -169,18 +182,24 @@ def schedule_call(
 
 def start_bridge(*, lead_id: int, agent_id: int) -> Call | None:
     """The lead was given to `agent_id`: call them now, or at the opening."""
-    lead = (
-        Lead.objects.select_related("dealership", "customer").filter(pk=lead_id).first()
-    )
-    if lead is None or lead.assigned_to_id != agent_id or not bridge_wanted(lead):
-        return None
-    agent = User.objects.get(pk=agent_id)
-    if not agent.phone:
-        return None
-    call = schedule_call(lead=lead, agent=agent)
-    if call.state == State.SCHEDULED and call.due_at <= timezone.now():
-        dial(call_id=call.pk)
-    return call
+    return start_bridges(pairs=[(lead_id, agent_id)]).get(lead_id)
+
+
+def start_bridges(*, pairs: list[tuple[int, int]]) -> dict[int, Call]:
+    """Leads given to people (lead id, assignee id): their calls, dialled together."""
+    leads = Lead.objects.select_related("dealership", "customer").in_bulk([p[0] for p in pairs])
+    agents = User.objects.in_bulk([p[1] for p in pairs])
+    calls: dict[int, Call] = {}
+    now = timezone.now()
+    for lead_id, agent_id in pairs:
+        lead, agent = leads.get(lead_id), agents.get(agent_id)
+        if lead is None or agent is None or not agent.phone or lead.assigned_to_id != agent_id:
+            continue
+        if bridge_wanted(lead):
+            calls[lead_id] = schedule_call(lead=lead, agent=agent, at=now)
+    due = [c.pk for c in calls.values() if c.state == State.SCHEDULED and c.due_at <= now]
+    calls.update({c.lead_id: c for c in dial_many(call_ids=due, now=now).values()})
+    return calls
 
 
 def click_to_call(*, lead: Lead, by: User) -> Call:
@@ -204,13 +223,17 @@ def _dial_later(call_id: int) -> None:
 
 
 def dial(*, call_id: int, now: datetime | None = None) -> Call | None:
-    """Ring the salesperson's phone. The row is claimed first (scheduled → dialing), so two
-    workers never dial the same call; Twilio is asked after the claim commits."""
-    now = now or timezone.now()
+    """Ring the salesperson's phone (see dial_many)."""
+    return dial_many(call_ids=[call_id], now=now).get(call_id)
+
+
+def _claim(call_id: int, now: datetime) -> tuple[Call | None, bool]:
+    """scheduled → dialing under the row's lock, so two workers never dial the same call; a call
+    whose lead moved on meanwhile is cancelled instead. (call, dial it?)"""
     with transaction.atomic():
         call = _locked(call_id)
         if call is None or call.state != State.SCHEDULED:
-            return call
+            return call, False
         lead = call.lead
         stale = lead is None or not lead.is_open or lead.deleted_at is not None
         if call.direction == Direction.BRIDGE and not stale:
@@ -219,13 +242,18 @@ def dial(*, call_id: int, now: datetime | None = None) -> Call | None:
             call.state = State.CANCELLED
             call.ended_at = now
             call.save(update_fields=["state", "ended_at"])
-            return call
+            return call, False
         call.state = State.DIALING_AGENT
         call.dialed_at = now
         call.save(update_fields=["state", "dialed_at"])
-    ring = settings_of(call.dealership).ring_seconds
+        return call, True
+
+
+def _request_call(call: Call, ring: int) -> str | Exception:
+    """Twilio's REST call, no database: run from a thread pool, since each request waits on
+    the network for a few hundred milliseconds and a batch of leads must not wait in line."""
     try:
-        made = client().calls.create(
+        return client().calls.create(
             to=call.agent_number,
             from_=settings.TWILIO_FROM_NUMBER,
             url=hook("agent_answered", call),
@@ -234,18 +262,44 @@ def dial(*, call_id: int, now: datetime | None = None) -> Call | None:
             status_callback_method="POST",
             status_callback_event=["initiated", "ringing", "answered", "completed"],
             timeout=ring,
-        )
+        ).sid
     except (TwilioRestException, OSError) as exc:
-        logger.warning("call %s: Twilio refused the call: %s", call.pk, exc)
-        with transaction.atomic():
-            call = _locked(call_id)
-            call.error = str(exc)[:300]
-            call.save(update_fields=["error"])
-            _finish(call, Outcome.FAILED, now)
-        return call
-    Call.objects.filter(pk=call.pk).update(agent_call_sid=made.sid)
-    call.agent_call_sid = made.sid
-    return call
+        return exc
+
+
+def dial_many(*, call_ids: list[int], now: datetime | None = None) -> dict[int, Call]:
+    """Ring the salespeople's phones: each call claimed in the database first, then Twilio asked
+    for all of them at once (after the claims committed), then the SIDs or failures written."""
+    now = now or timezone.now()
+    claimed: dict[int, Call] = {}
+    to_dial: list[Call] = []
+    for call_id in call_ids:
+        call, go = _claim(call_id, now)
+        if call is not None:
+            claimed[call_id] = call
+        if go:
+            to_dial.append(call)
+    if not to_dial:
+        return claimed
+    rings = [settings_of(call.dealership).ring_seconds for call in to_dial]
+    if len(to_dial) == 1:
+        answers = [_request_call(to_dial[0], rings[0])]
+    else:
+        with ThreadPoolExecutor(min(DIAL_THREADS, len(to_dial))) as pool:
+            answers = list(pool.map(_request_call, to_dial, rings))
+    for call, answer in zip(to_dial, answers, strict=True):
+        if isinstance(answer, Exception):
+            logger.warning("call %s: Twilio refused the call: %s", call.pk, answer)
+            with transaction.atomic():
+                locked = _locked(call.pk)
+                locked.error = str(answer)[:300]
+                locked.save(update_fields=["error"])
+                _finish(locked, Outcome.FAILED, now)
+            claimed[call.pk] = locked
+        else:
+            Call.objects.filter(pk=call.pk).update(agent_call_sid=answer)
+            call.agent_call_sid = answer
+    return claimed
 
 
 def dial_due(*, now: datetime | None = None, limit: int = 200) -> int:
@@ -256,8 +310,7 @@ def dial_due(*, now: datetime | None = None, limit: int = 200) -> int:
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in ids:
-        dial(call_id=pk, now=now)
+    dial_many(call_ids=ids, now=now)
     return len(ids)
 
 

@@ -275,3 +275,22 @@ def test_unsigned_or_forged_webhooks_are_refused(phone, client, shop, options, j
     assert client.post(path, {"Digits": "1"}, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
     call.refresh_from_db()
     assert call.state == State.DIALING_AGENT
+
+
+def test_a_routing_batch_dials_every_assignee_once_even_when_the_job_runs_twice(
+    phone, shop, options, jan
+):
+    from calls import tasks
+
+    piet = salesperson(shop, phone="+31622222222")
+    leads = [bridge_lead(shop) for _ in range(3)]
+    pairs = [[leads[0].pk, jan.pk], [leads[1].pk, piet.pk], [leads[2].pk, jan.pk]]
+    for lead, (_lead_id, agent_id) in zip(leads, pairs, strict=True):
+        Lead = type(lead)
+        Lead.objects.filter(pk=lead.pk).update(assigned_to_id=agent_id)
+    tasks.start_bridges.delay(pairs)
+    tasks.start_bridges.delay(pairs)
+    assert sorted(d["data"]["To"] for d in phone.fake.dialed) == sorted(
+        [jan.phone, piet.phone, jan.phone]
+    )
+    assert Call.objects.filter(state=State.DIALING_AGENT).exclude(agent_call_sid=None).count() == 3
