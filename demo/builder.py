@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from automation import demo as automation_demo
+from calls import demo as calls_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
@@ -308,6 +309,7 @@ def build_demo(
         _demo_appraisals(rng, dealerships)
         distribution_demo.build(dealerships=dealerships, users=users, now=now)
         automation_demo.build(dealerships=dealerships, now=now)
+        calls_demo.build(dealerships=dealerships, now=now, seed=seed)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 
