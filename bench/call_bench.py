@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import ingest_bench as ingest  # noqa: E402
+import ingest_bench as ingest
 
 WEB_PORT = 8121
 FAKE_PORT = 8120
@@ -52,7 +52,7 @@ class FakeTwilio(BaseHTTPRequestHandler):
     received: dict[int, float] = {}
     lock = threading.Lock()
 
-    def do_POST(self) -> None:  # noqa: N802 — the http.server API
+    def do_POST(self) -> None:
         at = time.time()
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         found = CALL_ID.search(body)

@@ -18,8 +18,12 @@ from dealers.models import Dealership
 from leads.models import Lead
 from leads.selectors import visible_leads
 
-TALK_BUCKETS = ((0, 30, "< 0:30"), (30, 120, "0:30–2:00"), (120, 300, "2:00–5:00"),
-                (300, None, "≥ 5:00"))
+TALK_BUCKETS = (
+    (0, 30, "< 0:30"),
+    (30, 120, "0:30–2:00"),
+    (120, 300, "2:00–5:00"),
+    (300, None, "≥ 5:00"),
+)
 CONNECT_BUCKETS = ((0, 90, "≤ 90 s"), (90, 300, "90 s – 5 min"), (300, None, "> 5 min"))
 
 

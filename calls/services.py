@@ -39,8 +39,14 @@ from leads.models import ContactChannel, ContactOutcome, CustomerPhone, EventKin
 
 logger = logging.getLogger(__name__)
 
-LIVE = (State.SCHEDULED, State.DIALING_AGENT, State.AGENT_ANSWERED, State.DIALING_CUSTOMER,
-        State.RINGING, State.CONNECTED)
+LIVE = (
+    State.SCHEDULED,
+    State.DIALING_AGENT,
+    State.AGENT_ANSWERED,
+    State.DIALING_CUSTOMER,
+    State.RINGING,
+    State.CONNECTED,
+)
 DIAL_THREADS = 8  # Twilio REST requests in flight at once for a batch of leads
 AGENT_MISSED = ("no-answer", "busy", "failed", "canceled")
 CONTACT_OUTCOME = {
@@ -156,9 +162,7 @@ def schedule_call(
     """A bridge call of `lead` to `agent`, due now (or at the opening). One live bridge per lead
     and person: asking twice returns the first."""
     at = at or timezone.now()
-    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealership").get(
-        pk=lead.pk
-    )
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("dealership").get(pk=lead.pk)
     live = Call.objects.filter(
         lead=lead, agent=agent, direction__in=(Direction.BRIDGE, Direction.CLICK), state__in=LIVE
     ).first()
@@ -253,16 +257,20 @@ def _request_call(call: Call, ring: int) -> str | Exception:
     """Twilio's REST call, no database: run from a thread pool, since each request waits on
     the network for a few hundred milliseconds and a batch of leads must not wait in line."""
     try:
-        return client().calls.create(
-            to=call.agent_number,
-            from_=settings.TWILIO_FROM_NUMBER,
-            url=hook("agent_answered", call),
-            method="POST",
-            status_callback=hook("agent_status", call),
-            status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-            timeout=ring,
-        ).sid
+        return (
+            client()
+            .calls.create(
+                to=call.agent_number,
+                from_=settings.TWILIO_FROM_NUMBER,
+                url=hook("agent_answered", call),
+                method="POST",
+                status_callback=hook("agent_status", call),
+                status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                timeout=ring,
+            )
+            .sid
+        )
     except (TwilioRestException, OSError) as exc:
         return exc
 
@@ -361,8 +369,10 @@ def agent_choice(*, call_id: int, digits: str) -> VoiceResponse:
         language = call.agent.language if call.agent else call.dealership.language
         if call.state == State.DIALING_CUSTOMER or call.outcome:
             # A repeated request: answer as the first time did, change nothing.
-            return _connect_twiml(call, language) if call.state == State.DIALING_CUSTOMER else (
-                twiml.say_and_hang_up("", language)
+            return (
+                _connect_twiml(call, language)
+                if call.state == State.DIALING_CUSTOMER
+                else (twiml.say_and_hang_up("", language))
             )
         if digits == "1":
             call.state = State.DIALING_CUSTOMER
@@ -396,9 +406,7 @@ def consent_text(call: Call) -> str:
         return _("This call is recorded for quality and training purposes.")
 
 
-def customer_answered(
-    *, call_id: int, answered_by: str = "", call_sid: str = ""
-) -> VoiceResponse:
+def customer_answered(*, call_id: int, answered_by: str = "", call_sid: str = "") -> VoiceResponse:
     """The customer's phone was answered: a person (the recording announcement if the call is
     recorded, then the two talk) or a machine (hang up: a voicemail, not a conversation)."""
     now = timezone.now()
@@ -506,9 +514,13 @@ def call_note(call: Call) -> str:
             % {"kind": call.get_direction_display(), "outcome": call.get_outcome_display()}
         ]
         if call.agent_answered_at and call.lead_received_at and call.direction != "inbound":
-            parts.append(_("salesperson answered %(t)s after receipt") % {"t": _fmt(call.to_agent_seconds)})
+            parts.append(
+                _("salesperson answered %(t)s after receipt") % {"t": _fmt(call.to_agent_seconds)}
+            )
         if call.customer_answered_at and call.direction != "inbound":
-            parts.append(_("customer answered %(t)s after receipt") % {"t": _fmt(call.to_customer_seconds)})
+            parts.append(
+                _("customer answered %(t)s after receipt") % {"t": _fmt(call.to_customer_seconds)}
+            )
         if call.talk_seconds is not None:
             parts.append(_("talk time %(t)s") % {"t": _fmt(call.talk_seconds)})
         return "; ".join(parts)
@@ -547,10 +559,17 @@ def _finish(call: Call, outcome: str, now: datetime) -> None:
             actor=call.agent,
             assignee=call.agent,
             note=note,
-            data={"call_id": call.pk, "call_outcome": outcome, "missed_call": outcome == Outcome.MISSED},
+            data={
+                "call_id": call.pk,
+                "call_outcome": outcome,
+                "missed_call": outcome == Outcome.MISSED,
+            },
         )
     Call.objects.filter(pk=call.pk).update(logged_event_id=event.pk if event else None)
-    if call.direction == Direction.BRIDGE and outcome in (Outcome.AGENT_NO_ANSWER, Outcome.AGENT_LATER):
+    if call.direction == Direction.BRIDGE and outcome in (
+        Outcome.AGENT_NO_ANSWER,
+        Outcome.AGENT_LATER,
+    ):
         _after_agent_missed(call, now)
 
 
@@ -642,9 +661,12 @@ def inbound_call(*, to: str, caller: str, call_sid: str) -> VoiceResponse:
         customer = lead_services.find_or_create_customer(
             dealership=dealership, phones=[(caller, CustomerPhone.Kind.UNKNOWN)] if caller else []
         )
-        lead = Lead.objects.filter(dealership=dealership, customer=customer).open().order_by(
-            "-received_at"
-        ).first()
+        lead = (
+            Lead.objects.filter(dealership=dealership, customer=customer)
+            .open()
+            .order_by("-received_at")
+            .first()
+        )
         joined = lead is not None
         if lead is None:
             vehicle = None
@@ -653,7 +675,10 @@ def inbound_call(*, to: str, caller: str, call_sid: str) -> VoiceResponse:
 
                 stock = number.stock_vehicle
                 vehicle = LeadVehicle(
-                    make=stock.make, model=stock.model, vin=stock.vin, stock_number=stock.stock_number
+                    make=stock.make,
+                    model=stock.model,
+                    vin=stock.vin,
+                    stock_number=stock.stock_number,
                 )
             lead = lead_services.create_lead(
                 dealership=dealership,
@@ -729,7 +754,11 @@ def inbound_whisper(*, call_id: int) -> VoiceResponse:
             call.state = State.CONNECTED
             call.save(
                 update_fields=[
-                    "agent", "agent_number", "agent_answered_at", "customer_answered_at", "state"
+                    "agent",
+                    "agent_number",
+                    "agent_answered_at",
+                    "customer_answered_at",
+                    "state",
                 ]
             )
     lead = call.lead
@@ -829,4 +858,3 @@ def rate_call(*, call: Call, by: User, rating: str = "", marked_outcome: str = "
     call.rated_by = by
     call.save(update_fields=["rating", "marked_outcome", "rated_by"])
     return call
-

@@ -254,4 +254,3 @@ def speed(request: HttpRequest) -> HttpResponse:
             "report": selectors.speed_report(dealership, days=days),
         },
     )
-

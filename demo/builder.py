@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from automation import demo as automation_demo
-from calls import demo as calls_demo
+from calls import demo_data as calls_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from defusedxml import ElementTree
 
-from leads.models import LeadVehicle, Source
 from leads import services as lead_services
+from leads.models import LeadVehicle, Source
 from tests.calls.twiml_check import check_twiml
 from tests.factories import CustomerFactory, CustomerPhoneFactory, SourceFactory
 from tests.twilio_edge import signed_post
@@ -45,9 +45,7 @@ def find(root, path: str):
     return root.find(path)
 
 
-def bridge_lead(
-    dealership, *, source_name="Marktplaats", first_name="Jan", number=CUSTOMER_NUMBER
-):
+def bridge_lead(dealership, *, source_name="Marktplaats", first_name="Jan", number=CUSTOMER_NUMBER):
     """An active lead with a phone number, as ingestion makes it (its routing runs on commit)."""
     source = Source.objects.filter(dealership=dealership, name=source_name).first()
     source = source or SourceFactory(dealership=dealership, name=source_name, kind="portal")

@@ -11,7 +11,7 @@ from calls.models import Call, CallSettings, Outcome, State
 from distribution.models import DistributionRule
 from leads import services as lead_services
 from leads.models import ContactOutcome, EventKind, Status
-from tests.calls.phone import CUSTOMER_NUMBER, bridge_lead, phone  # noqa: F401
+from tests.calls.phone import CUSTOMER_NUMBER, bridge_lead
 from tests.factories import DealershipFactory, salesperson
 from tests.twilio_edge import signed_post
 
@@ -119,8 +119,9 @@ def test_voicemail_detected_is_a_voicemail_attempt(
     number = phone.post(services.hook("agent_choice", call), Digits="1").root.find("Dial/Number")
     hangup = phone.post(number.get("url"), CallSid="CAvm", AnsweredBy="machine_end_beep")
     assert hangup.root.find("Hangup") is not None
-    said = phone.post(services.hook("dial_done", call), DialCallStatus="completed",
-                      DialCallDuration="4")
+    said = phone.post(
+        services.hook("dial_done", call), DialCallStatus="completed", DialCallDuration="4"
+    )
     assert "voicemail" in said.root.find("Say").text.lower()
     call.refresh_from_db()
     lead.refresh_from_db()
@@ -257,8 +258,9 @@ def test_twilio_refusing_the_call_is_a_failed_call(
     assert lead.events.filter(kind=EventKind.NOTE).last().data["call_outcome"] == "failed"
 
 
-def test_unsigned_or_forged_webhooks_are_refused(phone, client, shop, options, jan,
-                                                  django_capture_on_commit_callbacks):
+def test_unsigned_or_forged_webhooks_are_refused(
+    phone, client, shop, options, jan, django_capture_on_commit_callbacks
+):
     lead = bridge_lead(shop)
     assign(lead, jan, django_capture_on_commit_callbacks)
     call = Call.objects.get(lead=lead)

@@ -7,12 +7,18 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from calls.models import Call, CallSettings
-from leads.models import LeadVehicle
 from leads import services as lead_services
+from leads.models import LeadVehicle
 from tests.browser import browser_page, login, shot  # noqa: F401 — the fixture
-from tests.factories import CustomerFactory, CustomerPhoneFactory, DealershipFactory, SourceFactory, salesperson
-from tests.twilio_edge import AUTH_TOKEN
 from tests.calls.twiml_check import check_twiml
+from tests.factories import (
+    CustomerFactory,
+    CustomerPhoneFactory,
+    DealershipFactory,
+    SourceFactory,
+    salesperson,
+)
+from tests.twilio_edge import AUTH_TOKEN
 
 
 def twilio_says(url: str, **data: str):
@@ -25,13 +31,20 @@ def twilio_says(url: str, **data: str):
 
 @pytest.fixture
 def shop(transactional_db):
-    dealership = DealershipFactory(name="Peugeot Utrecht", opening_hours=False, language="en",
-                                   phone="+31301234567")
+    dealership = DealershipFactory(
+        name="Peugeot Utrecht", opening_hours=False, language="en", phone="+31301234567"
+    )
     CallSettings.objects.create(dealership=dealership, bridge_on_assignment=True)
     return dealership
 
 
-def test_a_bridge_call_shows_on_the_leads_timeline(browser_page, shop, twilio, settings, live_server):  # noqa: F811
+def test_a_bridge_call_shows_on_the_leads_timeline(
+    browser_page,  # noqa: F811 — the fixture
+    shop,
+    twilio,
+    settings,
+    live_server,
+):
     settings.DEALERLMS_PUBLIC_URL = live_server.url
     jan = salesperson(shop, username="jan", first_name="Jan", phone="+31611111111", language="en")
     customer = CustomerFactory(dealership=shop, first_name="Eva", full_name="Eva de Vries")

@@ -18,13 +18,21 @@ def test_demo_calls(client):
     build_demo(leads=150, seed=5, now=now)
     calls = list(Call.objects.all())
     assert {c.outcome for c in calls} >= {
-        Outcome.CONNECTED, Outcome.CUSTOMER_NO_ANSWER, Outcome.VOICEMAIL, Outcome.AGENT_NO_ANSWER
+        Outcome.CONNECTED,
+        Outcome.CUSTOMER_NO_ANSWER,
+        Outcome.VOICEMAIL,
+        Outcome.AGENT_NO_ANSWER,
     }
     assert {c.direction for c in calls} >= {"bridge", "click"}
     assert TrackingNumber.objects.count() >= 2
     for call in calls:
-        moments = [call.lead_received_at, call.dialed_at, call.agent_answered_at,
-                   call.customer_answered_at, call.ended_at]
+        moments = [
+            call.lead_received_at,
+            call.dialed_at,
+            call.agent_answered_at,
+            call.customer_answered_at,
+            call.ended_at,
+        ]
         present = [m for m in moments if m is not None]
         assert present == sorted(present) and present[-1] <= now, call.pk
         if call.outcome == Outcome.CONNECTED:

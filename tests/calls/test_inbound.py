@@ -11,7 +11,7 @@ from calls.models import Call, Direction, Outcome, TrackingNumber
 from dealers.models import OpeningHours
 from distribution.models import DistributionRule
 from leads.models import ContactOutcome, EventKind, Lead, LeadType
-from tests.calls.phone import bridge_lead, phone  # noqa: F401
+from tests.calls.phone import bridge_lead
 from tests.factories import DealershipFactory, SourceFactory, salesperson
 
 pytestmark = pytest.mark.django_db
@@ -72,9 +72,7 @@ def test_a_call_creates_a_call_lead_and_rings_the_assignee_with_a_whisper(
     assert phone.fake.dialed == []  # no bridge call for a lead whose caller is on the line
 
 
-def test_nobody_answers_then_the_next_then_voicemail_and_a_missed_call(
-    phone, shop, number, team
-):
+def test_nobody_answers_then_the_next_then_voicemail_and_a_missed_call(phone, shop, number, team):
     dial = ring(phone).root.find("Dial")
     lead = Lead.objects.get()
     first_rung = dial.find("Number").text

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from calls import selectors, services
+from calls import selectors
 from calls.models import Call, CallSettings, Outcome, TrackingNumber
 from leads import services as lead_services
-from tests.calls.phone import bridge_lead, phone  # noqa: F401
+from tests.calls.phone import bridge_lead
 from tests.factories import DealershipFactory, manager, salesperson
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,14 @@ def test_settings_save_and_tracking_numbers(client, boss, shop, phone):
     assert "Calls are on" in page and "/calls/twilio/inbound/" in page
     answer = client.post(
         reverse("calls:settings") + f"?dealership={shop.pk}",
-        {"s-bridge_on_assignment": "on", "s-ring_seconds": "25", "s-retry_minutes": "3",
-         "s-tries_per_person": "2", "s-record_calls": "on", "s-consent_message": ""},
+        {
+            "s-bridge_on_assignment": "on",
+            "s-ring_seconds": "25",
+            "s-retry_minutes": "3",
+            "s-tries_per_person": "2",
+            "s-record_calls": "on",
+            "s-consent_message": "",
+        },
     )
     assert answer.status_code == 302
     options = CallSettings.objects.get(dealership=shop)
@@ -61,12 +67,17 @@ def test_settings_save_and_tracking_numbers(client, boss, shop, phone):
     from tests.factories import SourceFactory
 
     source = SourceFactory(dealership=shop, name="Gaspedaal")
-    client.post(reverse("calls:number_add", args=[shop.pk]),
-                {"n-source": source.pk, "n-number": "+3197010000099"})
+    client.post(
+        reverse("calls:number_add", args=[shop.pk]),
+        {"n-source": source.pk, "n-number": "+3197010000099"},
+    )
     number = TrackingNumber.objects.get()
     assert (number.source, number.dealership) == (source, shop)
-    refused = client.post(reverse("calls:number_add", args=[shop.pk]),
-                          {"n-source": source.pk, "n-number": "0612"}, follow=True)
+    refused = client.post(
+        reverse("calls:number_add", args=[shop.pk]),
+        {"n-source": source.pk, "n-number": "0612"},
+        follow=True,
+    )
     assert TrackingNumber.objects.count() == 1 and refused.status_code == 200
     client.post(reverse("calls:number_delete", args=[number.pk]))
     assert not TrackingNumber.objects.exists()
@@ -106,19 +117,27 @@ def test_click_to_call_needs_the_salespersons_phone_and_the_lead(client, phone, 
 def test_rating_by_the_salesperson_and_the_manager_not_a_colleague(client, shop, jan, boss):
     lead = bridge_lead(shop)
     lead_services.assign_lead(lead=lead, to=jan)
-    call = Call.objects.create(dealership=shop, lead=lead, direction="bridge", state="done",
-                               outcome="connected", agent=jan)
+    call = Call.objects.create(
+        dealership=shop, lead=lead, direction="bridge", state="done", outcome="connected", agent=jan
+    )
     client.force_login(salesperson(shop))
-    assert client.post(reverse("calls:rate", args=[call.pk]), {"rating": "opportunity"}).status_code == 403
+    assert (
+        client.post(reverse("calls:rate", args=[call.pk]), {"rating": "opportunity"}).status_code
+        == 403
+    )
     client.force_login(jan)
-    row = client.post(reverse("calls:rate", args=[call.pk]),
-                      {"rating": "opportunity", "marked_outcome": "appointment"},
-                      HTTP_HX_REQUEST="true")
+    row = client.post(
+        reverse("calls:rate", args=[call.pk]),
+        {"rating": "opportunity", "marked_outcome": "appointment"},
+        HTTP_HX_REQUEST="true",
+    )
     assert row.status_code == 200 and f'id="call-{call.pk}"' in row.content.decode()
     call.refresh_from_db()
     assert (call.rating, call.marked_outcome, call.rated_by) == ("opportunity", "appointment", jan)
     client.force_login(boss)
-    assert client.post(reverse("calls:rate", args=[call.pk]), {"rating": "bogus"}).status_code == 400
+    assert (
+        client.post(reverse("calls:rate", args=[call.pk]), {"rating": "bogus"}).status_code == 400
+    )
     client.post(reverse("calls:rate", args=[call.pk]), {"rating": "wrong_number"})
     call.refresh_from_db()
     assert call.rating == "wrong_number" and call.rated_by == boss
@@ -129,7 +148,11 @@ def test_rating_by_the_salesperson_and_the_manager_not_a_colleague(client, shop,
 def _call(shop, lead, agent, *, dial, agent_s=None, customer_s=None, talk=None):
     received = lead.received_at
     return Call.objects.create(
-        dealership=shop, lead=lead, direction="bridge", state="done", agent=agent,
+        dealership=shop,
+        lead=lead,
+        direction="bridge",
+        state="done",
+        agent=agent,
         outcome=Outcome.CONNECTED if customer_s is not None else Outcome.AGENT_NO_ANSWER,
         lead_received_at=received,
         dialed_at=received + timedelta(seconds=dial),

@@ -9,8 +9,16 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from calls.models import Call, CallSettings, Direction, MarkedOutcome, Outcome, Rating, State
-from calls.models import TrackingNumber
+from calls.models import (
+    Call,
+    CallSettings,
+    Direction,
+    MarkedOutcome,
+    Outcome,
+    Rating,
+    State,
+    TrackingNumber,
+)
 from dealers.models import Dealership
 from leads.models import ContactChannel, ContactOutcome, EventKind, LeadEvent, Source
 
@@ -31,8 +39,9 @@ def build(*, dealerships: dict[str, Dealership], now: datetime, seed: int = 2026
         )
         numbers = {}
         for n, source in enumerate(
-            Source.objects.filter(dealership=dealership, kind__in=[Source.Kind.PHONE, "portal"])
-            .order_by("pk")[:2]
+            Source.objects.filter(
+                dealership=dealership, kind__in=[Source.Kind.PHONE, "portal"]
+            ).order_by("pk")[:2]
         ):
             prefix = "+3197010" if dealership.country == "NL" else "+3397010"
             numbers[source.pk] = TrackingNumber.objects.create(
@@ -60,14 +69,35 @@ def build(*, dealerships: dict[str, Dealership], now: datetime, seed: int = 2026
                 # The bridge rang the salesperson first and they were busy: the retry reached.
                 missed_at = at - timedelta(minutes=rng.choice([5, 5, 10]))
                 if missed_at > lead.received_at:
-                    made.append(_call(lead, event, missed_at, Outcome.AGENT_NO_ANSWER,
-                                      Direction.BRIDGE, rng, None, now=now))
-            outcome = OUTCOMES[event.outcome] if event.outcome in OUTCOMES else Outcome.CONNECTED
-            direction = Direction.INBOUND if inbound else (
-                Direction.BRIDGE if first else Direction.CLICK
+                    made.append(
+                        _call(
+                            lead,
+                            event,
+                            missed_at,
+                            Outcome.AGENT_NO_ANSWER,
+                            Direction.BRIDGE,
+                            rng,
+                            None,
+                            now=now,
+                        )
+                    )
+            outcome = OUTCOMES.get(event.outcome, Outcome.CONNECTED)
+            direction = (
+                Direction.INBOUND if inbound else (Direction.BRIDGE if first else Direction.CLICK)
             )
-            made.append(_call(lead, event, at, outcome, direction, rng, number if inbound else None,
-                              recorded=slug == "doesburg", now=now))
+            made.append(
+                _call(
+                    lead,
+                    event,
+                    at,
+                    outcome,
+                    direction,
+                    rng,
+                    number if inbound else None,
+                    recorded=slug == "doesburg",
+                    now=now,
+                )
+            )
     Call.objects.bulk_create(made)
     return len(made)
 
