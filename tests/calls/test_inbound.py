@@ -131,3 +131,40 @@ def test_caller_hanging_up_while_ringing_is_missed(phone, shop, number, team):
 def test_unknown_number_hangs_up(phone, shop):
     answer = phone.post(services.hook("inbound"), To="+3197099999999", From=CALLER, CallSid="x")
     assert answer.root.find("Hangup") is not None and not Lead.objects.exists()
+
+
+def test_an_automation_texts_the_caller_of_a_missed_call_not_one_who_got_through(
+    phone, shop, number, team, django_capture_on_commit_callbacks
+):
+    """The rule a dealership sets up for it: 'no contact yet, 1 minute after arrival, lead type
+    phone call → SMS'. A connected call is a contact, so that caller gets nothing."""
+    from automation import dispatcher
+    from automation.models import ScheduledAction
+    from tests.automation_helpers import rule, template
+
+    rule(
+        shop,
+        trigger="no_contact",
+        channel="sms",
+        lead_types=["call"],
+        offset_amount=1,
+        offset_unit="minutes",
+        template=template(shop, body_nl="We bellen u binnen 15 minuten terug."),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        dial = ring(phone, sid="CAmissed").root.find("Dial")
+    phone.post(dial.get("action"), DialCallStatus="no-answer")
+    phone.post(dial.get("action"), DialCallStatus="no-answer")
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = phone.post(
+            services.hook("inbound"), To=TRACKING, From="+31655555555", CallSid="CAok"
+        ).root.find("Dial")
+    phone.post(answered.find("Number").get("url"))
+    phone.post(answered.get("action"), DialCallStatus="completed", DialCallDuration="30")
+    assert ScheduledAction.objects.filter(kind="rule").count() == 2  # planned for both
+    ScheduledAction.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    dispatcher.dispatch_due()
+    texts = [c for c in phone.fake.calls if c["data"].get("Body")]
+    assert [(c["data"]["To"], c["data"]["Body"]) for c in texts] == [
+        (CALLER, "We bellen u binnen 15 minuten terug.")
+    ]
