@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import MANAGING_ROLES, dealerships_for
@@ -166,7 +167,7 @@ def speed_report(dealership: Dealership, *, days: int = 30, now=None) -> dict:
             row["customer"] = call.seconds_between(received, call.customer_answered_at)
     per_source: dict[str, Figures] = {}
     per_person: dict[str, Figures] = {}
-    total = Figures("all")
+    total = Figures(gettext("All sources"))
     connect_rows: dict[str, list[int]] = {label: [0, 0] for _l, _h, label in CONNECT_BUCKETS}
     for row in first.values():
         lead = row["lead"]

@@ -78,3 +78,34 @@ def test_a_bridge_call_shows_on_the_leads_timeline(
     assert "talk 134 s" in panel.inner_text()
     shot(page, "calls-lead-timeline")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_calls_pages_fit_a_phone(browser_page, shop, twilio):  # noqa: F811
+    from tests.factories import manager
+
+    manager(shop, username="marco", language="nl")
+    seller = salesperson(shop, username="sanne", phone="+31611111111")
+    customer = CustomerFactory(dealership=shop, first_name="Eva")
+    CustomerPhoneFactory(customer=customer, number="+31698765432")
+    lead = lead_services.create_lead(
+        dealership=shop,
+        customer=customer,
+        source=SourceFactory(dealership=shop, name="AutoScout24"),
+        vehicle=LeadVehicle(condition="used", make="Peugeot", model="2008"),
+    )
+    Call.objects.filter(lead=lead).update(
+        state="done", outcome="connected", talk_seconds=75, agent=seller
+    )
+    page = browser_page
+    login(page, "marco")
+    for path, name in (
+        ("/calls/speed/?days=7", "calls-speed"),
+        ("/calls/", "calls-list"),
+        ("/calls/settings/", "calls-settings"),
+    ):
+        page.goto(page.base_url + path)
+        page.wait_for_selector("h1")
+        shot(page, name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    assert "Reactiesnelheid" in page.content() or "Oproepen" in page.content()  # Dutch UI
