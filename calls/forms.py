@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import CallSettings, TrackingNumber
+from dealers.models import StockVehicle
 from leads.models import Source
 
 
@@ -33,10 +34,14 @@ class CallSettingsForm(forms.ModelForm):
 class TrackingNumberForm(forms.ModelForm):
     class Meta:
         model = TrackingNumber
-        fields = ["source", "number"]
+        fields = ["source", "number", "stock_vehicle"]
 
     def __init__(self, *args, dealership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.dealership = dealership
         self.fields["source"].queryset = Source.objects.filter(dealership=dealership)
+        # A number printed in one vehicle's ad: its calls go to that vehicle's owner.
+        self.fields["stock_vehicle"].queryset = StockVehicle.objects.filter(
+            dealership=dealership
+        ).order_by("make", "model")
         self.instance.dealership = dealership

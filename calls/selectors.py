@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import MANAGING_ROLES, dealerships_for
-from calls.models import Call, Direction, Outcome
+from calls.models import Call, Direction, MarkedOutcome, Outcome
 from dealers.models import Dealership
 from leads.models import Lead
 from leads.selectors import visible_leads
@@ -165,6 +165,12 @@ def speed_report(dealership: Dealership, *, days: int = 30, now=None) -> dict:
             row["who"] = call.agent
         if row["customer"] is None and call.customer_answered_at:
             row["customer"] = call.seconds_between(received, call.customer_answered_at)
+    # Leads whose call a salesperson or manager marked "appointment set".
+    marked = set(
+        Call.objects.filter(
+            lead_id__in=list(first), marked_outcome=MarkedOutcome.APPOINTMENT
+        ).values_list("lead_id", flat=True)
+    )
     per_source: dict[str, Figures] = {}
     per_person: dict[str, Figures] = {}
     total = Figures(gettext("All sources"))
@@ -198,7 +204,11 @@ def speed_report(dealership: Dealership, *, days: int = 30, now=None) -> dict:
         if row["customer"] is not None:
             bucket = connect_rows[_bucket(row["customer"], CONNECT_BUCKETS)]
             bucket[0] += 1
-            bucket[1] += int(lead.appointment_set_at is not None or lead.appointment_at is not None)
+            bucket[1] += int(
+                lead.appointment_set_at is not None
+                or lead.appointment_at is not None
+                or lead.pk in marked
+            )
     talk_rows = {label: 0 for _l, _h, label in TALK_BUCKETS}
     for seconds in talk:
         talk_rows[_bucket(seconds, TALK_BUCKETS)] += 1

@@ -168,3 +168,16 @@ def test_an_automation_texts_the_caller_of_a_missed_call_not_one_who_got_through
     assert [(c["data"]["To"], c["data"]["Body"]) for c in texts] == [
         (CALLER, "We bellen u binnen 15 minuten terug.")
     ]
+
+
+def test_a_number_in_one_vehicles_ad_gives_the_call_lead_that_vehicle(phone, shop, team):
+    from tests.factories import StockVehicleFactory
+
+    car = StockVehicleFactory(dealership=shop, owner=team[1], make="Peugeot", model="3008")
+    source = SourceFactory(dealership=shop, name="Marktplaats", kind="portal")
+    TrackingNumber.objects.create(
+        dealership=shop, source=source, number=TRACKING, stock_vehicle=car
+    )
+    ring(phone)
+    lead = Lead.objects.get()
+    assert lead.vehicle.stock_vehicle == car and str(lead.vehicle.model) == "3008"

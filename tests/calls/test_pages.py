@@ -185,8 +185,13 @@ def test_speed_to_lead_figures_from_real_calls(client, shop, jan, boss):
     assert [b["calls"] for b in report["talk"]] == [1, 1, 1, 1]
     fast = report["connect"][0]
     assert (fast["leads"], fast["appointments"], fast["rate"]) == (2, 1, 50)
+    # A call marked "appointment set" by its salesperson counts too.
+    Call.objects.filter(lead=leads[1]).update(marked_outcome="appointment")
+    fast = selectors.speed_report(shop, days=7, now=now)["connect"][0]
+    assert (fast["leads"], fast["appointments"], fast["rate"]) == (2, 2, 100)
     assert report["sources"][0].label == "Marktplaats"
     assert report["people"][0].label == str(jan)
     client.force_login(boss)
     page = client.get(reverse("calls:speed")).content.decode()
     assert "Marktplaats" in page and "2.5 s / 5 s" in page
+    assert "100 % (2/2)" in page
