@@ -11,10 +11,12 @@ ASSIGNING = (EventKind.ASSIGNED, EventKind.REASSIGNED)
 
 
 def on_lead_events(sender, events, **kwargs) -> None:
-    from calls import tasks
+    from calls import services, tasks
 
+    if not services.is_configured():  # calls are off: not even a job
+        return
     pairs = [
-        [event.lead_id, event.assignee_id]
+        [event.lead_id, event.assignee_id, event.dealership_id]
         for event in events
         if event.kind in ASSIGNING and event.assignee_id
     ]

@@ -141,7 +141,11 @@ def _next_opening(dealership, at: datetime) -> datetime:
 def bridge_wanted(lead: Lead) -> bool:
     """An active lead, still to be reached, with a number to call, at a dealership that wants
     the bridge, and no incoming call of the same lead going on (that one rings by itself)."""
-    if not is_configured() or not settings_of(lead.dealership).bridge_on_assignment:
+    if not is_configured():
+        return False
+    if not CallSettings.objects.filter(
+        dealership_id=lead.dealership_id, bridge_on_assignment=True
+    ).exists():
         return False
     if lead.is_passive or not lead.is_open or lead.first_contact_at is not None:
         return False
@@ -186,16 +190,28 @@ def schedule_call(
 
 def start_bridge(*, lead_id: int, agent_id: int) -> Call | None:
     """The lead was given to `agent_id`: call them now, or at the opening."""
-    return start_bridges(pairs=[(lead_id, agent_id)]).get(lead_id)
+    return start_bridges(pairs=[(lead_id, agent_id, None)]).get(lead_id)
 
 
-def start_bridges(*, pairs: list[tuple[int, int]]) -> dict[int, Call]:
-    """Leads given to people (lead id, assignee id): their calls, dialled together."""
+def start_bridges(*, pairs: list[tuple[int, int, int | None]]) -> dict[int, Call]:
+    """Leads given to people (lead id, assignee id, dealership id if known): their calls,
+    dialled together. The dealerships' setting is read first, so that where the bridge is off
+    the job reads no lead at all."""
+    known = {p[2] for p in pairs if p[2] is not None}
+    if known:
+        on = set(
+            CallSettings.objects.filter(
+                dealership_id__in=known, bridge_on_assignment=True
+            ).values_list("dealership_id", flat=True)
+        )
+        pairs = [p for p in pairs if p[2] is None or p[2] in on]
+    if not pairs or not is_configured():
+        return {}
     leads = Lead.objects.select_related("dealership", "customer").in_bulk([p[0] for p in pairs])
     agents = User.objects.in_bulk([p[1] for p in pairs])
     calls: dict[int, Call] = {}
     now = timezone.now()
-    for lead_id, agent_id in pairs:
+    for lead_id, agent_id, _dealership_id in pairs:
         lead, agent = leads.get(lead_id), agents.get(agent_id)
         if lead is None or agent is None or not agent.phone or lead.assigned_to_id != agent_id:
             continue

@@ -7,19 +7,19 @@ from django.db import OperationalError
 from calls import services
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, priority=0)
-def start_bridge(lead_id: int, agent_id: int) -> None:
-    services.start_bridge(lead_id=lead_id, agent_id=agent_id)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def start_bridge(lead_id: int, agent_id: int, dealership_id: int | None = None) -> None:
+    services.start_bridges(pairs=[(lead_id, agent_id, dealership_id)])
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, priority=0)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def start_bridges(pairs: list[list[int]]) -> None:
-    """[lead id, assignee id] pairs of one routing batch. A call already dialled is not dialled
-    again when the job runs twice (one live bridge per lead and person)."""
-    services.start_bridges(pairs=[(lead_id, agent_id) for lead_id, agent_id in pairs])
+    """[lead id, assignee id, dealership id] of one routing batch. A call already dialled is not
+    dialled again when the job runs twice (one live bridge per lead and person)."""
+    services.start_bridges(pairs=[tuple(pair) for pair in pairs])
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, priority=0)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def dial(call_id: int) -> None:
     services.dial(call_id=call_id)
 

@@ -266,11 +266,6 @@ CELERY_BEAT_SCHEDULE["distribution-queue-reactivations"] = {
     "schedule": 3600.0,
 }
 
-# Calls (Twilio Voice): dialling the salesperson is the time-critical job (speed to lead), so its
-# tasks are sent with priority 0 and every other task with this default: the Redis transport
-# keeps a list per priority step (0, 3, 6, 9) and a worker takes from the lowest first, so a call
-# never waits behind a backlog of parsing or automation jobs.
-CELERY_TASK_DEFAULT_PRIORITY = 6
 # Calls (Twilio Voice): bridge calls not yet dialled (retries, waits for the opening), every minute.
 CELERY_BEAT_SCHEDULE["calls-dial-due"] = {
     "task": "calls.tasks.dial_due",

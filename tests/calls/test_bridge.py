@@ -223,7 +223,7 @@ def test_no_bridge_without_the_setting_or_for_passive_leads_or_without_phone(
 ):
     lead = bridge_lead(shop)
     assign(lead, jan, django_capture_on_commit_callbacks)  # bridge not switched on
-    CallSettings.objects.filter(dealership=shop).update(bridge_on_assignment=True)
+    CallSettings.objects.update_or_create(dealership=shop, defaults={"bridge_on_assignment": True})
     passive = bridge_lead(shop)
     passive.is_passive = True
     passive.save()
@@ -286,8 +286,12 @@ def test_a_routing_batch_dials_every_assignee_once_even_when_the_job_runs_twice(
 
     piet = salesperson(shop, phone="+31622222222")
     leads = [bridge_lead(shop) for _ in range(3)]
-    pairs = [[leads[0].pk, jan.pk], [leads[1].pk, piet.pk], [leads[2].pk, jan.pk]]
-    for lead, (_lead_id, agent_id) in zip(leads, pairs, strict=True):
+    pairs = [
+        [leads[0].pk, jan.pk, shop.pk],
+        [leads[1].pk, piet.pk, shop.pk],
+        [leads[2].pk, jan.pk, shop.pk],
+    ]
+    for lead, (_lead_id, agent_id, _shop) in zip(leads, pairs, strict=True):
         Lead = type(lead)
         Lead.objects.filter(pk=lead.pk).update(assigned_to_id=agent_id)
     tasks.start_bridges.delay(pairs)
