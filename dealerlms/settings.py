@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dashboards",
     "integrations",
     "followup",
+    "calls",
     "demo",
 ]
 
@@ -208,6 +209,9 @@ DEV_OUTBOX = env_bool("DEV_OUTBOX", not PRODUCTION) and not PRODUCTION
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
+# Voice (calls/): another base URL for Twilio's REST API (a local fake in the benchmark); empty:
+# Twilio itself.
+TWILIO_API_BASE = env("TWILIO_API_BASE", "")
 
 # --- Domain defaults ---
 DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
@@ -296,4 +300,9 @@ INTEGRATIONS_ALLOW_PRIVATE_TARGETS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_TARGET
 CELERY_BEAT_SCHEDULE["followup-keep-next-actions"] = {
     "task": "followup.tasks.keep_next_actions",
     "schedule": 900.0,
+}
+# Calls (Twilio Voice): bridge calls not yet dialled (retries, waits for the opening), every minute.
+CELERY_BEAT_SCHEDULE["calls-dial-due"] = {
+    "task": "calls.tasks.dial_due",
+    "schedule": 60.0,
 }

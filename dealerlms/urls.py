@@ -44,5 +44,6 @@ urlpatterns = [
     path("hooks/", include("automation.hook_urls")),
     path("appraisals/", include("appraisals.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from automation import demo as automation_demo
+from calls import demo_data as calls_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
@@ -324,6 +325,7 @@ def build_demo(
         automation_demo.build(dealerships=dealerships, now=now)
         integrations_demo.build(dealerships=dealerships, now=now)
         followup_demo.build(dealerships=dealerships, now=now)
+        calls_demo.build(dealerships=dealerships, now=now, seed=seed)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 

@@ -19,6 +19,8 @@ FROM_NUMBER = "+3197010000000"
 class FakeTwilio:
     def __init__(self) -> None:
         self.calls: list[dict] = []
+        # Voice: every call Twilio was asked to make (POST .../Calls.json), as it received it.
+        self.dialed: list[dict] = []
         # Answers to give before succeeding: (HTTP status, body), or an exception to raise (what
         # the network does: a refused connection, a read timeout).
         self.fail_with: list[tuple[int, dict] | Exception] = []
@@ -41,6 +43,8 @@ class FakeTwilio:
                 raise answer
             status, payload = answer
             return Response(status, json.dumps(payload))
+        if url.endswith("/Calls.json"):
+            return self._call(url, body)
         sid = "SM" + uuid.uuid4().hex
         self.calls.append({"url": url, "data": body, "sid": sid})
         return Response(
@@ -53,6 +57,23 @@ class FakeTwilio:
                     "from": body.get("From"),
                     "body": body.get("Body"),
                     "account_sid": ACCOUNT_SID,
+                }
+            ),
+        )
+
+    def _call(self, url: str, body: dict) -> Response:
+        sid = "CA" + uuid.uuid4().hex
+        self.dialed.append({"url": url, "data": body, "sid": sid})
+        return Response(
+            201,
+            json.dumps(
+                {
+                    "sid": sid,
+                    "status": "queued",
+                    "to": body.get("To"),
+                    "from": body.get("From"),
+                    "account_sid": ACCOUNT_SID,
+                    "direction": "outbound-api",
                 }
             ),
         )

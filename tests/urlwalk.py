@@ -27,6 +27,8 @@ PUBLIC = {
 }
 PUBLIC_PREFIXES = {
     "admin/": "Django admin has its own login page and staff check",
+    "calls/twilio/": "Twilio Voice webhooks: X-Twilio-Signature checked with TWILIO_AUTH_TOKEN, "
+    "unsigned or forged refused (tests/calls/test_bridge.py)",
     "anymail/": "e-mail provider webhooks: basic auth or the provider's signature "
     "(tests/test_inbound_webhooks.py)",
 }

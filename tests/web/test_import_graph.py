@@ -25,6 +25,8 @@ SAME_LAYER = {
     ("accounts", "dealers"): "a person's roles are per dealership",
     ("dealers", "accounts"): "the dealership settings page checks the admin role",
     ("followup", "distribution"): "a cadence that runs out hands the lead to the BDC queue",
+    ("calls", "distribution"): "an unanswered bridge call hands the lead on by escalation, and "
+    "the bridge reads opening hours and presence",
 }
 # Circles still to be untangled (issue 12); each entry is one strongly connected set of modules.
 KNOWN_CIRCLES: list[set[str]] = []

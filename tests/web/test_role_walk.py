@@ -16,6 +16,7 @@ from leads import services
 from leads.models import SourceLabel
 from tests.appraisal_world import APPRAISAL_ACCESS
 from tests.automation_world import AUTOMATION_ACCESS
+from tests.calls_world import CALLS_ACCESS
 from tests.distribution_world import DISTRIBUTION_ACCESS
 from tests.factories import (
     CustomerPhoneFactory,
@@ -88,6 +89,7 @@ ACCESS.update(DISTRIBUTION_ACCESS)
 ACCESS.update(AUTOMATION_ACCESS)
 ACCESS.update(INTEGRATIONS_ACCESS)
 ACCESS.update(FOLLOWUP_ACCESS)
+ACCESS.update(CALLS_ACCESS)
 
 APP_URLS = sorted(
     name
