@@ -153,7 +153,7 @@ class FairnessTable:
 def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[FairnessTable]:
     """Per round-robin rule: leads each member received from distribution in the period, per
     source, against their weight, with how often and why they were skipped."""
-    from distribution.strategies import team
+    from distribution.candidates import members_of, team
 
     events = LeadEvent.objects.filter(
         dealership=dealership,
@@ -174,7 +174,7 @@ def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[Fai
             .annotate(n=Count("id"))
             .order_by()
         )
-        members = {c.user.pk: c for c in team(rule)}
+        members = {c.user.pk: c for c in team(rule.dealership_id, members_of(rule))}
         rows: dict[int, FairnessRow] = {
             pk: FairnessRow(user=c.user, weight=c.weight) for pk, c in members.items()
         }
