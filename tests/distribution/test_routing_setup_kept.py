@@ -179,3 +179,15 @@ def test_kept_or_read_afresh_the_same_leads_go_to_the_same_people():
             outcomes[name].append((who, lead.routing.state))
     assert outcomes["kept"] == outcomes["fresh"]
     assert len({who for who, _state in outcomes["kept"]}) >= 3  # the edits did change things
+
+
+def test_the_dealerships_own_row_is_read_for_every_lead_not_kept(dealership):
+    """The time zone is not part of the kept set-up (its change gives no new stamp): rules and
+    hours are applied in the time zone the lead's own dealership row has."""
+    morning = rule_with(
+        dealership, [salesperson(dealership)], time_from=time(9), time_until=time(12)
+    )
+    assert route(dealership).routing.rule == morning  # Tuesday 10:00 in Amsterdam
+    type(dealership).objects.filter(pk=dealership.pk).update(time_zone="America/New_York")
+    lead = route(dealership)  # 04:00 in New York: not the morning rule, and closed
+    assert lead.routing.rule.is_default and lead.routing.state == Routing.State.WAITING
