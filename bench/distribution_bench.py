@@ -83,7 +83,7 @@ def seed(history: int) -> dict:
     from accounts.models import Membership, Role, User
     from dealers.models import DealerGroup, Dealership
     from distribution.models import DistributionRule, Strategy
-    from distribution.services import save_rule
+    from distribution.rules import save_rule
     from leads.models import Customer, Lead, Source
 
     group = DealerGroup.objects.create(name="Bench")

@@ -33,6 +33,7 @@ from calls.models import (
     State,
     TrackingNumber,
 )
+from dealers.models import Dealership, OpeningHours
 from distribution import hours
 from leads import services as lead_services
 from leads.models import ContactChannel, ContactOutcome, CustomerPhone, EventKind, Lead, LeadType
@@ -61,6 +62,21 @@ class CallError(Exception):
 
 
 # --- configuration -------------------------------------------------------------------------
+
+
+def _intervals(dealership: Dealership) -> dict:
+    rows = OpeningHours.objects.filter(dealership=dealership).values_list(
+        "weekday", "opens", "closes"
+    )
+    return hours.by_weekday(rows)
+
+
+def _open(dealership: Dealership, at: datetime) -> bool:
+    return hours.is_open(_intervals(dealership), dealership.tz, at)
+
+
+def _after_open_minutes(dealership: Dealership, start: datetime, minutes: int) -> datetime:
+    return hours.add_open_minutes(_intervals(dealership), dealership.tz, start, minutes)
 
 
 def missing_configuration() -> list[str]:
@@ -130,9 +146,9 @@ def _locked(call_id: int) -> Call | None:
 
 
 def _next_opening(dealership, at: datetime) -> datetime:
-    if hours.is_open(dealership, at):
+    if _open(dealership, at):
         return at
-    return hours.add_open_minutes(dealership, at, 0)
+    return _after_open_minutes(dealership, at, 0)
 
 
 # --- the bridge ------------------------------------------------------------------------------
@@ -594,7 +610,7 @@ def _after_agent_missed(call: Call, now: datetime) -> None:
     first-contact deadline's escalation does it."""
     options = settings_of(call.dealership)
     if call.try_number < options.tries_per_person:
-        due = hours.add_open_minutes(call.dealership, now, options.retry_minutes)
+        due = _after_open_minutes(call.dealership, now, options.retry_minutes)
         Call.objects.create(
             dealership=call.dealership,
             lead=call.lead,
@@ -622,7 +638,7 @@ def _after_agent_missed(call: Call, now: datetime) -> None:
 def pass_to_next(*, lead_id: int, now: datetime | None = None) -> list[str]:
     """The assignee did not take the bridge calls: their first-contact time is up now, and
     distribution's escalation moves the lead on (or alerts the managers), by the lead's rule."""
-    from distribution import services as distribution
+    from distribution import escalation as distribution
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -659,7 +675,7 @@ def _ring_list(lead: Lead, now: datetime) -> list[int]:
 def inbound_call(*, to: str, caller: str, call_sid: str) -> VoiceResponse:
     """A call to a tracking number: the caller's lead (new, or their open one), then the team
     rings in turn; nobody (or closed): voicemail, and the lead waits for a call back."""
-    from distribution import services as distribution
+    from distribution import routing as distribution
 
     now = timezone.now()
     existing = Call.objects.filter(customer_call_sid=call_sid).select_related("dealership").first()
@@ -728,7 +744,7 @@ def inbound_call(*, to: str, caller: str, call_sid: str) -> VoiceResponse:
     if not joined:
         distribution.route_lead(lead_id=lead.pk, at=now)
         lead.refresh_from_db()
-    open_now = hours.is_open(dealership, now)
+    open_now = _open(dealership, now)
     call.ring_user_ids = _ring_list(lead, now) if open_now else []
     call.save(update_fields=["ring_user_ids"])
     return _inbound_step(call)

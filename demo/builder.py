@@ -20,7 +20,7 @@ from calls import demo_data as calls_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
-from distribution import services as distribution_services
+from distribution import routing as distribution_routing
 from followup import demo as followup_demo
 from integrations import demo as integrations_demo
 from leads import services
@@ -527,7 +527,7 @@ def _demo_lead(rng, received, dealership, sources, stock, sellers, users, now) -
     if age < timedelta(minutes=30) and rng.random() < 0.5:
         return  # fresh: routed with the other waiting leads once the demo's people are set
     t = received + timedelta(seconds=rng.randint(1, 40))
-    distribution_services.route_lead(lead_id=lead.pk, at=t)
+    distribution_routing.route_lead(lead_id=lead.pk, at=t)
     lead.refresh_from_db()
     if lead.assigned_to_id is None:  # a rule for the manager's queue: the manager hands it out
         t += timedelta(minutes=rng.randint(5, 90))

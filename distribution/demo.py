@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from accounts.models import Absence, Presence, User
 from dealers.models import Dealership
-from distribution import services
+from distribution import routing
 from distribution.models import (
     DeadlineClock,
     DistributionRule,
@@ -16,13 +16,13 @@ from distribution.models import (
     OnDeadline,
     Strategy,
 )
-from distribution.rules import ensure_defaults
+from distribution.rules import ensure_defaults, save_rule
 from leads.lifecycle import OPEN_STATUSES
 from leads.models import Lead, LeadType, Source
 
 
 def _rule(dealership: Dealership, team: list[tuple[User, int, int | None]], **fields) -> None:
-    services.save_rule(rule=DistributionRule(dealership=dealership, **fields), team=team)
+    save_rule(rule=DistributionRule(dealership=dealership, **fields), team=team)
 
 
 def rules(*, dealerships: dict[str, Dealership], users: dict[str, User]) -> None:
@@ -128,4 +128,4 @@ def build(*, dealerships: dict[str, Dealership], users: dict[str, User], now: da
         dealership__in=[doesburg, lyon], assigned_to__isnull=True, status__in=OPEN_STATUSES
     ).order_by("received_at")
     for lead in waiting:
-        services.route_lead(lead_id=lead.pk, at=lead.received_at)
+        routing.route_lead(lead_id=lead.pk, at=lead.received_at)

@@ -1,26 +1,23 @@
 """Opening-hours arithmetic: a deadline of "5 minutes in opening hours" for a lead that arrives
-at 17:58 falls at 09:03 the next opening day."""
+at 17:58 falls at 09:03 the next opening day.
+
+Pure: the opening intervals (weekday → sorted (opens, closes), as by_weekday gives them) and
+the dealership's time zone are arguments; distribution.setup reads them once and keeps them in
+the routing context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
-
-from dealers.models import Dealership
+from collections.abc import Iterable, Mapping
+from datetime import datetime, time, timedelta, tzinfo
 
 HORIZON_DAYS = 15  # a dealership closed longer than two weeks counts the wall clock instead
 
-
-def intervals(dealership: Dealership) -> dict[int, list[tuple]]:
-    """weekday → sorted (opens, closes); distribution.setup sets them on the dealership."""
-    kept = getattr(dealership, "opening_intervals", None)
-    if kept is not None:
-        return kept
-    return by_weekday((h.weekday, h.opens, h.closes) for h in dealership.opening_hours.all())
+Intervals = Mapping[int, list[tuple[time, time]]]
 
 
-def by_weekday(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
-    by_day: dict[int, list[tuple]] = {}
+def by_weekday(rows: Iterable[tuple]) -> dict[int, list[tuple[time, time]]]:
+    """(weekday, opens, closes) rows → weekday → sorted (opens, closes)."""
+    by_day: dict[int, list[tuple[time, time]]] = {}
     for weekday, opens, closes in rows:
         by_day.setdefault(weekday, []).append((opens, closes))
     for day in by_day.values():
@@ -28,26 +25,23 @@ def by_weekday(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
     return by_day
 
 
-def is_open(dealership: Dealership, moment: datetime) -> bool:
+def is_open(intervals: Intervals, tz: tzinfo, moment: datetime) -> bool:
     """Open at `moment`; a dealership without opening hours is always open."""
-    by_day = intervals(dealership)
-    if not by_day:
+    if not intervals:
         return True
-    local = moment.astimezone(dealership.tz)
-    return any(o <= local.time() < c for o, c in by_day.get(local.weekday(), []))
+    local = moment.astimezone(tz)
+    return any(o <= local.time() < c for o, c in intervals.get(local.weekday(), []))
 
 
-def add_open_minutes(dealership: Dealership, start: datetime, minutes: int) -> datetime:
+def add_open_minutes(intervals: Intervals, tz: tzinfo, start: datetime, minutes: int) -> datetime:
     """`start` plus `minutes` of the dealership's opening time."""
-    by_day = intervals(dealership)
-    if not by_day:
+    if not intervals:
         return start + timedelta(minutes=minutes)
-    tz = dealership.tz
     local_start = start.astimezone(tz)
     remaining = timedelta(minutes=minutes)
     for offset in range(HORIZON_DAYS):
         day = local_start.date() + timedelta(days=offset)
-        for opens, closes in by_day.get(day.weekday(), []):
+        for opens, closes in intervals.get(day.weekday(), []):
             begin = max(datetime.combine(day, opens, tzinfo=tz), local_start)
             end = datetime.combine(day, closes, tzinfo=tz)
             if end <= begin:

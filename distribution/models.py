@@ -179,7 +179,8 @@ class DistributionRule(models.Model):
             return False
         if self.condition and (lead.vehicle is None or lead.vehicle.condition != self.condition):
             return False
-        return self.in_time_window(at.astimezone(self.dealership.tz).time())
+        # The lead's dealership is the rule's, and the lead carries it as read with its lock.
+        return self.in_time_window(at.astimezone(lead.dealership.tz).time())
 
 
 class TeamMember(models.Model):

@@ -1,8 +1,8 @@
 """One transaction's routing work, for one lead or a batch that arrived together.
 
-A Plan answers what the strategies ask — each rule's team (with absences), its rotation row
-(locked once, for every pick the plan makes), how many open leads a capped person holds — and
-remembers the picks it made, so the second lead of a batch sees the first one's assignee as a
+A Plan reads what the strategies decide from (through distribution.candidates) — each rule's
+team (with absences), its rotation row (locked once, for every pick the plan makes), how many
+open leads a capped person holds — and remembers the picks it made, so the second lead of a batch sees the first one's assignee as a
 strategy would after the first one's commit. It collects the writes (assignments with their
 deadlines, queue events, routing rows, rotation credits) and makes them together in write():
 a batch of fifty leads costs a handful of statements instead of a dozen each."""
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.db import update_rows
-from distribution import strategies
+from distribution import candidates
+from distribution.context import RoutingContext
 from distribution.models import DistributionRule, Rotation, Routing
+from distribution.strategies import Candidate
 from leads import services as lead_services
 from leads.models import EventKind, Lead, LeadEvent
 
@@ -31,7 +33,7 @@ class Queued:
 class Plan:
     def __init__(self, at: datetime) -> None:
         self.at = at
-        self._teams: dict[int, list[strategies.Candidate]] = {}
+        self._teams: dict[int, list[Candidate]] = {}
         self._rotations: dict[int, Rotation] = {}
         # Keyed by (dealership id, user id): a plan may route for several dealerships, and a
         # person's open leads and caps are per dealership.
@@ -42,10 +44,13 @@ class Plan:
         self.queued: list[Queued] = []
         self.routings: list[Routing] = []
 
-    # --- what the strategies ask ------------------------------------------------------------
-    def team(self, rule: DistributionRule) -> list[strategies.Candidate]:
+    # --- what the strategies decide from ----------------------------------------------------
+    def team(self, context: RoutingContext, rule: DistributionRule) -> list[Candidate]:
+        """The rule's team as candidates at the plan's moment, read once a plan."""
         if rule.pk not in self._teams:
-            self._teams[rule.pk] = strategies.team(rule, self.at)
+            self._teams[rule.pk] = candidates.team(
+                rule.dealership_id, context.team_of(rule), self.at
+            )
         return self._teams[rule.pk]
 
     def rotation(self, rule: DistributionRule) -> Rotation:
@@ -60,14 +65,14 @@ class Plan:
             self._rotations[rule.pk] = rotation
         return self._rotations[rule.pk]
 
-    def at_cap(self, rule: DistributionRule, candidate: strategies.Candidate) -> bool:
+    def at_cap(self, rule: DistributionRule, candidate: Candidate) -> bool:
         """Whether the candidate holds their cap of open leads, this plan's picks included."""
         if candidate.cap is None:
             return False
         key = (rule.dealership_id, candidate.user.pk)
         if (*key, candidate.cap) not in self._capped:
-            self._capped[*key, candidate.cap] = strategies.held(
-                rule.dealership, candidate.user.pk, candidate.cap
+            self._capped[*key, candidate.cap] = candidates.held(
+                rule.dealership_id, candidate.user.pk, candidate.cap
             )
         return self._capped[*key, candidate.cap] + self._gained[key] >= candidate.cap
 
@@ -76,7 +81,7 @@ class Plan:
         dealership = rule.dealership_id
         unread = [pk for pk in user_ids if (dealership, pk) not in self._loads]
         if unread:
-            counts = strategies.open_counts(rule.dealership, unread)
+            counts = candidates.open_counts(dealership, unread)
             self._loads.update(((dealership, pk), counts[pk]) for pk in unread)
         return Counter(
             {pk: self._loads[dealership, pk] + self._gained[dealership, pk] for pk in user_ids}

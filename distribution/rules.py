@@ -1,6 +1,8 @@
-"""Which rule a lead falls under. Every dealership has two default rules (active leads:
-round-robin over all its salespeople; passive leads: the BDC queue), created the first time
-they are needed, so that a dealership nobody configured still gets its leads distributed."""
+"""A dealership's rules: read in the order they are tried, and edited in the browser. Every
+dealership has two default rules (active leads: round-robin over all its salespeople; passive
+leads: the BDC queue), created the first time they are needed, so that a dealership nobody
+configured still gets its leads distributed. Which rule a lead falls under is the routing
+context's answer (distribution.context)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.models import User
 from dealers.models import Dealership
+from distribution.errors import DistributionError
 from distribution.models import (
     Activity,
     DistributionRule,
     DistributionSettings,
     Rotation,
     Strategy,
+    TeamMember,
 )
 
 
@@ -85,3 +90,48 @@ def next_position(dealership: Dealership) -> int:
         .first()
     )
     return (last or 0) + 10
+
+
+@transaction.atomic
+def save_rule(
+    *, rule: DistributionRule, team: list[tuple[User, int, int | None]]
+) -> DistributionRule:
+    """Store a rule and its team (person, weight, cap). An empty team means every salesperson."""
+    if rule.pk is None and not rule.is_default:
+        rule.position = next_position(rule.dealership)
+    rule.full_clean()
+    rule.save()
+    Rotation.objects.get_or_create(rule=rule)
+    keep = {user.pk for user, _w, _c in team}
+    rule.members.exclude(user_id__in=keep).delete()
+    for user, weight, cap in team:
+        TeamMember.objects.update_or_create(
+            rule=rule, user=user, defaults={"weight": weight, "max_open_leads": cap}
+        )
+    return rule
+
+
+def delete_rule(*, rule: DistributionRule) -> None:
+    if rule.is_default:
+        raise DistributionError(_("The default rules cannot be deleted."))
+    rule.delete()
+
+
+@transaction.atomic
+def move_rule(*, rule: DistributionRule, up: bool) -> None:
+    """Swap the rule with its neighbour; positions are renumbered 10, 20, … on the way."""
+    if rule.is_default:
+        return
+    rules = list(
+        DistributionRule.objects.select_for_update()
+        .filter(dealership_id=rule.dealership_id, is_default=False)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    for i, r in enumerate(rules, start=1):
+        if r.position != i * 10:
+            r.position = i * 10
+            r.save(update_fields=["position"])

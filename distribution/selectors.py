@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Role, User
 from accounts.selectors import MANAGING_ROLES, dealerships_for
 from dealers.models import Dealership
+from distribution.candidates import members_of, team
 from distribution.models import DistributionRule, Routing, Strategy
 from leads.lifecycle import CLOSED_STATUSES, OPEN_STATUSES
 from leads.models import EventKind, Lead, LeadEvent
@@ -139,6 +140,8 @@ class FairnessRow:
     share: float = 0.0
     expected: float = 0.0
     skips: Counter = field(default_factory=Counter)
+    cells: list[int] = field(default_factory=list)  # leads per source, in the table's order
+    skip_cells: list[int] = field(default_factory=list)  # skips per reason, in its order
 
 
 @dataclass
@@ -153,8 +156,6 @@ class FairnessTable:
 def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[FairnessTable]:
     """Per round-robin rule: leads each member received from distribution in the period, per
     source, against their weight, with how often and why they were skipped."""
-    from distribution.strategies import team
-
     events = LeadEvent.objects.filter(
         dealership=dealership,
         kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.DISTRIBUTION],
@@ -174,7 +175,7 @@ def fairness(dealership: Dealership, start: datetime, end: datetime) -> list[Fai
             .annotate(n=Count("id"))
             .order_by()
         )
-        members = {c.user.pk: c for c in team(rule)}
+        members = {c.user.pk: c for c in team(rule.dealership_id, members_of(rule))}
         rows: dict[int, FairnessRow] = {
             pk: FairnessRow(user=c.user, weight=c.weight) for pk, c in members.items()
         }

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Absence, Role, User
 from accounts.permissions import manager_required
-from distribution import selectors, services
+from distribution import selectors
+from distribution.errors import DistributionError
 from distribution.forms import AbsenceForm, RuleForm, SettingsForm, TeamForm
 from distribution.models import DistributionRule, DistributionSettings
-from distribution.rules import rules_of
+from distribution.rules import delete_rule, move_rule, rules_of, save_rule
 
 
 @manager_required
@@ -75,7 +76,7 @@ def _rule_form(request: HttpRequest, dealership, rule: DistributionRule | None) 
     team = TeamForm(data, sellers=_sellers(dealership), members=members)
     if data is not None:
         if form.is_valid() and team.is_valid():
-            services.save_rule(rule=form.save(commit=False), team=team.team())
+            save_rule(rule=form.save(commit=False), team=team.team())
             messages.success(request, _("Rule saved."))
             return redirect("settings:distribution_rules", pk=dealership.pk)
         messages.error(request, _("Please correct the errors below."))
@@ -110,8 +111,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _managed_rule(request, pk)
     try:
-        services.delete_rule(rule=rule)
-    except services.DistributionError as exc:
+        delete_rule(rule=rule)
+    except DistributionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Rule deleted."))
@@ -122,7 +123,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _managed_rule(request, pk)
-    services.move_rule(rule=rule, up=request.POST.get("direction") != "down")
+    move_rule(rule=rule, up=request.POST.get("direction") != "down")
     return redirect("settings:distribution_rules", pk=rule.dealership_id)
 
 

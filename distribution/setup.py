@@ -3,70 +3,48 @@ kept in each process between leads instead of read for every lead (three queries
 a routing's Python time).
 
 It is checked before every use against the dealership's SetupStamp, which the lead's lock reads
-in the same statement (distribution.services._lock). Every save or delete of a rule, a team
+in the same statement (distribution.routing.lock). Every save or delete of a rule, a team
 member or an opening interval gives the stamp a new value in the same transaction (the signal
 receivers below), so the next lead routed, in whichever process, sees the edit. A dealership
 without a stamp yet is read afresh, and given one. Writes that skip model signals
 (bulk_create, QuerySet.update) must call changed() themselves.
+
+What it keeps is a RoutingContext (distribution.context), handed to each caller with the
+caller's own dealership row in it.
 
 What people can change at any moment — who sells where, presence, absences, open leads — is not
 kept: the team query reads it for every lead."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import QuerySet
 
 from dealers.models import Dealership, OpeningHours
-from distribution import hours as hours_module
-from distribution.models import Activity, DistributionRule, SetupStamp, TeamMember
+from distribution import hours
+from distribution.context import Member, RoutingContext
+from distribution.models import DistributionRule, SetupStamp, TeamMember
 from distribution.rules import rules_of
-from leads.models import Lead
 
-Member = tuple[int, int, int | None]  # user id, weight, cap
-
-
-@dataclass(frozen=True)
-class Setup:
-    stamp: uuid.UUID | None
-    rules: tuple[DistributionRule, ...]
-    teams: dict[int, tuple[Member, ...]]  # rule id → members in the order they were added
-    intervals: dict[int, list[tuple]]  # weekday → opening intervals, as hours.intervals
-
-    def rules_for(self, dealership: Dealership) -> list[DistributionRule]:
-        """Copies of the rules (callers set attributes on them), each sharing `dealership` and
-        carrying its team as `kept_team`, for strategies.team."""
-        rules = []
-        for kept in self.rules:
-            rule = copy.copy(kept)
-            rule.dealership = dealership
-            rule.kept_team = self.teams.get(rule.pk, ())
-            rules.append(rule)
-        return rules
+# dealership id → (the stamp it was read under, its context); the context's dealership is
+# replaced by the caller's own row on every use.
+_kept: dict[int, tuple[uuid.UUID, RoutingContext]] = {}
 
 
-_kept: dict[int, Setup] = {}
-
-
-def of(dealership: Dealership) -> Setup:
-    """The dealership's set-up, from memory when its stamp still says so. The dealership's
-    opening intervals are set on it (hours.intervals reads them there)."""
+def context(dealership: Dealership) -> RoutingContext:
+    """The dealership's routing context, from memory when its stamp still says so."""
     stamp = _stamp(dealership)
-    setup = _kept.get(dealership.pk)
-    if stamp is None or setup is None or setup.stamp != stamp:
-        setup = _read(dealership, stamp)
-        if stamp is not None:
-            _kept[dealership.pk] = setup
-        else:  # the next lead can keep it (only a stamp read before the set-up is trusted)
-            SetupStamp.objects.bulk_create(
-                [SetupStamp(dealership=dealership)], ignore_conflicts=True
-            )
-    dealership.opening_intervals = setup.intervals
-    return setup
+    kept = _kept.get(dealership.pk)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return dataclasses.replace(kept[1], dealership=dealership)
+    found = _read(dealership)
+    if stamp is not None:
+        _kept[dealership.pk] = (stamp, found)
+    else:  # the next lead can keep it (only a stamp read before the set-up is trusted)
+        SetupStamp.objects.bulk_create([SetupStamp(dealership=dealership)], ignore_conflicts=True)
+    return found
 
 
 def forget() -> None:
@@ -85,15 +63,15 @@ def changed(dealership_id: int) -> None:
 
 
 def _stamp(dealership: Dealership) -> uuid.UUID | None:
-    descriptor = Dealership.distribution_setup_stamp
-    if descriptor.is_cached(dealership):  # read with the lead's lock
-        stamp = getattr(dealership, "distribution_setup_stamp", None)  # None: no row
-    else:
-        stamp = SetupStamp.objects.filter(dealership=dealership).first()
-    return stamp.value if stamp is not None else None
+    if Dealership.distribution_setup_stamp.is_cached(dealership):  # read with the lead's lock
+        try:
+            return dealership.distribution_setup_stamp.value
+        except SetupStamp.DoesNotExist:  # read, and there is none
+            return None
+    return SetupStamp.objects.filter(dealership=dealership).values_list("value", flat=True).first()
 
 
-def _read(dealership: Dealership, stamp: uuid.UUID | None) -> Setup:
+def _read(dealership: Dealership) -> RoutingContext:
     rules = rules_of(dealership)
     teams: dict[int, list[Member]] = {}
     for rule_id, *member in (
@@ -103,22 +81,12 @@ def _read(dealership: Dealership, stamp: uuid.UUID | None) -> Setup:
     ):
         teams.setdefault(rule_id, []).append(tuple(member))
     opening = OpeningHours.objects.filter(dealership=dealership).order_by()
-    return Setup(
-        stamp=stamp,
+    return RoutingContext(
+        dealership=dealership,
         rules=tuple(rules),
         teams={rule_id: tuple(members) for rule_id, members in teams.items()},
-        intervals=hours_module.by_weekday(opening.values_list("weekday", "opens", "closes")),
+        intervals=hours.by_weekday(opening.values_list("weekday", "opens", "closes")),
     )
-
-
-def match_rule(lead: Lead, at: datetime) -> DistributionRule:
-    """The first enabled rule that matches; the default rule of the lead's kind otherwise."""
-    rules = of(lead.dealership).rules_for(lead.dealership)
-    for rule in rules:
-        if rule.matches(lead, at):
-            return rule
-    activity = Activity.PASSIVE if lead.is_passive else Activity.ACTIVE
-    return next(r for r in rules if r.is_default and r.activity == activity)
 
 
 # --- every change of a rule, a team member or an opening interval changes the stamp ------------

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from distribution import selectors, services
+from distribution import escalation, queues, routing, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def route_lead(lead_id: int) -> None:
     """Route a new lead. Safe to run twice: a routed lead is left alone."""
-    services.route_lead(lead_id=lead_id)
+    routing.route_lead(lead_id=lead_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
@@ -24,7 +24,7 @@ def route_leads(lead_ids: list[int]) -> None:
     routed leads are left alone. Should the batch fail for another reason than the database,
     each lead is routed on its own, so that one lead at fault holds up no other."""
     try:
-        services.route_leads(lead_ids=lead_ids)
+        routing.route_leads(lead_ids=lead_ids)
     except OperationalError:
         raise
     except Exception:
@@ -37,20 +37,20 @@ def route_leads(lead_ids: list[int]) -> None:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def check_failed_attempts(lead_id: int) -> None:
-    services.move_to_bdc_after_failed_attempts(lead_id=lead_id)
+    queues.move_to_bdc_after_failed_attempts(lead_id=lead_id)
 
 
 @shared_task
 def escalate_overdue() -> int:
     """Every minute: passed first-contact deadlines; and leads that waited for someone free."""
-    escalated = services.escalate_overdue()
-    services.retry_waiting()
+    escalated = escalation.escalate_overdue()
+    routing.retry_waiting()
     return escalated
 
 
 @shared_task
 def queue_reactivations() -> int:
-    return services.queue_reactivations()
+    return queues.queue_reactivations()
 
 
 @shared_task
@@ -62,5 +62,5 @@ def route_forgotten() -> int:
     )
     if ids:
         logger.warning("routing %d lead(s) whose routing job was lost", len(ids))
-        services.route_leads(lead_ids=ids)
+        routing.route_leads(lead_ids=ids)
     return len(ids)

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import manager_required, role_required
 from accounts.selectors import dealerships_for, is_manager
-from distribution import selectors, services
+from distribution import queues, selectors
+from distribution.errors import DistributionError
 from distribution.forms import HandoffForm, ReassignForm
 from leads.models import Lead
 
@@ -87,7 +88,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
             {"form": form, "leads": visible, "next": _safe_next(request, "")},
             status=400,
         )
-    done, errors = services.reassign(
+    done, errors = queues.reassign(
         lead_ids=form.cleaned_data["lead"], to=form.cleaned_data["to"], by=request.user
     )
     for error in errors:
@@ -107,8 +108,8 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     selling = dealerships_for(request.user, [Role.SALESPERSON])
     lead = get_object_or_404(Lead.objects.filter(dealership__in=selling), pk=pk)
     try:
-        lead = services.take_lead(lead_id=lead.pk, user=request.user)
-    except services.DistributionError as exc:
+        lead = queues.take_lead(lead_id=lead.pk, user=request.user)
+    except DistributionError as exc:
         messages.error(request, str(exc))
         return redirect("distribution:queue")
     messages.success(request, _("The lead is yours."))
@@ -149,8 +150,8 @@ def bdc(request: HttpRequest) -> HttpResponse:
 def bdc_take(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _bdc_lead(request, pk)
     try:
-        lead = services.bdc_take(lead_id=lead.pk, user=request.user)
-    except services.DistributionError as exc:
+        lead = queues.bdc_take(lead_id=lead.pk, user=request.user)
+    except DistributionError as exc:
         messages.error(request, str(exc))
         return redirect("distribution:bdc")
     messages.success(request, _("The lead is yours."))
@@ -166,8 +167,8 @@ def bdc_handoff(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a salesperson of this dealership."))
         return redirect("distribution:bdc")
     try:
-        lead = services.hand_to_sales(lead_id=lead.pk, to=form.cleaned_data["to"], by=request.user)
-    except services.DistributionError as exc:
+        lead = queues.hand_to_sales(lead_id=lead.pk, to=form.cleaned_data["to"], by=request.user)
+    except DistributionError as exc:
         messages.error(request, str(exc))
         return redirect("distribution:bdc")
     if lead.assigned_to:

@@ -119,21 +119,13 @@ def assign_lead(
     reason: str = "",
     data: dict | None = None,
     at: datetime | None = None,
-    locked: bool = False,
-    set_fields: dict[str, Any] | None = None,
 ) -> Lead:
-    """Give the lead to `to` (None: back to the unassigned queue). One event, whatever the case.
-
-    `locked`: the caller holds the lead's row lock in this transaction and passes that row; it is
-    changed in place instead of locked and read a second time. `set_fields`: other fields of the
-    lead written in the same UPDATE (distribution's contact deadline) — even when `to` holds the
-    lead already; never the status or the assignee, which are this function's."""
+    """Give the lead to `to` (None: back to the unassigned queue). One event, whatever the case;
+    none when `to` holds it already. Returns the lead's row as written."""
     # No savepoint inside a caller's transaction: an error here aborts the caller's work too,
     # which is what every caller wants (and a savepoint costs two round trips).
-    assignment = Assignment(lead, to, reason, data, set_fields or {})  # checks the fields first
     with transaction.atomic(savepoint=False):
-        if not locked:
-            assignment.lead = _locked_for_assignment(lead)
+        assignment = Assignment(_locked(lead), to, reason, data)
         return assign_leads(assignments=[assignment], by=by, at=at)[0]
 
 
@@ -143,7 +135,8 @@ ASSIGNMENT_FIELDS = frozenset({"assigned_to", "assigned_to_id", "status", "first
 @dataclass
 class Assignment:
     """One lead for assign_leads: its row (locked by the caller in this transaction), whom it
-    goes to (None: back to the unassigned queue), why, and other fields to write with it."""
+    goes to (None: back to the unassigned queue), why, and other fields to write with it in the
+    same UPDATE (distribution's contact deadline) — even when `to` holds the lead already."""
 
     lead: Lead
     to: User | None
@@ -153,24 +146,16 @@ class Assignment:
 
     def __post_init__(self) -> None:
         if self.set_fields.keys() & ASSIGNMENT_FIELDS:
-            raise ValueError("assign_lead sets the status and the assignee itself.")
-
-
-def _locked_for_assignment(lead: Lead) -> Lead:
-    # With what the assignee's notification reads (automation uses the event's lead as is).
-    return (
-        Lead.all_objects.select_for_update(of=("self",))
-        .select_related("dealership", "customer", "vehicle")
-        .get(pk=lead.pk)
-    )
+            raise ValueError("assign_leads sets the status and the assignee itself.")
 
 
 def assign_leads(
     *, assignments: list[Assignment], by: User | None = None, at: datetime | None = None
 ) -> list[Lead]:
     """Each assignment as assign_lead makes it — one event each, the status moved between new
-    and assigned — for leads its caller holds locked: the rows written with one UPDATE executed
-    for all of them, the events with one INSERT, announced together."""
+    and assigned — for leads its caller holds locked (the rows are changed in place, not read
+    again): the rows written with one UPDATE executed for all of them, the events with one
+    INSERT, announced together."""
     at = at or timezone.now()
     now = timezone.now()
     events: list[LeadEvent] = []

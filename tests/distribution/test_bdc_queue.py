@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from distribution import services
+from distribution import errors, queues, routing
 from distribution.models import DistributionSettings, Routing
 from leads import services as lead_services
 from leads.lifecycle import LostReason, Status
@@ -26,7 +26,7 @@ def bdc(dealership):
 def passive_lead(dealership):
     source = SourceFactory(dealership=dealership, kind=Source.Kind.LIST, is_passive=True)
     lead = new_lead(dealership, source=source)
-    services.route_lead(lead_id=lead.pk, at=OPEN)
+    routing.route_lead(lead_id=lead.pk, at=OPEN)
     lead.refresh_from_db()
     return lead
 
@@ -48,7 +48,7 @@ def test_the_bdc_page_lists_passive_leads_and_an_agent_takes_one(client, dealers
 def test_qualified_lead_handed_to_a_salesperson_becomes_active(client, dealership, bdc):
     seller = salesperson(dealership)
     lead = passive_lead(dealership)
-    services.bdc_take(lead_id=lead.pk, user=bdc)
+    queues.bdc_take(lead_id=lead.pk, user=bdc)
     client.force_login(bdc)
     response = client.post(reverse("distribution:bdc_handoff", args=[lead.pk]), {"to": seller.pk})
     assert response.status_code == 302
@@ -66,8 +66,8 @@ def test_hand_to_sales_by_the_rules(bdc):
     dealership.opening_hours.all().delete()  # always open: the rules route it right now
     seller = salesperson(dealership)
     lead = passive_lead(dealership)
-    services.bdc_take(lead_id=lead.pk, user=bdc)
-    lead = services.hand_to_sales(lead_id=lead.pk, to=None, by=bdc)
+    queues.bdc_take(lead_id=lead.pk, user=bdc)
+    lead = queues.hand_to_sales(lead_id=lead.pk, to=None, by=bdc)
     assert lead.assigned_to == seller and not lead.is_passive
     assert lead.routing.state == Routing.State.ASSIGNED
 
@@ -84,19 +84,19 @@ def test_handoff_refuses_someone_who_does_not_sell_there(client, dealership, bdc
 def test_an_active_lead_cannot_be_taken_from_the_bdc_queue(dealership, bdc):
     salesperson(dealership)
     lead = new_lead(dealership)
-    with pytest.raises(services.DistributionError):
-        services.bdc_take(lead_id=lead.pk, user=bdc)
+    with pytest.raises(errors.DistributionError):
+        queues.bdc_take(lead_id=lead.pk, user=bdc)
 
 
 def test_reactivation_take_reopens_the_lead_for_the_agent(client, dealership, bdc):
     DistributionSettings.objects.create(dealership=dealership, reactivation_days=30)
     seller = salesperson(dealership)
     lead = new_lead(dealership)
-    services.route_lead(lead_id=lead.pk, at=OPEN)
+    routing.route_lead(lead_id=lead.pk, at=OPEN)
     lead_services.change_status(
         lead=lead, to=Status.LOST, by=seller, lost_reason=LostReason.PRICE, at=OPEN
     )
-    services.queue_reactivations(now=OPEN + timedelta(days=31))
+    queues.queue_reactivations(now=OPEN + timedelta(days=31))
     client.force_login(bdc)
     assert str(lead.customer) in client.get(reverse("distribution:bdc")).content.decode()
     client.post(reverse("distribution:bdc_take", args=[lead.pk]))

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from distribution import services
+from distribution import routing
 from distribution.models import DistributionRule, Strategy, TeamMember
 from leads.models import Customer, EventKind, Lead, LeadEvent
 from leads.signals import announcements_paused
@@ -49,7 +49,7 @@ def _split(lead_ids: list[int], weight_of: dict) -> Counter:
 def _worker(ids: list[int], errors: list) -> None:
     try:
         for lead_id in ids:
-            services.route_lead(lead_id=lead_id)
+            routing.route_lead(lead_id=lead_id)
     except Exception as exc:
         errors.append(exc)
     finally:

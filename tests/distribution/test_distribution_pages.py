@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Absence, Presence, Role
-from distribution import services
+from distribution import errors, queues, routing
 from distribution.models import DistributionRule, DistributionSettings, Strategy, TeamMember
 from distribution.rules import ensure_defaults
 from leads.models import EventKind, LeadType
@@ -30,7 +30,7 @@ def boss(shop):
 
 
 def route(lead, at=None):
-    services.route_lead(lead_id=lead.pk, at=at or timezone.now())
+    routing.route_lead(lead_id=lead.pk, at=at or timezone.now())
     lead.refresh_from_db()
     return lead
 
@@ -263,9 +263,9 @@ def test_a_taken_lead_cannot_be_taken_again(shop):
     TeamMember.objects.create(rule=rule, user=first)
     TeamMember.objects.create(rule=rule, user=second)
     lead = route(new_lead(shop, at=timezone.now()))
-    services.take_lead(lead_id=lead.pk, user=first)
-    with pytest.raises(services.DistributionError, match="Too late"):
-        services.take_lead(lead_id=lead.pk, user=second)
+    queues.take_lead(lead_id=lead.pk, user=first)
+    with pytest.raises(errors.DistributionError, match="Too late"):
+        queues.take_lead(lead_id=lead.pk, user=second)
 
 
 def test_fairness_page_shows_leads_per_source_against_weight_with_skips(client, shop, boss):

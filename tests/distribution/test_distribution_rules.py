@@ -6,7 +6,7 @@ from datetime import time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from distribution import services
+from distribution import routing, rules, setup
 from distribution.models import (
     Activity,
     DeadlineClock,
@@ -15,7 +15,6 @@ from distribution.models import (
     Strategy,
     TeamMember,
 )
-from distribution.setup import match_rule
 from leads.models import EventKind, LeadType, Source
 from tests.distribution_support import CLOSED, OPEN, new_lead
 from tests.factories import SourceFactory, salesperson
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def route(lead, at=OPEN):
-    services.route_lead(lead_id=lead.pk, at=at)
+    routing.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
@@ -50,9 +49,9 @@ def test_moving_a_rule_up_changes_which_matches(dealership):
     first = rule(dealership, "Everything", team=[b], position=10)
     second = rule(dealership, "Test drives", lead_type=LeadType.TEST_DRIVE, team=[a], position=20)
     lead = new_lead(dealership, lead_type=LeadType.TEST_DRIVE)
-    assert match_rule(lead, OPEN) == first
-    services.move_rule(rule=second, up=True)
-    assert match_rule(lead, OPEN) == second
+    assert setup.context(lead.dealership).rule_for(lead, OPEN) == first
+    rules.move_rule(rule=second, up=True)
+    assert setup.context(lead.dealership).rule_for(lead, OPEN) == second
 
 
 @pytest.mark.parametrize(
@@ -146,6 +145,6 @@ def test_default_rule_holds_a_lead_arriving_at_night_until_opening(dealership):
     assert lead.assigned_to is None
     # 5 minutes in opening hours: Wednesday 09:05.
     assert lead.contact_deadline_at == CLOSED.replace(day=4, hour=9, minute=5)
-    services.retry_waiting(at=CLOSED.replace(day=4, hour=9))
+    routing.retry_waiting(at=CLOSED.replace(day=4, hour=9))
     lead.refresh_from_db()
     assert lead.assigned_to == seller

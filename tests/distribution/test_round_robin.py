@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import Absence, Presence
-from distribution import services
+from distribution import queues, routing
 from distribution.models import DistributionRule, Routing, Strategy, TeamMember
 from distribution.rules import ensure_defaults
 from leads.models import EventKind
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def route(lead, at=OPEN):
-    services.route_lead(lead_id=lead.pk, at=at)
+    routing.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
@@ -90,7 +90,7 @@ def test_outside_opening_hours_everyone_is_off_shift_and_the_lead_waits(dealersh
     assert event.data["skipped"][0]["reason"] == "off_shift"
     # Opening time: the every-minute job hands it out, with the deadline counted from then.
     morning = CLOSED + timedelta(hours=11, minutes=1)  # Wednesday 09:01
-    assert services.retry_waiting(at=morning) == 1
+    assert routing.retry_waiting(at=morning) == 1
     lead.refresh_from_db()
     assert lead.assigned_to == seller
     assert lead.contact_deadline_at == morning + timedelta(minutes=5)
@@ -100,7 +100,7 @@ def test_waiting_lead_retried_while_still_nobody_writes_nothing(dealership):
     salesperson(dealership, presence=Presence.AWAY)
     lead = route(new_lead(dealership))
     events = lead.events.count()
-    assert services.retry_waiting(at=OPEN + timedelta(minutes=1)) == 0
+    assert routing.retry_waiting(at=OPEN + timedelta(minutes=1)) == 0
     assert lead.events.count() == events
 
 
@@ -132,7 +132,7 @@ def test_routing_twice_never_assigns_twice(dealership):
     lead = route(new_lead(dealership))
     first = lead.assigned_to
     route(lead)
-    services.route_lead(lead_id=lead.pk, at=OPEN + timedelta(minutes=1))
+    routing.route_lead(lead_id=lead.pk, at=OPEN + timedelta(minutes=1))
     lead.refresh_from_db()
     assert lead.assigned_to == first
     assert lead.events.filter(kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED]).count() == 1
@@ -144,7 +144,7 @@ def test_least_loaded_picks_the_fewest_open_leads(dealership):
         dealership=dealership, name="LL", strategy=Strategy.LEAST_LOADED
     )
     for _ in range(2):
-        services.reassign(lead_ids=[new_lead(dealership).pk], to=busy, by=_admin(dealership))
+        queues.reassign(lead_ids=[new_lead(dealership).pk], to=busy, by=_admin(dealership))
     assert route(new_lead(dealership)).assigned_to == quiet
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Absence, Presence
 from automation.models import Notification
-from distribution import services
+from distribution import routing
 from distribution.models import DistributionRule, Routing, Strategy, TeamMember
 from leads.lifecycle import Status
 from leads.models import Lead, LeadEvent
@@ -92,10 +92,10 @@ def outcome(people: list, lead_ids: list[int]) -> list[tuple]:
 def test_a_batch_routes_as_one_lead_after_the_other():
     _dealership, alone_people, alone = world()
     for lead_id in alone:
-        services.route_lead(lead_id=lead_id, at=OPEN)
+        routing.route_lead(lead_id=lead_id, at=OPEN)
     _dealership, batch_people, batch = world()
 
-    services.route_leads(lead_ids=batch, at=OPEN)
+    routing.route_leads(lead_ids=batch, at=OPEN)
 
     expected = outcome(alone_people, alone)
     assert outcome(batch_people, batch) == expected
@@ -123,7 +123,7 @@ def test_a_batch_costs_the_same_statements_whatever_its_size():
         with announcements_paused():
             ids = [new_lead(dealership).pk for _ in range(count)]
         with CaptureQueriesContext(connection) as captured:
-            services.route_leads(lead_ids=ids, at=OPEN)
+            routing.route_leads(lead_ids=ids, at=OPEN)
         assert Lead.objects.filter(pk__in=ids, assigned_to__isnull=False).count() == count
         return len(captured)
 
@@ -137,8 +137,8 @@ def test_routing_a_batch_twice_assigns_once():
     with announcements_paused():
         ids = [new_lead(dealership).pk for _ in range(4)]
 
-    first = services.route_leads(lead_ids=ids, at=OPEN)
-    again = services.route_leads(lead_ids=ids, at=OPEN)
+    first = routing.route_leads(lead_ids=ids, at=OPEN)
+    again = routing.route_leads(lead_ids=ids, at=OPEN)
 
     assert first.keys() == again.keys() == set(ids)
     assert LeadEvent.objects.filter(lead_id__in=ids, kind="assigned").count() == 4

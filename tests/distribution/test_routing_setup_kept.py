@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Absence, Presence
 from dealers.models import OpeningHours
-from distribution import services, setup
+from distribution import routing, rules, setup
 from distribution.models import DistributionRule, Routing, SetupStamp, Strategy, TeamMember
 from distribution.rules import ensure_defaults
 from leads.models import EventKind
@@ -26,14 +26,14 @@ pytestmark = pytest.mark.django_db
 def route(dealership, at=OPEN):
     with announcements_paused():  # routed here, not by the job its commit would start
         lead = new_lead(dealership, at=at)
-    services.route_lead(lead_id=lead.pk, at=at)
+    routing.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
 
 def rule_with(dealership, team, **kwargs) -> DistributionRule:
     rule = DistributionRule(dealership=dealership, name="Portals", **kwargs)
-    return services.save_rule(rule=rule, team=[(user, 1, None) for user in team])
+    return rules.save_rule(rule=rule, team=[(user, 1, None) for user in team])
 
 
 def reads_of_the_setup(dealership) -> list[str]:
@@ -59,16 +59,16 @@ def test_rule_and_team_edits_are_seen_by_the_next_lead(dealership):
     rule = rule_with(dealership, [a])
     assert route(dealership).assigned_to == a
     assert route(dealership).assigned_to == a  # kept between the two
-    services.save_rule(rule=rule, team=[(b, 1, None)])
+    rules.save_rule(rule=rule, team=[(b, 1, None)])
     assert route(dealership).assigned_to == b
     rule.strategy = rule.fallback = Strategy.MANUAL
-    services.save_rule(rule=rule, team=[(b, 1, None)])
+    rules.save_rule(rule=rule, team=[(b, 1, None)])
     lead = route(dealership)
     assert lead.assigned_to is None and lead.routing.state == Routing.State.MANAGER_QUEUE
     rule.is_enabled = False
-    services.save_rule(rule=rule, team=[(b, 1, None)])
+    rules.save_rule(rule=rule, team=[(b, 1, None)])
     assert route(dealership).assigned_to in (a, b)  # the default rule: everyone
-    services.delete_rule(rule=rule)
+    rules.delete_rule(rule=rule)
     assert route(dealership).routing.rule.is_default
     second = rule_with(dealership, [a])
     assert route(dealership).assigned_to == a
@@ -135,7 +135,7 @@ def _world():
     people = [salesperson(dealership) for _ in range(4)]
     rule = DistributionRule(dealership=dealership, name="Portals", strategy=Strategy.ROUND_ROBIN)
     team = [(p, w, None) for p, w in zip(people, (1, 2, 3, 1), strict=True)]
-    services.save_rule(rule=rule, team=team)
+    rules.save_rule(rule=rule, team=team)
     return dealership, people, rule
 
 
@@ -143,13 +143,13 @@ def _edit(step: int, dealership, people, rule) -> None:
     """The same edit in each world; which one depends on the step."""
     kind = step % 6
     if kind == 0:
-        services.save_rule(rule=rule, team=[(p, 1 + (step + i) % 3, None) for i, p in
+        rules.save_rule(rule=rule, team=[(p, 1 + (step + i) % 3, None) for i, p in
                                             enumerate(people)])  # fmt: skip
     elif kind == 1:
-        services.save_rule(rule=rule, team=[(p, 2, 2) for p in people[1:]])  # caps, one gone
+        rules.save_rule(rule=rule, team=[(p, 2, 2) for p in people[1:]])  # caps, one gone
     elif kind == 2:
         rule.catch_up = not rule.catch_up
-        services.save_rule(rule=rule, team=[(p, 1, None) for p in people])
+        rules.save_rule(rule=rule, team=[(p, 1, None) for p in people])
     elif kind == 3:
         hours = OpeningHours.objects.get(dealership=dealership, weekday=1)
         hours.opens = time(11) if hours.opens == time(9) else time(9)
@@ -179,3 +179,15 @@ def test_kept_or_read_afresh_the_same_leads_go_to_the_same_people():
             outcomes[name].append((who, lead.routing.state))
     assert outcomes["kept"] == outcomes["fresh"]
     assert len({who for who, _state in outcomes["kept"]}) >= 3  # the edits did change things
+
+
+def test_the_dealerships_own_row_is_read_for_every_lead_not_kept(dealership):
+    """The time zone is not part of the kept set-up (its change gives no new stamp): rules and
+    hours are applied in the time zone the lead's own dealership row has."""
+    morning = rule_with(
+        dealership, [salesperson(dealership)], time_from=time(9), time_until=time(12)
+    )
+    assert route(dealership).routing.rule == morning  # Tuesday 10:00 in Amsterdam
+    type(dealership).objects.filter(pk=dealership.pk).update(time_zone="America/New_York")
+    lead = route(dealership)  # 04:00 in New York: not the morning rule, and closed
+    assert lead.routing.rule.is_default and lead.routing.state == Routing.State.WAITING

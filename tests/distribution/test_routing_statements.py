@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Absence
 from automation.models import Notification
 from automation.notifications import _notification_text, notify_for_events
-from distribution import services, strategies
+from distribution import candidates, routing, strategies
 from distribution.models import DistributionRule, Strategy, TeamMember
 from leads import services as lead_services
 from leads.lifecycle import Status
@@ -43,9 +43,9 @@ def test_a_routing_locks_and_reads_the_lead_once_and_writes_it_once():
     _team_rule(dealership, people)
     with announcements_paused():  # routed here, not by the job its commit would start
         first, lead = (new_lead(dealership, at=timezone.now()) for _ in range(2))
-    services.route_lead(lead_id=first.pk)  # the default rules are made
+    routing.route_lead(lead_id=first.pk)  # the default rules are made
     with CaptureQueriesContext(connection) as captured:
-        services.route_lead(lead_id=lead.pk)
+        routing.route_lead(lead_id=lead.pk)
     sql = _statements(captured)
     reads = [s for s in sql if s.startswith("SELECT") and 'FROM "leads_lead"' in s]
     writes = [s for s in sql if s.startswith('UPDATE "leads_lead"')]
@@ -67,7 +67,7 @@ def test_a_routing_locks_and_reads_the_lead_once_and_writes_it_once():
 def test_the_assignee_is_told_what_a_fresh_read_of_the_lead_says(dealership):
     seller = salesperson(dealership, language="fr")
     lead = new_lead(dealership)
-    services.route_lead(lead_id=lead.pk, at=OPEN)
+    routing.route_lead(lead_id=lead.pk, at=OPEN)
     event = LeadEvent.objects.get(lead=lead, kind=EventKind.ASSIGNED)
     fresh = Lead.all_objects.select_related("customer", "vehicle", "dealership").get(pk=lead.pk)
     from django.utils import translation
@@ -110,15 +110,10 @@ def test_absences_read_with_the_team_are_the_absence_records(dealership):
     Absence.objects.create(user=earlier, starts_at=at - timedelta(2), ends_at=at - timedelta(1))
     people = [starting, ending, later, earlier, present]
     for rule in (_team_rule(dealership, people), _team_rule(dealership, [])):  # team / everyone
-        candidates = strategies.team(rule, at)
-        assert {c.user.pk: c.absent for c in candidates} == {
-            u.pk: u.is_absent_at(at) for u in people
-        }
-        unread = strategies.team(rule)
-        assert all(c.absent is None for c in unread)
-        assert strategies.skip_reasons(candidates, dealership, at) == strategies.skip_reasons(
-            unread, dealership, at
-        ) == {starting.pk: strategies.ABSENT}  # fmt: skip
+        team = candidates.team(dealership.pk, candidates.members_of(rule), at)
+        assert {c.user.pk: c.absent for c in team} == {u.pk: u.is_absent_at(at) for u in people}
+        assert not any(c.absent for c in candidates.team(dealership.pk, (), None))  # not read
+        assert strategies.skip_reasons(team, is_open=True) == {starting.pk: strategies.ABSENT}
 
 
 @pytest.mark.django_db
@@ -130,7 +125,7 @@ def test_a_cap_counted_no_further_than_the_cap_agrees_with_counting_them_all(dea
         gone = LeadFactory(dealership=dealership, assigned_to=seller)
         Lead.all_objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
         LeadFactory(dealership=DealershipFactory(), assigned_to=seller)
-    held = strategies.open_counts(dealership, [seller.pk])[seller.pk]
+    held = candidates.open_counts(dealership.pk, [seller.pk])[seller.pk]
     assert held == 3
     for cap in range(6):
-        assert (strategies.held(dealership, seller.pk, cap) >= cap) is (held >= cap)
+        assert (candidates.held(dealership.pk, seller.pk, cap) >= cap) is (held >= cap)

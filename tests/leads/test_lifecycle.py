@@ -76,13 +76,15 @@ def test_an_assignment_by_a_caller_holding_the_lock_changes_its_row_and_writes_f
 ):
     from django.db import transaction
 
+    def assign(row, to, **fields):
+        assignment = services.Assignment(row, to, set_fields=fields)
+        return services.assign_leads(assignments=[assignment])[0]
+
     lead = LeadFactory(dealership=dealership)
     due = timezone.now() + timedelta(minutes=5)
     with transaction.atomic():
         row = Lead.all_objects.select_for_update().get(pk=lead.pk)
-        same = services.assign_lead(
-            lead=row, to=seller, locked=True, set_fields={"contact_deadline_at": due}
-        )
+        same = assign(row, seller, contact_deadline_at=due)
         assert same is row and row.assigned_to == seller and row.status == Status.ASSIGNED
     lead.refresh_from_db()
     assert (lead.assigned_to, lead.status, lead.contact_deadline_at) == (
@@ -93,11 +95,14 @@ def test_an_assignment_by_a_caller_holding_the_lock_changes_its_row_and_writes_f
     assert events(lead, EventKind.ASSIGNED).count() == 1
     # Already theirs: no event, but the fields are still written.
     later = due + timedelta(minutes=5)
-    services.assign_lead(lead=lead, to=seller, set_fields={"contact_deadline_at": later})
+    with transaction.atomic():
+        assign(
+            Lead.all_objects.select_for_update().get(pk=lead.pk), seller, contact_deadline_at=later
+        )
     lead.refresh_from_db()
     assert lead.contact_deadline_at == later and events(lead).count() == 1
     with pytest.raises(ValueError):
-        services.assign_lead(lead=lead, to=None, set_fields={"status": Status.NEW})
+        assign(lead, None, status=Status.NEW)
     lead.refresh_from_db()
     assert lead.assigned_to == seller and events(lead).count() == 1
 

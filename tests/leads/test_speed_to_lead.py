@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from distribution import services, tasks
+from distribution import escalation, queues, routing, tasks
 from distribution.models import DistributionSettings, OnDeadline, Routing
 from distribution.rules import ensure_defaults
 from leads import services as lead_services
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def routed(dealership, at=OPEN):
     lead = new_lead(dealership, at=at)
-    services.route_lead(lead_id=lead.pk, at=at)
+    routing.route_lead(lead_id=lead.pk, at=at)
     lead.refresh_from_db()
     return lead
 
@@ -40,9 +40,9 @@ def test_a_passed_deadline_alerts_the_managers_once(dealership):
     lead = routed(dealership)
     deadline = lead.contact_deadline_at
     assert deadline == OPEN + timedelta(minutes=5)
-    assert services.escalate_overdue(now=deadline - timedelta(seconds=1)) == 0
-    assert services.escalate_overdue(now=deadline + timedelta(seconds=30)) == 1
-    assert services.escalate_overdue(now=deadline + timedelta(minutes=2)) == 0
+    assert escalation.escalate_overdue(now=deadline - timedelta(seconds=1)) == 0
+    assert escalation.escalate_overdue(now=deadline + timedelta(seconds=30)) == 1
+    assert escalation.escalate_overdue(now=deadline + timedelta(minutes=2)) == 0
     event = lead.events.get(kind=EventKind.ESCALATED)
     assert event.data["notify_user_ids"] == [boss.pk]
     assert event.data["deadline"] == deadline.isoformat()
@@ -62,7 +62,7 @@ def test_a_contact_attempt_in_time_means_no_escalation(dealership):
         by=seller,
         at=OPEN + timedelta(minutes=2),
     )
-    assert services.escalate_overdue(now=OPEN + timedelta(minutes=10)) == 0
+    assert escalation.escalate_overdue(now=OPEN + timedelta(minutes=10)) == 0
     assert not lead.events.filter(kind=EventKind.ESCALATED).exists()
 
 
@@ -73,7 +73,7 @@ def test_move_to_next_person_then_their_deadline_escalates_in_turn(dealership):
     lead = routed(dealership)
     assert lead.assigned_to == first
     late = lead.contact_deadline_at + timedelta(seconds=1)
-    services.escalate_overdue(now=late)
+    escalation.escalate_overdue(now=late)
     lead.refresh_from_db()
     assert lead.assigned_to == second
     moved = lead.events.get(kind=EventKind.REASSIGNED)
@@ -81,7 +81,7 @@ def test_move_to_next_person_then_their_deadline_escalates_in_turn(dealership):
     assert not lead.events.filter(kind=EventKind.ESCALATED).exists()  # next only: no alert
     assert lead.contact_deadline_at == late + timedelta(minutes=5)
     # The second person also lets it pass; nobody else is left: the managers are alerted.
-    services.escalate_overdue(now=lead.contact_deadline_at + timedelta(seconds=1))
+    escalation.escalate_overdue(now=lead.contact_deadline_at + timedelta(seconds=1))
     lead.refresh_from_db()
     assert lead.assigned_to == second
     assert lead.events.filter(kind=EventKind.ESCALATED).count() == 1
@@ -93,7 +93,7 @@ def test_both_alerts_and_moves(dealership):
     boss = manager(dealership)
     default_rule(dealership, on_deadline=OnDeadline.BOTH)
     lead = routed(dealership)
-    services.escalate_lead(lead_id=lead.pk, now=lead.contact_deadline_at + timedelta(seconds=1))
+    escalation.escalate_lead(lead_id=lead.pk, now=lead.contact_deadline_at + timedelta(seconds=1))
     lead.refresh_from_db()
     assert lead.assigned_to == second
     assert lead.events.get(kind=EventKind.ESCALATED).data["notify_user_ids"] == [boss.pk]
@@ -105,10 +105,10 @@ def test_escalation_job_run_twice_changes_nothing_the_second_time(dealership):
     default_rule(dealership, on_deadline=OnDeadline.BOTH)
     lead = routed(dealership)
     now = lead.contact_deadline_at + timedelta(seconds=1)
-    services.escalate_lead(lead_id=lead.pk, now=now)
+    escalation.escalate_lead(lead_id=lead.pk, now=now)
     events = lead.events.count()
-    services.escalate_lead(lead_id=lead.pk, now=now)
-    services.escalate_overdue(now=now)
+    escalation.escalate_lead(lead_id=lead.pk, now=now)
+    escalation.escalate_overdue(now=now)
     assert lead.events.count() == events
 
 
@@ -141,7 +141,7 @@ def test_after_five_failed_attempts_the_lead_goes_to_the_bdc(
     event = lead.events.get(kind=EventKind.UNASSIGNED)
     assert event.data["attempts"] == 5
     # Running it again changes nothing.
-    assert services.move_to_bdc_after_failed_attempts(lead_id=lead.pk) is False
+    assert queues.move_to_bdc_after_failed_attempts(lead_id=lead.pk) is False
 
 
 def test_the_number_of_attempts_is_configurable(dealership, django_capture_on_commit_callbacks):
@@ -172,9 +172,9 @@ def test_lost_leads_return_for_reactivation_after_the_days(dealership):
     lead_services.change_status(
         lead=lead, to=Status.LOST, by=seller, lost_reason=LostReason.PRICE, at=OPEN
     )
-    assert services.queue_reactivations(now=OPEN + timedelta(days=29)) == 0
-    assert services.queue_reactivations(now=OPEN + timedelta(days=31)) == 1
-    assert services.queue_reactivations(now=OPEN + timedelta(days=32)) == 0  # once
+    assert queues.queue_reactivations(now=OPEN + timedelta(days=29)) == 0
+    assert queues.queue_reactivations(now=OPEN + timedelta(days=31)) == 1
+    assert queues.queue_reactivations(now=OPEN + timedelta(days=32)) == 0  # once
     lead.refresh_from_db()
     assert lead.status == Status.LOST  # still closed until a BDC agent takes it up
     assert lead.routing.state == Routing.State.REACTIVATION
@@ -188,7 +188,7 @@ def test_zero_days_means_lost_leads_never_return(dealership):
     lead_services.change_status(
         lead=lead, to=Status.LOST, by=seller, lost_reason=LostReason.PRICE, at=OPEN
     )
-    assert services.queue_reactivations(now=OPEN + timedelta(days=900)) == 0
+    assert queues.queue_reactivations(now=OPEN + timedelta(days=900)) == 0
 
 
 def test_tasks_are_thin_wrappers_safe_to_run_twice(dealership):

@@ -103,8 +103,8 @@ def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_
     from zoneinfo import ZoneInfo
 
     from dealers.models import Dealership
+    from distribution import routing as distribution_routing
     from distribution import selectors as distribution_selectors
-    from distribution import services as distribution_services
     from leads import services
 
     now = datetime(2026, 12, 6, 6, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -120,7 +120,7 @@ def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_
         source=Source.objects.get(dealership=doesburg, name="Marktplaats"),
         received_at=now,
     )
-    distribution_services.route_lead(lead_id=lead.pk, at=now)
+    distribution_routing.route_lead(lead_id=lead.pk, at=now)
     lead.refresh_from_db()
     assert lead.assigned_to is not None
     assert lead.assigned_to.memberships.get(dealership=doesburg).role == Role.SALESPERSON
