@@ -10,6 +10,7 @@ from leadparser.errors import (
     InputTooLarge,
     MalformedInput,
     NoLeadFound,
+    NotALead,
     ParseError,
 )
 from leadparser.label_dictionary import CANONICAL_FIELDS
@@ -23,6 +24,7 @@ __all__ = [
     "InputTooLarge",
     "MalformedInput",
     "NoLeadFound",
+    "NotALead",
     "ParseError",
     "parse_message",
 ]

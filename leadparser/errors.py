@@ -26,6 +26,12 @@ class NoLeadFound(ParseError):
     """The input was readable but holds no customer contact (no name, e-mail or phone)."""
 
 
+class NotALead(ParseError):
+    """The message is readable and by its nature holds no lead: an auto-reply, a delivery report,
+    a newsletter, mail from the dealership's own addresses or from DealerLMS itself. It is kept
+    and shown with this reason, never routed and never retried."""
+
+
 class MalformedInput(ParseError):
     """The input claims a format (XML, JSON, MIME) but breaks its rules."""
 
