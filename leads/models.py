@@ -99,6 +99,7 @@ class InboundMessage(models.Model):
         PARSED = "parsed", _("Parsed into a lead")
         MERGED = "merged", _("Merged into an existing lead")
         QUARANTINED = "quarantined", _("Quarantined")
+        NOT_A_LEAD = "not_a_lead", _("Not a lead")
         UNROUTED = "unrouted", _("Unknown recipient")
         DISCARDED = "discarded", _("Discarded by a manager")
 
@@ -427,6 +428,7 @@ class InboundMessageLog(models.Model):
         PARSED = "parsed", _("Parsed into a lead")
         MERGED = "merged", _("Merged into an existing lead")
         QUARANTINED = "quarantined", _("Quarantined")
+        NOT_A_LEAD = "not_a_lead", _("Not a lead")
         UNROUTED = "unrouted", _("Unknown recipient")
         REPARSE = "reparse", _("Re-parse requested")
         ROUTED = "routed", _("Assigned to a dealership")
