@@ -1,7 +1,7 @@
 """The dispatcher: claims due actions, checks them again, sends them, marks them.
 
 At most once, by construction:
-1. claim   — one statement (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`)
+1. claim   — one statement (core.db.claim_due: rows other dispatchers hold are skipped)
              moves due *pending* rows to *sending* (attempts + 1). Two dispatchers never get the
              same row; a row that is not pending is never picked again.
 2. check   — conditions, recipient, consent, opt-out and the window are read again now
@@ -23,8 +23,8 @@ the provider may well have taken it; a delivery callback carrying our uid later 
 refused connection) puts the row back to *pending* with a backoff, up to MAX_ATTEMPTS; an
 ambiguous failure (a read timeout) is *unknown* at once.
 
-On SQLite (the first-run default) there is no SKIP LOCKED: each claimed row is taken with its
-own conditional UPDATE (… WHERE state = 'pending'), so two dispatchers still never share a row.
+On SQLite (the first-run default) claim_due takes each row with its own conditional UPDATE
+(… WHERE state = 'pending'), so two dispatchers still never share a row.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from automation import channels, compose, links
@@ -53,6 +53,7 @@ from automation.models import (
     ScheduledAction,
 )
 from automation.outcomes import Outcomes
+from core import db
 from dealers.models import Dealership
 from leads.models import ContactOutcome, EventKind, LeadEvent
 from leads.services import record_events
@@ -73,35 +74,18 @@ def lease() -> timedelta:
 
 
 def claim(batch_size: int = BATCH_SIZE) -> list[int]:
+    """Due pending rows to *sending*, attempts + 1 (core.db.claim_due: skipping locked rows on
+    PostgreSQL, one conditional UPDATE per row elsewhere)."""
     now = timezone.now()
-    if connection.features.has_select_for_update_skip_locked:
-        return _claim_skip_locked(now, batch_size)
-    due = ScheduledAction.objects.filter(state=ActionState.PENDING, due_at__lte=now).order_by(
-        "due_at"
+    return db.claim_due(
+        ScheduledAction,
+        pending={"state": ActionState.PENDING},
+        due_field="due_at",
+        now=now,
+        limit=batch_size,
+        claimed={"state": ActionState.SENDING, "claimed_at": now},
+        increment="attempts",
     )
-    claimed = []
-    for pk in due.values_list("pk", flat=True)[:batch_size]:
-        if ScheduledAction.objects.filter(pk=pk, state=ActionState.PENDING).update(
-            state=ActionState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        ):
-            claimed.append(pk)
-    return claimed
-
-
-def _claim_skip_locked(now: datetime, batch_size: int) -> list[int]:
-    """One statement, so one short transaction (one round trip): the sub-select locks the due
-    rows, skipping those another dispatcher holds, and they leave 'pending' before the locks go.
-    The states are literals so that the planner matches the partial index on pending rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE automation_scheduledaction SET state = 'sending', claimed_at = %s,"
-            " attempts = attempts + 1"
-            " WHERE id IN (SELECT id FROM automation_scheduledaction WHERE state = 'pending'"
-            " AND due_at <= %s ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED)"
-            " RETURNING id",
-            [now, now, batch_size],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
 
 
 def sweep_stale() -> int:

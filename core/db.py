@@ -8,11 +8,12 @@ row, which for a wide model costs many times the CPU of this (figures: docs/benc
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections, router
-from django.db.models import Model
+from django.db import connections, router, transaction
+from django.db.models import F, Model
 
 
 def update_rows(
@@ -61,7 +62,7 @@ def update_many(
     meta = type(objs[0])._meta
     connection = connections[router.db_for_write(type(objs[0]))]
     columns = [meta.get_field(name) for name in fields]
-    if connection.vendor != "postgresql" or any(
+    if not is_postgresql(connection.alias) or any(
         f.get_internal_type() == "JSONField" for f in columns
     ):
         update_rows(objs, fields, only_if=only_if)
@@ -97,11 +98,84 @@ def lock_keys(keys: Sequence[str]) -> None:
     deadlock). PostgreSQL: transaction-level advisory locks on a 64-bit hash of each key, so two
     jobs writing the same new customer at the same moment wait for each other instead of both
     creating it. SQLite runs one writer at a time: nothing to do."""
-    connection = connections["default"]
-    if connection.vendor != "postgresql" or not keys:
+    if not is_postgresql() or not keys:
         return
+    connection = connections["default"]
     ids = sorted(
         {int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big", signed=True) for k in keys}
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [ids])
+
+
+def is_postgresql(using: str = "default") -> bool:
+    """The one place that asks which database this is: callers choose between a PostgreSQL
+    statement and its portable form by asking here, never `connection.vendor` themselves."""
+    return connections[using].vendor == "postgresql"
+
+
+def claim_due(
+    model: type[Model],
+    *,
+    pending: dict[str, Any],
+    due_field: str,
+    now: Any,
+    limit: int,
+    claimed: dict[str, Any],
+    increment: str | None = None,
+) -> list[int]:
+    """Move at most `limit` rows matching `pending` whose `due_field` has come (oldest first) to
+    the `claimed` values (+1 on `increment`), and return their keys. Two claimers never get the
+    same row. PostgreSQL: one statement, `UPDATE … WHERE pk IN (SELECT … FOR UPDATE SKIP LOCKED)
+    RETURNING pk`, one short transaction. Elsewhere (SQLite, one writer): a conditional UPDATE per
+    row, which only the first claimer wins."""
+    meta = model._meta
+    if not is_postgresql():
+        due = model.objects.filter(**pending, **{f"{due_field}__lte": now}).order_by(due_field)
+        changes = dict(claimed) | ({increment: F(increment) + 1} if increment else {})
+        return [
+            pk
+            for pk in due.values_list("pk", flat=True)[:limit]
+            if model.objects.filter(pk=pk, **pending).update(**changes)
+        ]
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    sets = [f"{column(name)} = %s" for name in claimed]
+    if increment:
+        sets.append(f"{column(increment)} = {column(increment)} + 1")
+    # Literal pending values let the planner match a partial index on them (strings are quoted
+    # by the driver's own literal adaptation, never pasted from input).
+    where = [f"{column(name)} = %s" for name in pending]
+    pk, table = quote(meta.pk.column), quote(meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} IN ("  # noqa: S608
+        f"SELECT {pk} FROM {table} WHERE {' AND '.join(where)} AND {column(due_field)} <= %s"
+        f" ORDER BY {column(due_field)} LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING {pk}"
+    )
+    params = [
+        *(meta.get_field(n).get_db_prep_save(v, connection) for n, v in claimed.items()),
+        *(meta.get_field(n).get_db_prep_save(v, connection) for n, v in pending.items()),
+        meta.get_field(due_field).get_db_prep_save(now, connection),
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def planner_settings(**values: str | int) -> Iterator[None]:
+    """A transaction whose statements run with these PostgreSQL planner settings (SET LOCAL ends
+    with it); on other databases just the transaction."""
+    with transaction.atomic():
+        if is_postgresql() and values:
+            with connections["default"].cursor() as cursor:
+                for name, value in values.items():
+                    if not name.replace("_", "").isalnum():
+                        raise ValueError(f"not a setting name: {name!r}")
+                    cursor.execute(f"SET LOCAL {name} = %s", [str(value)])
+        yield

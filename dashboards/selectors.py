@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -24,6 +24,7 @@ from django.db.models import (
 )
 
 from accounts.models import Team, User
+from core import db
 from dashboards.definitions import FIGURES
 from leads.models import Lead
 from leads.selectors import visible_leads
@@ -69,13 +70,9 @@ def planned_for_reports() -> Iterator[None]:
     and sorts every lead twice instead, about three times slower; a multiplier of 8 lets it hash.
     Figures: docs/benchmarks.md, "Figures from code comments". SET LOCAL ends with the
     transaction."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '32MB'")
-                cursor.execute("SET LOCAL hash_mem_multiplier = 8")
-                cursor.execute("SET LOCAL enable_hashjoin = off")
-                cursor.execute("SET LOCAL enable_mergejoin = off")
+    with db.planner_settings(
+        work_mem="32MB", hash_mem_multiplier=8, enable_hashjoin="off", enable_mergejoin="off"
+    ):
         yield
 
 
@@ -137,7 +134,7 @@ def grouping_sets(
     On PostgreSQL one statement groups them (GROUP BY GROUPING SETS): one scan of the leads
     for every grouping. Elsewhere (SQLite, a first run with few leads) Python groups them."""
     if in_sql is None:
-        in_sql = connection.vendor == "postgresql"
+        in_sql = db.is_postgresql()
     columns: dict[str, object] = {
         f"by_{name}": F(expr) if isinstance(expr, str) else expr for name, expr in keys.items()
     }
