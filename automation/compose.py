@@ -124,6 +124,9 @@ def prepare(action: ScheduledAction, batch: Batch) -> Outgoing | None:
         if action.kind == ActionKind.NOTIFICATION:
             return _notification_copy(action, batch)
         return _templated(action, batch)
+    except render.EmptyPlaceholder as exc:
+        batch.finish(action, ActionState.SKIPPED, str(exc))
+        return None
     except render.TemplateProblem as exc:
         batch.finish(action, ActionState.FAILED, str(exc))
         return None

@@ -49,15 +49,15 @@ TEST_DRIVE_REMINDER = ReadyMade(
         "subject_nl": "Herinnering: uw proefrit op {{ appointment }}",
         "body_nl": "Beste {{ customer_name }}, tot morgen! Uw afspraak bij {{ dealership }}: "
         "{{ appointment }}{% if vehicle %} ({{ vehicle }}){% endif %}. "
-        "Verhinderd? Bel {{ dealership_phone }}.",
+        "{% if dealership_phone %}Verhinderd? Bel {{ dealership_phone }}.{% endif %}",
         "subject_fr": "Rappel : votre essai le {{ appointment }}",
         "body_fr": "Bonjour {{ customer_name }}, à demain ! Votre rendez-vous chez "
         "{{ dealership }} : {{ appointment }}{% if vehicle %} ({{ vehicle }}){% endif %}. "
-        "Un empêchement ? Appelez le {{ dealership_phone }}.",
+        "{% if dealership_phone %}Un empêchement ? Appelez le {{ dealership_phone }}.{% endif %}",
         "subject_en": "Reminder: your test drive on {{ appointment }}",
         "body_en": "Dear {{ customer_name }}, see you tomorrow! Your appointment at "
         "{{ dealership }}: {{ appointment }}{% if vehicle %} ({{ vehicle }}){% endif %}. "
-        "Can't make it? Call {{ dealership_phone }}.",
+        "{% if dealership_phone %}Can't make it? Call {{ dealership_phone }}.{% endif %}",
     },
     rule={
         "trigger": Trigger.APPOINTMENT,
@@ -101,15 +101,15 @@ THANK_YOU = ReadyMade(
     texts={
         "subject_nl": "Gefeliciteerd met uw {{ vehicle|default:'nieuwe auto' }}!",
         "body_nl": "Beste {{ customer_name }},\n\nHartelijk dank voor uw aankoop bij "
-        "{{ dealership }}. Veel rijplezier! Heeft u vragen, dan staat {{ salesperson }} voor u "
+        "{{ dealership }}. Veel rijplezier! Heeft u vragen, dan staat {{ salesperson|default:'ons team' }} voor u "
         "klaar.\n\nMet vriendelijke groet,\n{{ dealership }}",
         "subject_fr": "Félicitations pour votre {{ vehicle|default:'nouvelle voiture' }} !",
         "body_fr": "Bonjour {{ customer_name }},\n\nMerci pour votre achat chez "
-        "{{ dealership }}. Bonne route ! Pour toute question, {{ salesperson }} reste à votre "
+        "{{ dealership }}. Bonne route ! Pour toute question, {{ salesperson|default:'notre équipe' }} reste à votre "
         "disposition.\n\nCordialement,\n{{ dealership }}",
         "subject_en": "Congratulations on your {{ vehicle|default:'new car' }}!",
         "body_en": "Dear {{ customer_name }},\n\nThank you for buying from {{ dealership }}. "
-        "Enjoy the drive! If you have any questions, {{ salesperson }} is happy to help.\n\n"
+        "Enjoy the drive! If you have any questions, {{ salesperson|default:'our team' }} is happy to help.\n\n"
         "Kind regards,\n{{ dealership }}",
     },
     rule={

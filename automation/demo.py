@@ -28,11 +28,11 @@ from leads.models import ContactOutcome, EventKind, Lead
 from leads.services import record_event
 
 SORRY = {
-    "nl": "Beste {{ customer_name }}, we probeerden u te bellen over de {{ vehicle }}. "
+    "nl": "Beste {{ customer_name }}, we probeerden u te bellen{% if vehicle %} over de {{ vehicle }}{% endif %}. "
     "Wanneer komt het u uit? Groet, {{ salesperson }} ({{ dealership }})",
     "fr": "Bonjour {{ customer_name }}, nous avons essayé de vous joindre au sujet de la "
-    "{{ vehicle }}. Quand pouvons-nous vous rappeler ? {{ salesperson }} ({{ dealership }})",
-    "en": "Dear {{ customer_name }}, we tried to call you about the {{ vehicle }}. When suits "
+    "{{ vehicle|default:'voiture' }}. Quand pouvons-nous vous rappeler ? {{ salesperson }} ({{ dealership }})",
+    "en": "Dear {{ customer_name }}, we tried to call you{% if vehicle %} about the {{ vehicle }}{% endif %}. When suits "
     "you? {{ salesperson }} ({{ dealership }})",
 }
 

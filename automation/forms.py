@@ -25,7 +25,11 @@ class TemplateForm(forms.ModelForm):
         self.fields["dealership"].queryset = dealerships
         if self.instance.pk:
             self.fields["dealership"].disabled = True
-        help_text = _("Placeholders: %(names)s") % {
+        help_text = _(
+            "Placeholders: %(names)s. A message whose placeholder has no value for a lead is "
+            "not sent: wrap optional ones in {%% if vehicle %%}…{%% endif %%} or add "
+            "|default:'…'."
+        ) % {
             "names": ", ".join("{{ %s }}" % p for p in PLACEHOLDERS)  # noqa: UP031
         }
         for name in LANGUAGE_FIELDS:
@@ -35,10 +39,6 @@ class TemplateForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         for name in LANGUAGE_FIELDS:
-            try:
-                check_source(data.get(name) or "")
-            except TemplateProblem as exc:
-                self.add_error(name, str(exc))
             strange = placeholders.unknown(data.get(name) or "")
             if strange:
                 self.add_error(
@@ -46,6 +46,11 @@ class TemplateForm(forms.ModelForm):
                     _("Unknown placeholder: %(names)s.")
                     % {"names": ", ".join("{{ %s }}" % n for n in strange)},  # noqa: UP031
                 )
+                continue
+            try:
+                check_source(data.get(name) or "")
+            except TemplateProblem as exc:
+                self.add_error(name, str(exc))
         if not any((data.get(f) or "").strip() for f in LANGUAGE_FIELDS if f.startswith("body")):
             raise forms.ValidationError(_("Write the text in at least one language."))
         return data

@@ -1,6 +1,12 @@
 """Templates written by managers, rendered with Django's template engine in a sandbox: a
 restricted context of plain strings (no model objects, so no attribute walks into the database),
-a whitelist of tags (no include/load/debug/url), autoescape for the HTML part."""
+only the placeholders below, a whitelist of tags (if and firstof: no loops, no include/load/url)
+and of filters (no |safe: the HTML part is always escaped), a bounded output. Without loops a
+template's rendering time is linear in its length, which the form bounds.
+
+A placeholder printed outside an {% if %} and without |default that has no value for a lead stops
+that message ("Bel ." never goes out): EmptyPlaceholder, which the dispatcher records as the
+reason the message was skipped."""
 
 from __future__ import annotations
 
@@ -8,13 +14,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.template import Context, Engine, TemplateSyntaxError
-from django.template.base import Lexer, TokenType
+from django.template.base import FilterExpression, Lexer, Parser, TokenType, Variable, VariableNode
+from django.template.defaulttags import FirstOfNode, IfNode
 from django.utils import formats, timezone, translation
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
 
 from leads.models import Lead, LeadType
 
-ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "firstof"}
+ALLOWED_TAGS = {"if", "elif", "else", "endif", "firstof"}
+ALLOWED_FILTERS = {
+    "default",
+    "upper",
+    "lower",
+    "title",
+    "capfirst",
+    "truncatechars",
+    "truncatewords",
+}
+GUARDS = {"default", "default_if_none"}
+IF_WORDS = {"and", "or", "not", "in", "is", "None", "True", "False"}
+MAX_OUTPUT = 20_000  # characters of one rendered part: a long e-mail, ten SMS segments
 PLACEHOLDERS = (
     "customer_name",
     "customer_first_name",
@@ -37,16 +57,80 @@ class TemplateProblem(ValueError):
     """A template a manager wrote that we will not render; the message says what to fix."""
 
 
+class EmptyPlaceholder(TemplateProblem):
+    """The template prints a placeholder that has no value for this lead."""
+
+
+def _valid_names() -> str:
+    return ", ".join("{{ %s }}" % name for name in PLACEHOLDERS)  # noqa: UP031
+
+
+def _check_expression(contents: str) -> None:
+    try:
+        expression = FilterExpression(contents, Parser([], builtins=_engine.template_builtins))
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(_("Template error: %(error)s") % {"error": exc}) from exc
+    for function, _args in expression.filters:
+        name = getattr(function, "_filter_name", function.__name__)
+        if name not in ALLOWED_FILTERS:
+            raise TemplateProblem(
+                _("The filter |%(name)s is not allowed in a message; allowed: %(allowed)s.")
+                % {"name": name, "allowed": ", ".join(f"|{f}" for f in sorted(ALLOWED_FILTERS))}
+            )
+    if isinstance(expression.var, Variable):
+        _check_name(expression.var.var)
+
+
+def _check_name(name: str) -> None:
+    if name not in PLACEHOLDERS:
+        raise TemplateProblem(
+            _("Unknown placeholder %(name)s; the placeholders are: %(names)s.")
+            % {"name": "{{ %s }}" % name, "names": _valid_names()}  # noqa: UP031
+        )
+
+
 def check_source(source: str) -> None:
+    """Raise TemplateProblem, saying what to change, unless the source is a template the
+    sandbox renders: allowed tags and filters, known placeholders, valid syntax."""
     for token in Lexer(source).tokenize():
-        if token.token_type == TokenType.BLOCK:
-            tag = token.split_contents()[0] if token.contents.strip() else ""
-            if tag not in ALLOWED_TAGS:
-                raise TemplateProblem(f"The tag {{% {tag} %}} is not allowed in a message.")
+        if token.token_type == TokenType.VAR:
+            _check_expression(token.contents)
+        elif token.token_type == TokenType.BLOCK:
+            words = token.split_contents() if token.contents.strip() else [""]
+            if words[0] not in ALLOWED_TAGS:
+                raise TemplateProblem(
+                    _("The tag %(tag)s is not allowed in a message.")
+                    % {"tag": "{%% %s %%}" % words[0]}  # noqa: UP031
+                )
+            for word in words[1:]:
+                if word in IF_WORDS or not word[:1].isalpha() and word[:1] != "_":
+                    continue  # operators, numbers, quoted strings
+                _check_expression(word)
     try:
         _engine.from_string(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"Template error: {exc}") from exc
+        raise TemplateProblem(_("Template error: %(error)s") % {"error": exc}) from exc
+
+
+def unguarded(template) -> set[str]:
+    """The placeholders a compiled template prints outside any {% if %} / {% firstof %} and
+    without |default: those must have a value, or the sentence around them breaks."""
+    found: set[str] = set()
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, IfNode | FirstOfNode):
+                continue
+            if isinstance(node, VariableNode):
+                expression = node.filter_expression
+                names = {getattr(f, "_filter_name", "") for f, _a in expression.filters}
+                if isinstance(expression.var, Variable) and not names & GUARDS:
+                    found.add(expression.var.var)
+            for attr in getattr(node, "child_nodelists", ()):
+                walk(getattr(node, attr, None) or ())
+
+    walk(template.nodelist)
+    return found
 
 
 @dataclass(frozen=True)
@@ -94,26 +178,47 @@ def _label(choices: type, value: str, language: str) -> str:
         return str(dict(choices.choices).get(value, value))
 
 
-_compiled: dict[tuple[str, bool], object] = {}
+_compiled: dict[str, tuple[object, frozenset[str]]] = {}
 
 
-def _compile(source: str, autoescape: bool):
-    key = (source, autoescape)
-    template = _compiled.get(key)
-    if template is None:
+def _compile(source: str):
+    """The compiled template and the placeholders it needs filled (cached: templates are few)."""
+    found = _compiled.get(source)
+    if found is None:
         check_source(source)
         template = _engine.from_string(source)
-        if len(_compiled) > 2000:  # templates are few; bound the cache anyway
+        found = (template, frozenset(unguarded(template)))
+        if len(_compiled) > 2000:  # bound the cache anyway
             _compiled.clear()
-        _compiled[key] = template
-    return template
+        _compiled[source] = found
+    return found
 
 
-def render(subject: str, body: str, context: dict[str, str], *, language: str) -> Rendered:
+def _render(source: str, context: dict[str, str], *, autoescape: bool, strict: bool) -> str:
+    template, needed = _compile(source)
+    missing = sorted(name for name in needed if not str(context.get(name) or "").strip())
+    if missing and strict:
+        raise EmptyPlaceholder(
+            "no value for "
+            + ", ".join("{{ %s }}" % name for name in missing)  # noqa: UP031
+            + " for this lead; the message was not sent (use {% if %} or |default in the template)"
+        )
+    out = template.render(Context(context, autoescape=autoescape)).strip()
+    if len(out) > MAX_OUTPUT:
+        raise TemplateProblem(
+            _("The message is longer than %(limit)s characters.") % {"limit": MAX_OUTPUT}
+        )
+    return out
+
+
+def render(
+    subject: str, body: str, context: dict[str, str], *, language: str, strict: bool = True
+) -> Rendered:
+    """The message in `language`. `strict` (sending): an unguarded empty placeholder raises
+    EmptyPlaceholder; a preview passes strict=False and lists the empty ones itself."""
     with translation.override(language):
-        ctx_plain = Context(context, autoescape=False)
-        ctx_html = Context(context, autoescape=True)
-        subject_out = _compile(subject, False).render(ctx_plain).strip().replace("\n", " ")
-        text = _compile(body, False).render(ctx_plain).strip()
-        html = linebreaks(_compile(body, True).render(ctx_html).strip())
+        subject_out = _render(subject, context, autoescape=False, strict=strict)
+        text = _render(body, context, autoescape=False, strict=strict)
+        html = linebreaks(_render(body, context, autoescape=True, strict=strict))
+        subject_out = subject_out.replace("\n", " ")
     return Rendered(language=language, subject=subject_out, text=text, html=html)

@@ -157,7 +157,7 @@ def _preview_context(template: MessageTemplate, lead: Lead | None, language: str
         lead, language=code, recipient_name=str(lead.customer), public_url=links.public_url()
     )
     try:
-        rendered = renderer.render(subject, body, context, language=code)
+        rendered = renderer.render(subject, body, context, language=code, strict=False)
     except renderer.TemplateProblem as exc:
         return {"error": str(exc)}
     return {

@@ -15,9 +15,11 @@ from tests.factories import CustomerFactory, CustomerPhoneFactory, LeadVehicleFa
 def template(dealership: Dealership, **texts: str) -> MessageTemplate:
     texts = texts or {
         "subject_en": "Hello {{ customer_name }}",
-        "body_en": "Dear {{ customer_name }}, about the {{ vehicle }}. {{ salesperson }}",
+        "body_en": "Dear {{ customer_name }}, about the {{ vehicle|default:'car' }}. "
+        "{{ salesperson|default:'' }}",
         "subject_nl": "Hallo {{ customer_name }}",
-        "body_nl": "Beste {{ customer_name }}, over de {{ vehicle }}. {{ salesperson }}",
+        "body_nl": "Beste {{ customer_name }}, over de {{ vehicle|default:'auto' }}. "
+        "{{ salesperson|default:'' }}",
     }
     return MessageTemplate.objects.create(
         dealership=dealership, name=f"T{MessageTemplate.objects.count()}", **texts

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from automation import customer_rules, dispatcher, render
@@ -14,7 +15,7 @@ from automation.models import MessageTemplate, Rule, ScheduledAction
 from leads import services as leads
 from leads.models import LeadVehicle
 from tests.automation_helpers import new_lead, rule, template
-from tests.factories import DealershipFactory, SourceFactory, salesperson
+from tests.factories import DealershipFactory, SourceFactory, manager, salesperson
 
 
 def planned(r: Rule) -> int:
@@ -120,13 +121,15 @@ def test_every_ready_made_template_renders_in_every_language(dealership):
     lead = new_lead(dealership)
     leads.assign_lead(lead=lead, to=seller)
     leads.set_appointment(lead=lead, at=timezone.now() + timedelta(days=1), by=seller)
+    lead.refresh_from_db()
     for t in MessageTemplate.objects.all():
         for code in ("nl", "fr", "en"):
             language, subject, body = t.version(code)
             assert language == code
-            out = render.render(
-                subject, body, render.lead_context(lead, language=code), language=code
+            context = render.lead_context(
+                lead, language=code, recipient_name="Sanne", public_url="https://crm.example"
             )
+            out = render.render(subject, body, context, language=code)
             assert str(lead.customer) in out.text or seller.get_full_name() in out.text
             assert "{{" not in out.text and "{%" not in out.text
 
@@ -162,15 +165,13 @@ def test_templates_may_not_reach_beyond_their_placeholders(source):
 @pytest.mark.django_db
 def test_placeholders_are_plain_text_not_objects(dealership):
     lead = new_lead(dealership)
-    out = render.render(
-        "",
-        "{{ vehicle.stock_vehicle }}|{{ customer_name.upper }}|{{ dealership }}",
-        render.lead_context(lead, language="en"),
-        language="en",
-    )
-    assert out.text == f"|{lead.customer.full_name.upper()}|{dealership.name}"  # str methods only
-    with pytest.raises(render.TemplateProblem):
-        render.render("", "{{ customer_name.__class__ }}", {}, language="en")
+    context = render.lead_context(lead, language="en")
+    out = render.render("", "{{ customer_name|upper }}|{{ dealership }}", context, language="en")
+    assert out.text == f"{lead.customer.full_name.upper()}|{dealership.name}"
+    assert all(isinstance(value, str) for value in context.values())
+    for walk in ("{{ vehicle.stock_vehicle }}", "{{ customer_name.upper }}", "{{ x.__class__ }}"):
+        with pytest.raises(render.TemplateProblem, match="Unknown placeholder|Template error"):
+            render.render("", walk, context, language="en")
 
 
 @pytest.mark.django_db
@@ -194,3 +195,42 @@ def test_a_rule_says_nothing_it_cannot_mean(dealership):
         with pytest.raises(ValidationError) as caught:
             Rule(dealership=dealership, name="x", template=t, **fields).full_clean()
         assert field in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_template_sandbox_refuses_loops_unsafe_filters_and_unknown_names(client, dealership):
+    for source, problem in [
+        ("{% for c in customer_name %}{{ c }}{% endfor %}", "tag"),
+        ("{{ customer_name|safe }}", "filter |safe"),
+        ("{% autoescape off %}{{ customer_name }}{% endautoescape %}", "tag"),
+        ("{% if klant %}x{% endif %}", "Unknown placeholder"),
+        ("{{ customer_name|default:'x'|slice:':2' }}", "filter |slice"),
+    ]:
+        with pytest.raises(render.TemplateProblem, match=problem):
+            render.check_source(source)
+    render.check_source("{% if vehicle and salesperson %}{{ vehicle|upper }}{% endif %}")
+    client.force_login(manager(dealership))
+    response = client.post(
+        reverse("automation:template_new"),
+        {"dealership": dealership.pk, "name": "Loop", "body_nl": "{{ customer_name|safe }}"},
+    )
+    assert "is not allowed in a message" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_empty_placeholder_stops_an_automatic_message_with_the_reason(dealership):
+    from automation import dispatcher
+    from automation.models import ActionState, ScheduledAction
+
+    gap = template(dealership, subject_nl="Terugbellen", body_nl="Bel {{ salesperson_phone }}.")
+    rule(dealership, template=gap)
+    new_lead(dealership, language="nl")
+    assert dispatcher.dispatch_due() == 1
+    action = ScheduledAction.objects.get()
+    assert action.state == ActionState.SKIPPED
+    assert "{{ salesperson_phone }}" in action.reason
+    guarded = "Bel {% if salesperson_phone %}{{ salesperson_phone }}{% else %}ons{% endif %}."
+    out = render.render("", guarded, {"salesperson_phone": ""}, language="nl")
+    assert out.text == "Bel ons."
+    with pytest.raises(render.TemplateProblem, match="20000"):
+        render.render("", "{{ customer_name }}", {"customer_name": "x" * 30_000}, language="nl")
