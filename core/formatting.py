@@ -55,7 +55,8 @@ def moment(
     language = getattr(dealership, "language", None) or translation.get_language() or "en"
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            zone = ZoneInfo(dealership.time_zone) if dealership is not None else None
+            zone_name = getattr(dealership, "time_zone", None)  # None, or a lazy None
+            zone = ZoneInfo(zone_name) if zone_name else None
             value = timezone.localtime(value, zone)
     elif "TIME" in kind:
         kind = kind.replace("DATETIME", "DATE")
