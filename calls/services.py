@@ -35,6 +35,7 @@ from calls.models import (
 )
 from dealers.models import Dealership, OpeningHours
 from distribution import hours
+from distribution.models import Routing
 from leads import services as lead_services
 from leads.models import ContactChannel, ContactOutcome, CustomerPhone, EventKind, Lead, LeadType
 
@@ -167,6 +168,8 @@ def bridge_wanted(lead: Lead) -> bool:
         return False
     if not lead.customer.primary_phone:
         return False
+    if Routing.objects.filter(lead_id=lead.pk, rule__call_bridge=False).exists():
+        return False  # the rule that gave it out says: no call bridge
     return not lead.calls.filter(direction=Direction.INBOUND, state__in=LIVE).exists()
 
 

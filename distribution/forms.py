@@ -29,6 +29,7 @@ ACTION_FIELDS = [
     "on_deadline",
     "allow_take",
     "catch_up",
+    "call_bridge",
 ]
 
 

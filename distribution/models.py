@@ -124,6 +124,15 @@ class DistributionRule(models.Model):
             "comes back to a flood of leads."
         ),
     )
+    call_bridge = models.BooleanField(
+        _("ring the salesperson's phone (call bridge)"),
+        default=True,
+        help_text=_(
+            "When this rule assigns an active lead with a phone number, Twilio calls the "
+            "salesperson and connects the customer. Needs the call bridge on in the "
+            "dealership's call settings."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

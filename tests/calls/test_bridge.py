@@ -300,3 +300,27 @@ def test_a_routing_batch_dials_every_assignee_once_even_when_the_job_runs_twice(
         [jan.phone, piet.phone, jan.phone]
     )
     assert Call.objects.filter(state=State.DIALING_AGENT).exclude(agent_call_sid=None).count() == 3
+
+
+def test_a_rule_without_the_call_bridge_assigns_without_ringing(
+    phone, shop, options, jan, django_capture_on_commit_callbacks
+):
+    from distribution.models import Activity
+    from distribution.routing import route_lead
+    from distribution.rules import ensure_defaults
+
+    (rule,) = [r for r in ensure_defaults(shop) if r.activity == Activity.ACTIVE]
+    rule.call_bridge = False
+    rule.save()
+    quiet = bridge_lead(shop)
+    with django_capture_on_commit_callbacks(execute=True):
+        route_lead(lead_id=quiet.pk)
+    quiet.refresh_from_db()
+    assert quiet.assigned_to == jan
+    assert phone.fake.dialed == [] and not Call.objects.exists()
+    rule.call_bridge = True
+    rule.save()
+    rung = bridge_lead(shop)
+    with django_capture_on_commit_callbacks(execute=True):
+        route_lead(lead_id=rung.pk)
+    assert Call.objects.get().lead == rung and len(phone.fake.dialed) == 1
