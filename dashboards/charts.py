@@ -1,4 +1,5 @@
-"""Server-rendered SVG geometry for the funnel and the weekly trend: no JavaScript library."""
+"""Server-rendered geometry for the funnel (HTML bars that wrap on a phone, text at the page's
+size) and the weekly trend (SVG): no JavaScript library."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ def funnel(total: Row) -> dict:
                 "text_x": round(width + 136, 1),
             }
         )
-    return {"bars": bars, "height": len(bars) * (BAR + GAP), "width": WIDTH, "bar": BAR}
+    return {
+        "bars": bars,
+        "height": len(bars) * (BAR + GAP),
+        "width": WIDTH,
+        "bar": BAR,
+        "total": leads,
+    }
 
 
 def trend(weeks: list[Row], series: tuple[str, ...] = ("leads", "contacted", "sold")) -> dict:

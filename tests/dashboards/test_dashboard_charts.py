@@ -46,14 +46,24 @@ def test_the_weekly_trend_plots_each_week(client, data):
     assert ys["sold"][1] == trend["base_y"]  # nothing sold in the second week
 
 
-def test_the_page_draws_svg_with_links_and_loads_no_chart_script(client, data):
+def test_the_page_draws_its_charts_with_links_and_loads_no_chart_script(client, data):
     html = unescape(dashboard(client, data).content.decode())
-    svgs = re.findall(r"<svg class=\"chart\".*?</svg>", html, re.S)
-    assert len(svgs) == 2
-    bars = re.findall(r'<a href="([^"]+)">\s*<rect class="bar"', svgs[0])
+    funnel = html[html.index('<ol class="chart-wrap funnel"') :]
+    bars = re.findall(
+        r'<li><a href="([^"]+)">\s*<span class="step">', funnel[: funnel.index("</ol>")]
+    )
     assert len(bars) == 5 and all("figure=" in href for href in bars)
     sold = client.get(bars[-1]).context["page"].paginator.count
     assert sold == 3
-    assert len(re.findall(r"<polyline", svgs[1])) == 3
+    svgs = re.findall(r"<svg class=\"chart\".*?</svg>", html, re.S)
+    assert len(svgs) == 1  # the weekly trend
+    assert len(re.findall(r"<polyline", svgs[0])) == 3
     scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"", html)
     assert all("htmx" in src for src in scripts), scripts  # htmx from its package, nothing else
+
+
+def test_the_funnel_is_html_that_a_phone_reads_without_scrolling(client, data):
+    html = dashboard(client, data).content.decode()
+    funnel = html[html.index('<ol class="chart-wrap funnel"') : html.index("</ol>")]
+    assert '<progress max="10" value="6">' in funnel  # contacted: 6 of the 10 leads
+    assert "<svg" not in funnel  # text at the page's size, not scaled down with a drawing
