@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.text import db_text
-from inbound import ingest
+from inbound import ad_test_leads, ingest
 from leadparser.json_shapes import detect
 from leads.models import InboundMessage, LeadType, Source, hash_api_token
 
@@ -67,7 +67,8 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return JsonResponse({"errors": {"body": f"not JSON: {exc}"}}, status=400)
-    foreign = detect(data)[0] is not None
+    shaped = detect(data)[0]
+    foreign = shaped is not None
     if not isinstance(data, dict) and not foreign:
         return JsonResponse({"errors": {"body": "expected a JSON object"}}, status=400)
     region = source.dealership.country or settings.DEALERLMS_DEFAULT_REGION
@@ -75,6 +76,10 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
     # payload (Facebook, Google, HubSpot, Typeform, a form's own keys) has no visitor to
     # correct it: the parser reads what it can, and what it cannot waits in the quarantine.
     errors = input_errors(data, region) if not foreign and _our_contract(data) else {}
+    if shaped is not None and shaped.is_test:
+        with transaction.atomic():
+            ad_test_leads.store(source=source, raw=body, shape=shaped.shape, provider="website")
+        return JsonResponse({"test_lead": True}, status=200)
     with transaction.atomic():
         message = ingest.store_message(
             channel="api",

@@ -8,34 +8,26 @@ source's key compared in constant time (403, the same answer for an unknown sour
 anything else and the answer is 200 at once; the worker parses it like every other message
 (leadparser reads Google's shape), so it becomes a lead, a merge or a quarantine entry.
 
-Test leads (``"is_test": true``, what "Send test data" in Google Ads posts) are kept, read at
-once with the same parser, and marked *not a lead* with the reason "Google Ads test lead": no
-customer, no lead, nobody is assigned, and the source's page shows what was read, so the admin
-sees the connection works. Each test delivery is kept (Google sends the same test id each time).
+Test leads (``"is_test": true``, what "Send test data" in Google Ads posts) are kept but never
+made into leads: see :mod:`inbound.ad_test_leads`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core.text import db_safe
-from inbound import ingest
+from inbound import ad_test_leads, ingest
 from inbound.api import MAX_BODY_BYTES, _rate_limited
-from leadparser import ParseError, parse_message
-from leads.models import InboundMessage, Source
+from leads.models import Source
 
 PROVIDER = "google_ads"
-TEST_REASON = "Google Ads test lead (is_test): kept, not made into a lead, not routed"
 
 
 @csrf_exempt
@@ -65,22 +57,20 @@ def receive(request: HttpRequest, source_id: int) -> JsonResponse:
         return JsonResponse(
             {"error": "no user_column_data: not a Google Ads lead form webhook"}, status=400
         )
-    is_test = data.get("is_test") is True
     with transaction.atomic():
-        message = ingest.store_message(
-            channel="api",
-            provider=PROVIDER,
-            raw=body,
-            dealership=source.dealership,
-            source=source,
-            message_id="" if is_test else _message_id(source, data.get("lead_id")),
-            sender="Google Ads",
-            subject="Google Ads test lead" if is_test else "Google Ads lead",
-            enqueue=not is_test,
-            dedup_basis=f"gads-test:{uuid.uuid4().hex}" if is_test else None,
-        )
-        if is_test:
-            keep_test_lead(message)
+        if data.get("is_test") is True:
+            ad_test_leads.store(source=source, raw=body, shape="google_ads", provider=PROVIDER)
+        else:
+            ingest.store_message(
+                channel="api",
+                provider=PROVIDER,
+                raw=body,
+                dealership=source.dealership,
+                source=source,
+                message_id=_message_id(source, data.get("lead_id")),
+                sender="Google Ads",
+                subject="Google Ads lead",
+            )
     return JsonResponse({}, status=200)
 
 
@@ -90,36 +80,3 @@ def _message_id(source: Source, lead_id: object) -> str:
         return ""
     digest = hashlib.sha256(str(lead_id).strip().encode()).hexdigest()[:32]
     return f"<google-ads-{source.pk}-{digest}@dealerlms>"
-
-
-def keep_test_lead(message: InboundMessage) -> None:
-    """Read the test lead now (same parser, same labels) and keep it as not a lead."""
-    try:
-        parsed = parse_message(
-            bytes(message.raw),
-            region=message.dealership.country or settings.DEALERLMS_DEFAULT_REGION,
-            extra_labels=ingest.extra_labels_for(message.source),
-            max_bytes=settings.DEALERLMS_MAX_INBOUND_BYTES,
-        )
-        reason = TEST_REASON
-    except ParseError as exc:
-        parsed, reason = None, f"{TEST_REASON}; it could not be read: {exc}"
-    message.parsed = db_safe(parsed)
-    message.status = InboundMessage.Status.NOT_A_LEAD
-    message.failure_reason = reason
-    message.parse_attempts += 1
-    message.processed_at = timezone.now()
-    message.save(
-        update_fields=["parsed", "status", "failure_reason", "parse_attempts", "processed_at"]
-    )
-    ingest.log(message, ingest.Action.NOT_A_LEAD, note=reason)
-
-
-def latest_test(source: Source) -> InboundMessage | None:
-    """The last test lead Google sent for this source, for its settings page."""
-    return (
-        source.inbound_messages.filter(provider=PROVIDER, status=InboundMessage.Status.NOT_A_LEAD)
-        .defer("raw")
-        .order_by("-received_at")
-        .first()
-    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inbound import google_ads, json_mapping, quarantine
+from inbound import ad_test_leads, json_mapping, quarantine
 from inbound.forms import (
     ByHandForm,
     DiscardForm,
@@ -218,7 +218,7 @@ def source_labels(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "google_ads_form": GoogleAdsKeyForm(),
             "new_google_ads_key": request.session.pop(f"source-google-ads-{source.pk}", None),
-            "google_ads_test": google_ads.latest_test(source),
+            "google_ads_test": ad_test_leads.latest(source),
         },
     )
 

@@ -67,7 +67,7 @@ _QUESTION_WORDS = {
     "vehicle": ("model", "modellen", "auto", "wagen", "car", "vehicle", "voertuig", "modele",
                 "voiture", "vehicule", "modell", "fahrzeug"),
     "interest": ("interesseert", "interesse", "interested", "interest", "zoekt", "zoek",
-                 "cherchez", "interesse t il", "interessiert", "interessieren", "suchen",
+                 "cherchez", "interessiert", "interessieren", "suchen",
                  "wenst", "gewenst", "looking", "want", "souhaitez", "wunsch"),
     "trade_in": ("inruil", "inruilen", "reprise", "trade", "inzahlungnahme", "huidige",
                  "current", "actuelle", "aktuelles", "eintauschen"),
@@ -91,13 +91,12 @@ def _scalar(value: object) -> str | None:
 
 def _question(key: str) -> str | None:
     """A custom question about the car: 'welk model interesseert u' -> vehicle.model."""
-    words = label_key(key).replace("?", " ").split()
+    words = set(label_key(key).replace("?", " ").split())
     if len(words) < 3:
         return None
-    text = " " + " ".join(words) + " "
 
-    def has(group: str) -> bool:
-        return any(f" {w} " in text or f" {w}" in text for w in _QUESTION_WORDS[group])
+    def has(group: str) -> bool:  # whole words: "want" is no part of "wanneer"
+        return not words.isdisjoint(_QUESTION_WORDS[group])
 
     if has("vehicle") and has("trade_in"):
         return "trade_in.description"
@@ -316,11 +315,17 @@ def parse(message: Message) -> LeadBuilder | None:
 
 
 def unknown_fields(
-    raw: bytes, *, extra_labels: dict[str, str] | None = None, limit: int = 40
+    raw: bytes,
+    *,
+    extra_labels: dict[str, str] | None = None,
+    limit: int = 40,
+    max_bytes: int = 10_000_000,
 ) -> list[dict[str, str]]:
     """The keys of a JSON message (bare, or in an e-mail) that no mapping or dictionary knows:
     ``{"key": name to map, "example": its value, "also": the field's other names (a question's
     title)}``, what an admin maps on the quarantine page. Empty when it holds no readable JSON."""
+    if len(raw) > max_bytes:
+        return []
     message = Message(extra_labels=dict(extra_labels or {}))
     try:
         kind = bare_kind(raw)

@@ -65,8 +65,8 @@ def text_of(value: object) -> str | None:
         return str(value)
     if isinstance(value, str):
         return value
-    if isinstance(value, list):
-        parts = [text_of(v) for v in value[:50]]
+    if isinstance(value, list):  # one level: a list of lists is no form value
+        parts = [text_of(v) for v in value[:50] if not isinstance(v, list | dict)]
         return ", ".join(p for p in parts if p) or None
     return None
 
@@ -111,6 +111,10 @@ def _facebook(data: dict) -> Shaped | None:
     shaped.meta["external_id"] = text_of(data.get("id") or data.get("leadgen_id"))
     shaped.meta["requested_at"] = text_of(data.get("created_time"))
     _meta(data, FACEBOOK_META, shaped.extra)
+    # The Lead Ads Testing Tool fills every field with "<test lead: dummy data for full_name>".
+    shaped.is_test = any((text_of(f.value) or "").startswith("<test lead:") for f in shaped.fields)
+    if shaped.is_test:
+        shaped.extra["test_lead"] = "yes"
     return shaped
 
 

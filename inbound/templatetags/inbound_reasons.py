@@ -24,8 +24,8 @@ KNOWN = [
     ("internal error:", _("Internal error:")),
     ("refused by the API:", _("Refused by the API:")),
     (
-        "Google Ads test lead (is_test): kept, not made into a lead, not routed",
-        _("Google Ads test lead: kept, not made into a lead, not routed"),
+        "test lead: kept, not made into a lead, not routed",
+        _("Test lead: kept, not made into a lead, not routed"),
     ),
     ("too many MIME", _("Too many MIME parts or boundaries")),
 ]

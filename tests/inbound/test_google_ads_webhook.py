@@ -74,6 +74,7 @@ def test_a_test_lead_is_kept_read_and_marked_but_never_a_lead(post, google):
     assert len(messages) == 2
     for message in messages:
         assert message.status == "not_a_lead" and "test lead" in message.failure_reason
+        assert "Google Ads" in message.failure_reason
         assert message.parsed["customer"]["email"] == "test@example.com"
 
 

@@ -85,3 +85,22 @@ def test_our_contract_still_gets_its_field_errors(client, zapier):
 
     assert response.status_code == 400
     assert "e-mail address or a phone number" in response.json()["errors"]["customer"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        (CORPUS / "google-ads-test-data.json").read_bytes(),
+        json.dumps({"id": "1", "created_time": "2026-11-03T18:42:07+0000", "field_data": [
+            {"name": "full_name", "values": ["<test lead: dummy data for full_name>"]},
+            {"name": "email", "values": ["test@fb.com"]}]}).encode(),
+    ],
+    ids=["google-is-test", "facebook-testing-tool"],
+)  # fmt: skip
+def test_a_platforms_test_lead_is_kept_but_never_a_lead(client, zapier, body):
+    response = post(client, body, zapier.token)
+
+    assert response.status_code == 200 and response.json() == {"test_lead": True}
+    assert not Lead.objects.exists()
+    message = InboundMessage.objects.get()
+    assert message.status == "not_a_lead" and message.failure_reason.startswith("test lead")

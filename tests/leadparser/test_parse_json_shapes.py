@@ -133,3 +133,23 @@ def test_our_own_shape_still_reads_as_before() -> None:
     lead = _parse({"customer": {"full_name": "Ann Smit", "email": "ann@example.nl"},
                    "id": "X-1", "ad_id": "from-the-form"})  # fmt: skip
     assert lead["external_id"] == "X-1" and lead["source"] is None
+
+
+def test_a_question_about_the_car_needs_whole_words() -> None:
+    lead = _parse(FACEBOOK | {"field_data": FACEBOOK["field_data"] + [
+        {"name": "wanneer_wilt_u_de_auto_ophalen?", "values": ["zaterdag"]},
+        {"name": "welk_model_interesseert_u?", "values": ["Niro EV"]},
+        {"name": "welke_auto_wilt_u_inruilen?", "values": ["Opel Corsa 2015"]}]})  # fmt: skip
+    assert lead["vehicle"]["model"] == "Niro EV"
+    assert lead["extra"]["wanneer_wilt_u_de_auto_ophalen?"] == "zaterdag"
+    assert (lead["trade_in"]["make"], lead["trade_in"]["year"]) == ("Opel", 2015)
+
+
+def test_deeply_nested_values_are_no_form_values() -> None:
+    deep: list = ["x"]
+    for _ in range(500):
+        deep = [deep]
+    lead = _parse(
+        FACEBOOK | {"field_data": FACEBOOK["field_data"] + [{"name": "n", "values": deep}]}
+    )
+    assert "n" not in lead["extra"]
