@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from dealerlms import views
 from inbound import api as inbound_api
+from inbound import google_ads
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,6 +41,7 @@ urlpatterns = [
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", inbound_api.submit_lead, name="api_leads"),
+    path("inbound/google-ads/<int:source_id>/", google_ads.receive, name="inbound_google_ads"),
     path("api/v1/", include("integrations.api_urls")),
     path("hooks/", include("automation.hook_urls")),
     path("appraisals/", include("appraisals.urls")),

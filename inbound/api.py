@@ -24,7 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.text import db_text
-from inbound import ingest
+from inbound import ad_test_leads, ingest
+from leadparser.json_shapes import detect
 from leads.models import InboundMessage, LeadType, Source, hash_api_token
 
 MAX_BODY_BYTES = 256_000
@@ -66,10 +67,19 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return JsonResponse({"errors": {"body": f"not JSON: {exc}"}}, status=400)
-    if not isinstance(data, dict):
+    shaped = detect(data)[0]
+    foreign = shaped is not None
+    if not isinstance(data, dict) and not foreign:
         return JsonResponse({"errors": {"body": "expected a JSON object"}}, status=400)
     region = source.dealership.country or settings.DEALERLMS_DEFAULT_REGION
-    errors = input_errors(data, region)
+    # Our contract is checked field by field for the website's visitor; a lead-ad or form-tool
+    # payload (Facebook, Google, HubSpot, Typeform, a form's own keys) has no visitor to
+    # correct it: the parser reads what it can, and what it cannot waits in the quarantine.
+    errors = input_errors(data, region) if not foreign and _our_contract(data) else {}
+    if shaped is not None and shaped.is_test:
+        with transaction.atomic():
+            ad_test_leads.store(source=source, raw=body, shape=shaped.shape, provider="website")
+        return JsonResponse({"test_lead": True}, status=200)
     with transaction.atomic():
         message = ingest.store_message(
             channel="api",
@@ -77,9 +87,9 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
             raw=body,
             dealership=source.dealership,
             source=source,
-            message_id=_request_id(source, data),
+            message_id=_request_id(source, data) if isinstance(data, dict) else "",
             sender=source.name,
-            subject=str(data.get("subject") or "")[:200],
+            subject=str(data.get("subject") or "")[:200] if isinstance(data, dict) else "",
             enqueue=False,
         )
         message = InboundMessage.objects.select_for_update().get(pk=message.pk)
@@ -97,6 +107,11 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
             status=200,
         )
     return JsonResponse({"errors": {"body": outcome.message.failure_reason}}, status=400)
+
+
+def _our_contract(data: dict) -> bool:
+    """The lead contract's own keys: a customer object, or e-mail/phone at the top."""
+    return isinstance(data.get("customer"), dict) or bool({"email", "phone", "phones"} & set(data))
 
 
 def input_errors(data: dict, region: str) -> dict[str, str]:
@@ -191,7 +206,7 @@ def _rate_limited(source: Source) -> int:
 
 def _request_id(source: Source, data: dict) -> str:
     """The website's own id of the request makes a resubmission idempotent."""
-    external = data.get("external_id") or data.get("id")
+    external = data.get("external_id") or data.get("id") or data.get("lead_id")
     if not isinstance(external, str | int) or not str(external).strip():
         return ""
     digest = hashlib.sha256(str(external).strip().encode()).hexdigest()[:32]

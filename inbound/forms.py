@@ -75,3 +75,25 @@ class SourceLabelForm(forms.ModelForm):
         if self.source.labels.filter(label__iexact=label).exists():
             raise forms.ValidationError(_("This source already has that label."))
         return label
+
+
+class MapKeyForm(forms.Form):
+    """One unknown JSON key of a quarantined message, mapped to a field of the parser."""
+
+    key = forms.CharField(label=_("Key"), max_length=120)
+    field = forms.ChoiceField(label=_("Means"), choices=[(f, f) for f in CANONICAL_FIELDS])
+    source = forms.ModelChoiceField(label=_("For the messages of"), queryset=Source.objects.none())
+
+    def __init__(self, *args, sources, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+
+
+class GoogleAdsKeyForm(forms.Form):
+    key = forms.CharField(
+        label=_("Key"),
+        required=False,
+        min_length=8,
+        max_length=200,
+        help_text=_("Leave empty to have a random key made."),
+    )

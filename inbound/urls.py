@@ -19,6 +19,7 @@ urlpatterns = [
         views.quarantine_discard,
         name="quarantine_discard",
     ),
+    path("quarantine/<int:pk>/map-key/", views.quarantine_map_key, name="quarantine_map_key"),
     path("quarantine/<int:pk>/route/", views.quarantine_route, name="quarantine_route"),
     path(
         "quarantine/<int:pk>/create/",
@@ -33,4 +34,9 @@ urlpatterns = [
     ),
     path("sources/<int:pk>/reparse/", views.source_reparse, name="source_reparse"),
     path("sources/<int:pk>/token/", views.source_rotate_token, name="source_token"),
+    path(
+        "sources/<int:pk>/google-ads-key/",
+        views.source_google_ads_key,
+        name="source_google_ads_key",
+    ),
 ]

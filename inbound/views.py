@@ -5,11 +5,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inbound import quarantine
-from inbound.forms import ByHandForm, DiscardForm, RouteForm, SourceLabelForm
+from inbound import ad_test_leads, json_mapping, quarantine
+from inbound.forms import (
+    ByHandForm,
+    DiscardForm,
+    GoogleAdsKeyForm,
+    MapKeyForm,
+    RouteForm,
+    SourceLabelForm,
+)
 from leads.models import InboundMessage, Source
 
 
@@ -39,6 +47,8 @@ def quarantine_detail(
     message = _message(request, pk)
     dealerships = quarantine.managed_dealerships(request.user)
     headers = _headers(message)
+    unknown = json_mapping.unknown_keys(message)
+    sources = _mapping_sources(request, message)
     return render(
         request,
         "inbound/quarantine_detail.html",
@@ -55,7 +65,30 @@ def quarantine_detail(
             "route_form": RouteForm(dealerships=dealerships),
             "by_hand_form": by_hand_form
             or ByHandForm(initial=quarantine.prefill(message), dealerships=dealerships),
+            # One small form per unknown JSON key: map it, and the message is parsed again.
+            "unknown_keys": [
+                (
+                    entry,
+                    MapKeyForm(
+                        initial={"key": entry["key"], "source": message.source_id},
+                        sources=sources,
+                        prefix=f"k{index}",
+                    ),
+                )
+                for index, entry in enumerate(unknown)
+            ]
+            if sources.exists()
+            else [],
+            "unknown_without_source": bool(unknown) and not sources.exists(),
         },
+    )
+
+
+def _mapping_sources(request: HttpRequest, message: InboundMessage):
+    """The sources a key of this message may be mapped for: its dealership's, if managed."""
+    return Source.objects.filter(
+        dealership=message.dealership_id,
+        dealership__in=quarantine.managed_dealerships(request.user),
     )
 
 
@@ -80,6 +113,27 @@ def quarantine_reparse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The message is being parsed again."))
+    return redirect("inbound:quarantine_detail", pk=message.pk)
+
+
+@require_POST
+def quarantine_map_key(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    prefix = next((k.split("-")[0] for k in request.POST if k.endswith("-key")), None)
+    form = MapKeyForm(request.POST, sources=_mapping_sources(request, message), prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _("Choose a key, what it means and the source."))
+        return redirect("inbound:quarantine_detail", pk=message.pk)
+    try:
+        json_mapping.map_key(message=message, by=request.user, **form.cleaned_data)
+    except quarantine.QuarantineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("“%(key)s” now means %(field)s. The message is being parsed again.")
+            % {"key": form.cleaned_data["key"], "field": form.cleaned_data["field"]},
+        )
     return redirect("inbound:quarantine_detail", pk=message.pk)
 
 
@@ -159,6 +213,12 @@ def source_labels(request: HttpRequest, pk: int) -> HttpResponse:
                 status=InboundMessage.Status.QUARANTINED
             ).count(),
             "new_token": request.session.pop(f"source-token-{source.pk}", None),
+            "google_ads_url": request.build_absolute_uri(
+                reverse("inbound_google_ads", args=[source.pk])
+            ),
+            "google_ads_form": GoogleAdsKeyForm(),
+            "new_google_ads_key": request.session.pop(f"source-google-ads-{source.pk}", None),
+            "google_ads_test": ad_test_leads.latest(source),
         },
     )
 
@@ -186,4 +246,18 @@ def source_rotate_token(request: HttpRequest, pk: int) -> HttpResponse:
     source.save(update_fields=["api_token"])
     # Shown once, on the next page view, then gone from the session.
     request.session[f"source-token-{source.pk}"] = token
+    return redirect("inbound:source_labels", pk=source.pk)
+
+
+@require_POST
+def source_google_ads_key(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    form = GoogleAdsKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("key", [])))
+        return redirect("inbound:source_labels", pk=source.pk)
+    key = source.set_google_ads_key(form.cleaned_data["key"] or None)
+    source.save(update_fields=["google_ads_key"])
+    # Shown once, on the next page view, then gone from the session (as the API token).
+    request.session[f"source-google-ads-{source.pk}"] = key
     return redirect("inbound:source_labels", pk=source.pk)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Condition, Dealership, StockVehicle
@@ -64,6 +65,8 @@ class Source(models.Model):
         help_text=_("Passive leads (lists, re-activation) go to the BDC queue: nobody asked."),
     )
     api_token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The SHA-256 of the key a Google Ads lead form sends as google_key (like api_token).
+    google_ads_key = models.CharField(max_length=64, blank=True, editable=False)
     is_enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
@@ -89,6 +92,18 @@ class Source(models.Model):
         token = secrets.token_urlsafe(32)
         self.api_token = hash_api_token(token)
         return token
+
+    def set_google_ads_key(self, key: str | None = None) -> str:
+        """The key pasted into a Google Ads lead form's webhook (a new random one when none is
+        given). Only its SHA-256 is kept, as for the API token; the key is shown once."""
+        key = key or secrets.token_urlsafe(24)
+        self.google_ads_key = hash_api_token(key)
+        return key
+
+    def google_ads_key_matches(self, key: object) -> bool:
+        if not self.google_ads_key or not isinstance(key, str) or not key:
+            return False
+        return constant_time_compare(self.google_ads_key, hash_api_token(key))
 
 
 class InboundMessage(models.Model):

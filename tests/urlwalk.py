@@ -11,6 +11,8 @@ PUBLIC = {
     "password_reset_confirm": "the signed, one-time token in the URL is the credential",
     "password_reset_complete": "a static 'password saved' page",
     "api_leads": "website lead API: Bearer token per source (tests/test_lead_api.py)",
+    "inbound_google_ads": "Google Ads lead form webhook: the source's google_key in the body, "
+    "compared in constant time, wrong key refused (tests/inbound/test_google_ads_webhook.py)",
     "api_export_leads": "integration API: Bearer integration token, one dealership "
     "(tests/integrations/test_integration_api.py)",
     "api_export_lead": "integration API: Bearer integration token, one dealership",

@@ -23,6 +23,10 @@ KNOWN = [
     ("XML external references are not allowed", _("XML with external references is not allowed")),
     ("internal error:", _("Internal error:")),
     ("refused by the API:", _("Refused by the API:")),
+    (
+        "test lead: kept, not made into a lead, not routed",
+        _("Test lead: kept, not made into a lead, not routed"),
+    ),
     ("too many MIME", _("Too many MIME parts or boundaries")),
 ]
 

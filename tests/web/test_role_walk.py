@@ -64,11 +64,13 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "inbound:quarantine_reparse": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_discard": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_route": (MANAGERS, lambda w: [w["message"].pk]),
+    "inbound:quarantine_map_key": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_create_lead": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:source_labels": (MANAGERS, lambda w: [w["source"].pk]),
     "inbound:source_label_delete": (MANAGERS, lambda w: [w["source"].pk, new_label(w).pk]),
     "inbound:source_reparse": (MANAGERS, lambda w: [w["source"].pk]),
     "inbound:source_token": (MANAGERS, lambda w: [w["source"].pk]),
+    "inbound:source_google_ads_key": (MANAGERS, lambda w: [w["source"].pk]),
     # Everyone has a dashboard: a salesperson's shows only their own leads (test_dashboard_pages).
     "dashboards:dashboard": (EVERYONE, None),
     "dashboards:leads": (EVERYONE, None),
