@@ -77,9 +77,7 @@ def parse_message(
         kind = bare_kind(raw)
         if kind is None:
             read_email(raw, message)
-            envelope.open_envelope(
-                message, own_addresses=own_addresses, check=not skip_not_a_lead
-            )
+            envelope.open_envelope(message, own_addresses=own_addresses, check=not skip_not_a_lead)
         else:
             read_bare(raw, kind, message)
         return envelope.read(message, run)

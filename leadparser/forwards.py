@@ -54,8 +54,8 @@ _HEADER_LINE = re.compile(r"^\s*\*?\s*([^\W\d][\w /-]{0,20}?)\s*\*?\s*:\s*\*?\s*
 
 # "On Mon, 12 Oct 2026 at 10:15, Jan <jan@example.com> wrote:" in the languages we serve.
 _ATTRIBUTION = re.compile(
-    r"^\s*(?:on|op|am|le|el|il|em|w dniu)\b.{4,300}?\b(?:wrote|schreef|schrieb|a ecrit|"
-    r"escribio|ha scritto|escreveu|napisal\(a\)|napisal)\s*:\s*$"
+    r"^\s*(?:on|op|am|le|el|il|em|w dniu)\b.{4,300}?(?:\b(?:wrote|a ecrit|escribio|ha scritto|"
+    r"escreveu|napisal\(a\)|napisal)\s*|\b(?:schreef|schrieb)\s+.{1,200}?):\s*$"
 )
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|i|doorst|enc|rif|pd|vs)\s*:", re.I)
@@ -247,7 +247,8 @@ def find_original(lines: list[Line]) -> Original | None:
                 following += 1
             headers, after = _header_block(lines, following)
             if _is_header_block(headers, after_marker=True):
-                return Original(kind, lines[index].start, _end(lines, after), headers)
+                quoted = bool(_quote_depth(lines[following].text))  # Apple Mail on iOS
+                return Original(kind, lines[index].start, _end(lines, after), headers, quoted)
             if kind == "forward":  # Gmail without headers (rare): the body follows the marker
                 return Original(kind, lines[index].start, lines[index].end, {})
         elif _header(text) and _header(text)[0] == "from":
@@ -258,10 +259,10 @@ def find_original(lines: list[Line]) -> Original | None:
             attribution = _attribution(lines, index)
             if attribution is not None:
                 return attribution
-            if _quote_depth(lines[index].text) and index + 1 < len(lines):
-                # A quote without an attribution line: two or more quoted lines in a row.
-                if _quote_depth(lines[index + 1].text):
-                    return Original("reply", lines[index].start, lines[index].start, {}, True)
+            # A quote without an attribution line: two or more quoted lines in a row.
+            next_quoted = index + 1 < len(lines) and _quote_depth(lines[index + 1].text)
+            if _quote_depth(lines[index].text) and next_quoted:
+                return Original("reply", lines[index].start, lines[index].start, {}, True)
         index += 1
     return None
 
@@ -274,7 +275,7 @@ def _attribution(lines: list[Line], index: int) -> Original | None:
         joined = " ".join(_unquote(line.text).strip() for line in lines[index : index + span])
         if _ATTRIBUTION.match(fold(joined)):
             name, address = _name_and_address(joined)
-            headers = {"from": f"{name} <{address}>" if address else name or ""}
+            headers = {"from": f"{name} <{address}>" if address else name or "", "date": joined}
             quoted = index + span < len(lines) and bool(_quote_depth(lines[index + span].text))
             end = lines[index + span - 1].end
             return Original("reply", lines[index].start, end, headers, quoted)

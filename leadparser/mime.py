@@ -42,6 +42,9 @@ def _decoded(value: str) -> str:
         return value
 
 
+decoded = _decoded  # for the envelope step, which reads a few more headers
+
+
 # Browsers read these as windows-1252, and so do we: senders that declare ISO-8859-1 mean it
 # (the euro sign at 0x80 is the common case).
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "us-ascii",
