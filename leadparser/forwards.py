@@ -291,9 +291,11 @@ def _name_and_address(attribution: str) -> tuple[str | None, str | None]:
     if not address:
         return None, None
     before = attribution[: address.start()].rstrip(" <(\"'[")
-    # The name is what sits between the date's last comma / time and the address.
-    name = re.split(r",\s*|\d{1,2}[:.h]\d{2}(?:\s*(?:uur|uhr|am|pm))?\s*", before)[-1]
-    name = re.sub(r"^(?:schreef|schrieb|wrote)\s+", "", name.strip(), flags=re.I)
+    verb = re.search(r"\b(?:schreef|schrieb)\s+", before, re.I)
+    if verb:  # "Op … schreef Naam <adres>:"
+        name = before[verb.end() :]
+    else:  # "On …, Name <address> wrote:": after the date's last comma or time
+        name = re.split(r",\s*|\d{1,2}[:.h]\d{2}(?:\s*(?:uur|uhr|am|pm))?\s*", before)[-1]
     return (name.strip(" \"'") or None), address.group(0)
 
 
