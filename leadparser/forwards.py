@@ -218,29 +218,44 @@ def _is_header_block(headers: dict[str, str], after_marker: bool) -> bool:
     return has_address and "date" in headers and bool({"subject", "to"} & headers.keys())
 
 
+_QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")
+_QUOTES = re.compile(r"^(?:\s*>)+")
+
+
 def _unquote(text: str) -> str:
-    return re.sub(r"^(?:\s*>)+\s?", "", text)
+    if not text.lstrip().startswith(">"):
+        return text  # the common case, without a regex
+    return _QUOTE_PREFIX.sub("", text)
 
 
 def _quote_depth(text: str) -> int:
-    match = re.match(r"^(?:\s*>)+", text)
-    return match.group(0).count(">") if match else 0
+    if not text.lstrip().startswith(">"):
+        return 0
+    return _QUOTES.match(text).group(0).count(">")
+
+
+_MARKER_START = frozenset("-–—_=")
 
 
 def find_original(lines: list[Line]) -> Original | None:
     """The first quoted original in ``lines`` (the outermost; call again on what follows it for
-    the next one in)."""
+    the next one in). Most lines of a lead are ruled out by their first and last character
+    before anything is folded: this runs on every e-mail."""
     index = 0
     while index < len(lines):
-        text = _unquote(lines[index].text)
-        folded = fold(text).strip()
-        dashed = _DASHED.match(folded)
-        phrase = dashed.group(1).strip(" :") if dashed else None
+        text = _unquote(lines[index].text).strip()
+        if not text:
+            index += 1
+            continue
         kind = None
-        if phrase in _FORWARD_PHRASES or _FORWARD_HEADINGS.match(folded):
-            kind = "forward"
-        elif phrase in _ORIGINAL_PHRASES or _UNDERSCORES.match(folded):
-            kind = "neutral"
+        if text[0] in _MARKER_START or text[-1] == ":":
+            folded = fold(text)
+            dashed = _DASHED.match(folded)
+            phrase = dashed.group(1).strip(" :") if dashed else None
+            if phrase in _FORWARD_PHRASES or _FORWARD_HEADINGS.match(folded):
+                kind = "forward"
+            elif phrase in _ORIGINAL_PHRASES or _UNDERSCORES.match(folded):
+                kind = "neutral"
         if kind is not None:
             following = index + 1
             while following < len(lines) and not lines[following].text.strip():
@@ -251,7 +266,7 @@ def find_original(lines: list[Line]) -> Original | None:
                 return Original(kind, lines[index].start, _end(lines, after), headers, quoted)
             if kind == "forward":  # Gmail without headers (rare): the body follows the marker
                 return Original(kind, lines[index].start, lines[index].end, {})
-        elif _header(text) and _header(text)[0] == "from":
+        elif ":" in text and (_header(text) or ("",))[0] == "from":
             headers, after = _header_block(lines, index)
             if _is_header_block(headers, after_marker=False):
                 return Original("neutral", lines[index].start, _end(lines, after), headers)
@@ -261,7 +276,7 @@ def find_original(lines: list[Line]) -> Original | None:
                 return attribution
             # A quote without an attribution line: two or more quoted lines in a row.
             next_quoted = index + 1 < len(lines) and _quote_depth(lines[index + 1].text)
-            if _quote_depth(lines[index].text) and next_quoted:
+            if next_quoted and _quote_depth(lines[index].text):
                 return Original("reply", lines[index].start, lines[index].start, {}, True)
         index += 1
     return None
@@ -272,6 +287,8 @@ def _attribution(lines: list[Line], index: int) -> Original | None:
     for span in (1, 2, 3):
         if index + span > len(lines):
             break
+        if not lines[index + span - 1].text.rstrip().endswith(":"):
+            continue  # an attribution ends with its colon
         joined = " ".join(_unquote(line.text).strip() for line in lines[index : index + span])
         if _ATTRIBUTION.match(fold(joined)):
             name, address = _name_and_address(joined)
