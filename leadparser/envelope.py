@@ -40,10 +40,9 @@ _AUTO_SUBJECT = re.compile(
     r"^\s*(?:(?:re|aw|antw|sv|tr|fw|fwd|wg)\s*:\s*)*\[?(?P<phrase>out of (?:the )?office|"
     r"automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|automatisch antwoord|"
     r"automatisch bericht|afwezig(?:heid)?|niet aanwezig|abwesend|abwesenheitsnotiz|"
-    r"automatische antwort|reponse automatique|message d'absence|absence|absent(?:e)?|"
+    r"automatische antwort|reponse automatique|message d'absence|absence|"
     r"respuesta automatica|fuera de la oficina|risposta automatica|fuori (?:sede|ufficio)|"
-    r"resposta automatica|ausente|autosvar|automatyczna odpowiedz|vacation|on vacation|"
-    r"vakantie|urlaub|conges)\b",
+    r"resposta automatica|ausente|autosvar|automatyczna odpowiedz|on vacation)\b",
     re.I,
 )
 _NDR_SUBJECT = re.compile(

@@ -94,8 +94,11 @@ def test_auto_reply_subjects(subject: str) -> None:
     assert refused(mail(subject=subject)).startswith("auto-reply (subject")
 
 
-def test_a_subject_that_only_mentions_absence_in_passing_is_a_lead() -> None:
-    lead = parse_message(mail(subject="Proefrit na mijn afwezigheid"))
+@pytest.mark.parametrize(
+    "subject", ["Proefrit na mijn afwezigheid", "Vakantie: camper huren", "Urlaub im Wohnmobil"]
+)
+def test_a_subject_that_only_mentions_absence_or_holidays_is_a_lead(subject: str) -> None:
+    lead = parse_message(mail(subject=subject))
     assert lead["customer"]["full_name"] == "Jan Jansen"
 
 
@@ -135,6 +138,20 @@ def test_mail_from_the_mailer_daemon_or_postmaster_is_a_delivery_report(sender: 
 )  # fmt: skip
 def test_exchange_and_mta_bounce_subjects_are_delivery_reports(subject: str) -> None:
     assert refused(mail(subject=subject)).startswith("delivery report (subject")
+
+
+def test_a_read_receipt_is_not_a_lead() -> None:
+    body = (
+        "--b2\nContent-Type: text/plain\n\nYour message was read.\n" + LEAD_BODY
+        + "--b2\nContent-Type: message/disposition-notification\n\n"
+        "Final-Recipient: rfc822;jan@example.nl\nDisposition: manual-action/MDN-sent-manually;"
+        " displayed\n\n--b2--\n"
+    )  # fmt: skip
+    raw = mail(
+        body=body, subject="Gelezen: Offerte",
+        content_type='multipart/report; report-type=disposition-notification; boundary="b2"',
+    )  # fmt: skip
+    assert refused(raw) == "read receipt (disposition notification)"
 
 
 def test_a_delivery_report_wins_over_a_list_header_and_a_contact() -> None:
