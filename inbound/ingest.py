@@ -441,7 +441,7 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
         return Status.UNROUTED, "no dealership for this address"
     if message.source is None:
         message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
-    own = sources.own_addresses(dealership)
+    own = [*sources.own_addresses(dealership), message.recipient]
     parsed = _parse(message, sources.labels(message.source), own)
     if isinstance(parsed, tuple):
         return parsed

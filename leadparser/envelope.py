@@ -196,9 +196,13 @@ def _adopt(message: Message, inner: Message) -> None:
 def _date(value: str | None, region: str) -> object:
     if not value:
         return None
-    when = parse_email_date(value)
+    # A forward's Date line has a zone only when the client copied the RFC 5322 header; Outlook
+    # and Gmail write the forwarder's local time: the dealership's zone.
+    has_zone = re.search(r"[+-]\d{4}\b|\b(?:GMT|UTC)\b", value)
+    when = parse_email_date(value) if has_zone else None
     if when is None:
         folded = _MONTHS_MORE_RE.sub(lambda m: _MONTHS_MORE[m.group(1)], fold(value))
+        folded = re.sub(r"^[^\W\d]+\.?,\s*", "", folded)  # "thursday, …" reads as RFC 5322 (UTC)
         when, _day = parse_when(folded, region=region)
         pm = re.search(r"\b(\d{1,2})[:.](\d{2})(?::\d{2})?\s*(pm|p\.m\.)", value, re.I)
         if when is not None and pm and when.hour < 12:

@@ -41,7 +41,7 @@ _UNDERSCORES = re.compile(r"^\s*_{8,}\s*$")
 _LABELS = {
     "from": {"from", "van", "von", "de", "da", "expediteur", "absender", "remitente", "od"},
     "date": {"date", "sent", "datum", "verzonden", "verstuurd", "gesendet", "envoye", "enviado",
-             "enviado el", "fecha", "inviato", "data", "wyslano", "envoye le"},
+             "enviado el", "enviada", "fecha", "inviato", "data", "wyslano", "envoye le"},
     "to": {"to", "aan", "an", "a", "para", "destinataire", "pour", "do", "empfanger"},
     "cc": {"cc", "kopie", "copie", "cc/bcc"},
     "subject": {"subject", "onderwerp", "betreff", "betreft", "objet", "asunto", "oggetto",
@@ -215,7 +215,9 @@ def _is_header_block(headers: dict[str, str], after_marker: bool) -> bool:
     # Without a marker line, only a block that looks like a mail client's: an address in From,
     # and a date or sent line with a To or Subject line.
     has_address = bool(_ADDRESS.search(headers["from"])) or "mailto:" in headers["from"].lower()
-    return has_address and "date" in headers and bool({"subject", "to"} & headers.keys())
+    if not has_address:  # Exchange shows a colleague by name only: then all four lines
+        return {"date", "subject", "to"} <= headers.keys()
+    return "date" in headers and bool({"subject", "to"} & headers.keys())
 
 
 _QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")

@@ -124,6 +124,18 @@ def test_outlook_html_header_blocks_without_a_dashes_line(labels) -> None:
     assert lead["requested_at"] == "2026-10-15T10:15:00+02:00"
 
 
+def test_an_outlook_block_naming_a_colleague_without_address() -> None:
+    # Exchange shows an internal sender by name only; the forwarder's signature stays outside.
+    inner = (
+        "From: Sanne Bos\nSent: Thursday, October 15, 2026 10:15 AM\nTo: Piet de Vries\n"
+        "Subject: Aanvraag van de stand\n\n"
+    )
+    lead = parse_message(mail(SIGNATURE + "\n" + inner + ORIGINAL), own_addresses=OWN)
+    assert lead["customer"]["full_name"] == "Eva Smit"
+    assert [p["number"] for p in lead["customer"]["phones"]] == ["+31611223344"]
+    assert lead["requested_at"] == "2026-10-15T10:15:00+02:00"
+
+
 def test_outlook_on_the_web_text_part() -> None:
     body = (
         "FYI\n\n"
