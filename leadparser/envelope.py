@@ -207,6 +207,9 @@ def _date(value: str | None, region: str) -> object:
         pm = re.search(r"\b(\d{1,2})[:.](\d{2})(?::\d{2})?\s*(pm|p\.m\.)", value, re.I)
         if when is not None and pm and when.hour < 12:
             when = when.replace(hour=when.hour + 12)
+        seconds = re.search(r"\b\d{1,2}[:.]\d{2}[:.](\d{2})\b", value)
+        if when is not None and seconds:  # Apple Mail writes them: "11:20:05"
+            when = when.replace(second=int(seconds.group(1)))
     return when
 
 
