@@ -224,8 +224,11 @@ _MONTHS_MORE = {
 _MONTHS_MORE_RE = re.compile(r"\b(" + "|".join(_MONTHS_MORE) + r")\b")
 
 
+_ONE_QUOTE = re.compile(r"^[ \t]*> ?", re.M)
+
+
 def _dequote(text: str) -> str:
-    return "\n".join(re.sub(r"^\s*> ?", "", line) for line in text.splitlines())
+    return _ONE_QUOTE.sub("", text)  # one level: a quote inside the quote stays a quote
 
 
 def _unwrap_inline(message: Message, own: OwnAddresses) -> bool:
@@ -302,10 +305,15 @@ def unwrap(message: Message, own: OwnAddresses) -> tuple[str | None, str | None]
 # --- 3. clues ------------------------------------------------------------------------------------
 
 
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc", "gv", "or", "ne"}
+
+
 def _organisation(address: str | None) -> str:
-    """'reply.marktplaats.example' and 'marktplaats.example' are one sender's (last two labels)."""
-    domain = (address or "").rsplit("@", 1)[-1].lower()
-    return ".".join(domain.split(".")[-2:])
+    """'reply.marktplaats.example' and 'marktplaats.example' are one sender's: the registered
+    domain (two labels, three under a national second level such as .co.uk or .com.es)."""
+    labels = (address or "").rsplit("@", 1)[-1].lower().split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
 
 
 def _clues(message: Message, own: OwnAddresses, forwarded: bool) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from leadparser.normalize import fold
 
 MAX_SCAN_CHARS = 1_000_000  # as the label reader: a forward's headers sit near the top
+MAX_LINES = 5_000  # a thread of forwards with disclaimers is a few hundred lines; more is noise
 
 # Separator lines: the phrase between dashes, or a heading line ending in a colon.
 _DASHED = re.compile(r"^\s*[-–—_=]{2,}\s*([^-–—_=].*?)\s*[-–—_=]{2,}\s*$")
@@ -65,7 +66,7 @@ _SUBJECT_PREFIXES = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     text: str  # what a reader sees: tags stripped, entities read, "> " quoting kept
     start: int  # offset of the line in its source (text or HTML)
@@ -103,7 +104,7 @@ def bare_subject(subject: str | None) -> str | None:
 
 def text_lines(text: str) -> list[Line]:
     lines, offset = [], 0
-    for raw in text[:MAX_SCAN_CHARS].splitlines(keepends=True):
+    for raw in text[:MAX_SCAN_CHARS].splitlines(keepends=True)[:MAX_LINES]:
         lines.append(Line(raw.rstrip("\r\n"), offset, offset + len(raw)))
         offset += len(raw)
     return lines
@@ -130,7 +131,7 @@ def html_lines(html: str) -> list[Line]:
             lines.append(Line(text, start, at))
         pieces.clear()
 
-    while True:
+    while len(lines) < MAX_LINES:
         found = html.find("<", position)
         if found < 0:
             break
@@ -156,8 +157,9 @@ def html_lines(html: str) -> list[Line]:
             start = position
         elif tag in ("td", "th") and not closing:
             pieces.append(" ")
-    pieces.append(html[position:])
-    close(len(html))
+    if len(lines) < MAX_LINES:
+        pieces.append(html[position:])
+        close(len(html))
     return lines
 
 
