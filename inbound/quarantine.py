@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.selectors import dealerships_for
@@ -88,7 +89,7 @@ def confirm_lead(*, message: InboundMessage, by: User) -> InboundMessage:
     not-a-lead filter (an out-of-office subject on a real enquiry, a portal's bulk mailer)."""
     message = _locked(message)
     if message.status != Status.NOT_A_LEAD:
-        raise QuarantineError("Only a message refused as not a lead can be marked as a lead.")
+        raise QuarantineError(_("Only a message refused as not a lead can be marked as a lead."))
     message.is_lead_confirmed = True
     message.status = Status.RECEIVED
     message.failure_reason = ""
