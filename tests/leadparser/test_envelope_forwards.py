@@ -124,6 +124,20 @@ def test_outlook_html_header_blocks_without_a_dashes_line(labels) -> None:
     assert lead["requested_at"] == "2026-10-15T10:15:00+02:00"
 
 
+@pytest.mark.parametrize(
+    "marker",
+    ["-----Original Message-----", "-----Oorspronkelijk bericht-----",
+     "-----Ursprüngliche Nachricht-----", "-----Message d'origine-----",
+     "-----Mensaje original-----", "-----Messaggio originale-----"],
+)  # fmt: skip
+def test_the_original_message_line_marks_a_block_without_an_address(marker: str) -> None:
+    block = "From: Occasions Portal\nSent: Thu, 15 Oct 2026 10:15:00 +0200\nSubject: Aanvraag\n\n"
+    lead = parse_message(mail(SIGNATURE + marker + "\n" + block + ORIGINAL), own_addresses=OWN)
+    assert lead["customer"]["full_name"] == "Eva Smit"
+    assert [p["number"] for p in lead["customer"]["phones"]] == ["+31611223344"]
+    assert lead["source"] == "Occasions Portal"
+
+
 def test_an_outlook_block_naming_a_colleague_without_address() -> None:
     # Exchange shows an internal sender by name only; the forwarder's signature stays outside.
     inner = (
@@ -293,6 +307,15 @@ def test_reply_to_under_the_same_national_second_level_domain_is_another_organis
         sender="Autotrader <noreply@autotrader.co.uk>", headers=("Reply-To: priya@example.co.uk",),
     )  # fmt: skip
     assert parse_message(raw, region="GB")["customer"]["email"] == "priya@example.co.uk"
+
+
+def test_a_reply_to_of_the_dealership_itself_is_not_the_customer() -> None:
+    raw = mail(
+        "Naam: Eva Smit\nTelefoon: 06 11223344\n", subject="Contactformulier",
+        sender="Website <wordpress@site-host.example>", headers=("Reply-To: verkoop@autohuis.example",),
+    )  # fmt: skip
+    lead = parse_message(raw, own_addresses=["@autohuis.example"])
+    assert lead["customer"]["email"] is None
 
 
 def test_the_body_email_wins_over_reply_to() -> None:
