@@ -236,7 +236,9 @@ def _unwrap_inline(message: Message, own: OwnAddresses) -> bool:
     text = message.texts[0] if message.texts else None
     html = message.htmls[0] if message.htmls else None
     in_text = forwards.find_original(forwards.text_lines(text)) if text else None
-    in_html = forwards.find_original(forwards.html_lines(html)) if html else None
+    in_html = None
+    if html and forwards.html_may_quote(html):
+        in_html = forwards.find_original(forwards.html_lines(html))
     found = in_text or in_html
     if found is None:
         return False

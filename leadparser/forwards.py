@@ -163,6 +163,24 @@ def html_lines(html: str) -> list[Line]:
     return lines
 
 
+# Every HTML forward or quote carries one of these (a marker phrase, an attribution verb, a mail
+# client's quote element, an address in angle brackets); an HTML lead without any is not cut
+# into lines at all: most leads are not forwards, and this test costs microseconds.
+_HTML_HINTS = (
+    "forward", "doorgestuurd", "weitergeleitet", "transf", "reenviado", "inoltrato", "encaminhad",
+    "przekazan", "original", "oorspronkelijk", "ursprüngliche", "ursprungliche", "d'origine",
+    "d&#39;origine", "d&#x27;origine", "begin ", "anfang der", "début du", "d&eacute;but",
+    "wrote", "schreef", "schrieb", "crit", "escribi", "ha scritto", "escreveu", "napisa",
+    "blockquote", "divrplyfwdmsg", "border-top:solid", "gmail_quote", "moz-", "_____", "&gt;",
+    "&#62;",
+)  # fmt: skip
+
+
+def html_may_quote(html: str) -> bool:
+    low = html[:MAX_SCAN_CHARS].lower()
+    return any(hint in low for hint in _HTML_HINTS)
+
+
 # --- finding the original -----------------------------------------------------------------------
 
 
