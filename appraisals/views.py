@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from appraisals import links, selectors, services
 from appraisals.forms import ChecklistForm, ChecklistItemForm, OfferForm, PhotoForm, TradeInForm
 from appraisals.models import Appraisal
+from core.outgoing_mail import loop_headers
 from leads.models import LeadVehicle
 from leads.selectors import visible_leads
 
@@ -243,7 +244,11 @@ def send_offer(request: HttpRequest, pk: int) -> HttpResponse:
             subject = _("Our offer for your %(car)s") % {"car": appraisal.lead.trade_in}
             html = render_to_string("appraisals/offer_email.html", context)
             text = render_to_string("appraisals/offer_email.txt", context)
-        send_mail(subject, text, None, [customer.email], html_message=html)
+        mail = EmailMultiAlternatives(
+            subject, text, None, [customer.email], headers=loop_headers("appraisal-offer")
+        )
+        mail.attach_alternative(html, "text/html")
+        mail.send()
         services.record_offer_sent(appraisal=appraisal, by=request.user, to=customer.email)
         messages.success(request, _("The offer was e-mailed to %(to)s.") % {"to": customer.email})
     return redirect("appraisals:offer", pk=pk)

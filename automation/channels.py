@@ -15,6 +15,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from core.outgoing_mail import loop_headers
+
 
 class NotSent(Exception):
     """The provider surely did not take the message. `retry`: worth trying again later."""
@@ -44,7 +46,7 @@ class Email:
 
 
 def _email_message(email: Email, connection) -> EmailMultiAlternatives:
-    headers = {"Message-ID": f"<{email.uid}@dealerlms>"}
+    headers = {"Message-ID": f"<{email.uid}@dealerlms>", **loop_headers("automation")}
     if email.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

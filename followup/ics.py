@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from core.outgoing_mail import loop_headers
 from leads.models import Lead
 
 DURATION = timedelta(hours=1)
@@ -78,7 +79,11 @@ def send_invites(*, lead_id: int) -> list[str]:
         }
     for address in to:
         message = EmailMessage(
-            subject=subject, body=text, to=[address], from_email=settings.DEFAULT_FROM_EMAIL
+            subject=subject,
+            body=text,
+            to=[address],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            headers=loop_headers("appointment"),
         )
         message.attach("appointment.ics", body, "text/calendar; method=REQUEST")
         message.send()

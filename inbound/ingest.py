@@ -31,7 +31,7 @@ from core import jobs
 from core.db import update_rows
 from core.text import db_safe, db_text
 from dealers.models import Dealership
-from leadparser import ParseError, parse_message
+from leadparser import NotALead, ParseError, parse_message
 from leadparser.mime import decode_bytes
 from leads import services
 from leads.customers import CustomerBook
@@ -441,34 +441,59 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
         return Status.UNROUTED, "no dealership for this address"
     if message.source is None:
         message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
-    parsed = _parse(message, sources.labels(message.source))
-    if isinstance(parsed, str):
-        return Status.QUARANTINED, parsed
+    own = [*sources.own_addresses(dealership), message.recipient]
+    parsed = _parse(message, sources.labels(message.source), own)
+    if isinstance(parsed, tuple):
+        return parsed
     if message.source is None:
         message.source = sources.named(dealership, parsed.get("source"))
         if labels := sources.labels(message.source):
-            parsed = _parse(message, labels)
-            if isinstance(parsed, str):
-                return Status.QUARANTINED, parsed
+            parsed = _parse(message, labels, own)
+            if isinstance(parsed, tuple):
+                return parsed
     parsed = db_safe(parsed)  # a NUL in a name or a comment must not stop the batch
     message.parsed = parsed
     return parsed
 
 
-def _parse(message: InboundMessage, labels: dict[str, str]) -> dict | str:
-    """The normalized lead, or the reason there is none."""
+def _parse(
+    message: InboundMessage, labels: dict[str, str], own_addresses: list[str]
+) -> dict | tuple[str, str]:
+    """The normalized lead, or (status, reason) when there is none: 'not a lead' for what holds
+    no lead by nature (an auto-reply, a bounce, our own mail), else quarantined."""
     try:
         return parse_message(
             bytes(message.raw),
             region=message.dealership.country or settings.DEALERLMS_DEFAULT_REGION,
             extra_labels=labels,
             max_bytes=settings.DEALERLMS_MAX_INBOUND_BYTES,
+            own_addresses=own_addresses,
+            skip_not_a_lead=message.is_lead_confirmed,
         )
+    except NotALead as exc:
+        return Status.NOT_A_LEAD, " ".join(str(exc).split()) or "not a lead"
     except ParseError as exc:
-        return " ".join(str(exc).split()) or type(exc).__name__
+        return Status.QUARANTINED, " ".join(str(exc).split()) or type(exc).__name__
     except Exception as exc:
         logger.exception("inbound message %s: parser failed", message.pk)
-        return f"internal error: {type(exc).__name__}"
+        return Status.QUARANTINED, f"internal error: {type(exc).__name__}"
+
+
+def own_addresses(dealership: Dealership) -> list[str]:
+    """The addresses whose mail is the dealership's own (or DealerLMS's): its inbound address,
+    its people's addresses, our sender address and sending domain. Mail from them is no lead
+    unless it forwards one."""
+    found = [dealership.inbound_address or ""]
+    found += User.objects.filter(memberships__dealership=dealership, is_active=True).values_list(
+        "email", flat=True
+    )
+    sender = getaddresses([settings.DEFAULT_FROM_EMAIL or ""])
+    for _name, address in sender:
+        found.append(address)
+    domains = {settings.ANYMAIL.get("MAILGUN_SENDER_DOMAIN") or ""}
+    domains |= {address.rsplit("@", 1)[1] for _name, address in sender if "@" in address}
+    found += [f"@{domain.lower()}" for domain in domains if domain]
+    return sorted({a.strip() for a in found if a and a.strip()})
 
 
 class _Sources:
@@ -477,6 +502,7 @@ class _Sources:
     def __init__(self) -> None:
         self._enabled: dict[int, list[Source]] = {}
         self._labels: dict[int, dict[str, str]] = {}
+        self._own: dict[int, list[str]] = {}
 
     def enabled(self, dealership: Dealership) -> list[Source]:
         if dealership.pk not in self._enabled:
@@ -489,6 +515,11 @@ class _Sources:
     def named(self, dealership: Dealership, name: str | None) -> Source | None:
         name = (name or "").strip().upper()
         return next((s for s in self.enabled(dealership) if s.name.upper() == name), None)
+
+    def own_addresses(self, dealership: Dealership) -> list[str]:
+        if dealership.pk not in self._own:
+            self._own[dealership.pk] = own_addresses(dealership)
+        return self._own[dealership.pk]
 
     def labels(self, source: Source | None) -> dict[str, str]:
         if source is None:
@@ -531,7 +562,11 @@ def _log_entry(outcome: Outcome, by: User | None) -> InboundMessageLog:
     elif outcome.duplicate_of is not None:
         action, note = Action.MERGED, f"lead #{outcome.duplicate_of.pk}"
     else:
-        action = {Status.QUARANTINED: Action.QUARANTINED, Status.UNROUTED: Action.UNROUTED}
+        action = {
+            Status.QUARANTINED: Action.QUARANTINED,
+            Status.UNROUTED: Action.UNROUTED,
+            Status.NOT_A_LEAD: Action.NOT_A_LEAD,
+        }
         action, note = action[message.status], message.failure_reason
     return InboundMessageLog(message=message, action=action, actor=by, note=note)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.selectors import dealerships_for
@@ -17,6 +18,8 @@ from leads.models import InboundMessage, Lead, LeadVehicle, Source
 Status = InboundMessage.Status
 Action = ingest.Action
 WAITING = (Status.QUARANTINED, Status.UNROUTED)
+# A message refused as not a lead waits for nobody, but a manager may still act on it.
+ACTIONABLE = (*WAITING, Status.NOT_A_LEAD)
 MANAGING = (Role.MANAGER, Role.ADMIN)
 
 
@@ -49,6 +52,17 @@ def waiting_messages(user: User) -> QuerySet[InboundMessage]:
     )
 
 
+def not_a_lead_messages(user: User) -> QuerySet[InboundMessage]:
+    """Auto-replies, bounces, newsletters, own mail: kept with the reason, newest first."""
+    return (
+        visible_messages(user)
+        .filter(status=Status.NOT_A_LEAD)
+        .select_related("dealership", "source")
+        .defer("raw")
+        .order_by("-received_at", "-pk")
+    )
+
+
 def _locked(message: InboundMessage) -> InboundMessage:
     return InboundMessage.objects.select_for_update().get(pk=message.pk)
 
@@ -57,7 +71,7 @@ def _locked(message: InboundMessage) -> InboundMessage:
 def reparse(*, message: InboundMessage, by: User | None) -> InboundMessage:
     """Back to 'received' and through the task again (after a label or parser change)."""
     message = _locked(message)
-    if message.status not in WAITING:
+    if message.status not in ACTIONABLE:
         raise QuarantineError("Only a quarantined or unrouted message can be parsed again.")
     if message.dealership_id is None:
         raise QuarantineError("Choose the dealership this message is for first.")
@@ -65,6 +79,22 @@ def reparse(*, message: InboundMessage, by: User | None) -> InboundMessage:
     message.failure_reason = ""
     message.save(update_fields=["status", "failure_reason"])
     ingest.log(message, Action.REPARSE, by=by)
+    ingest.enqueue_parse(message)
+    return message
+
+
+@transaction.atomic
+def confirm_lead(*, message: InboundMessage, by: User) -> InboundMessage:
+    """A manager says a message refused as not a lead is one: it is parsed again without the
+    not-a-lead filter (an out-of-office subject on a real enquiry, a portal's bulk mailer)."""
+    message = _locked(message)
+    if message.status != Status.NOT_A_LEAD:
+        raise QuarantineError(_("Only a message refused as not a lead can be marked as a lead."))
+    message.is_lead_confirmed = True
+    message.status = Status.RECEIVED
+    message.failure_reason = ""
+    message.save(update_fields=["is_lead_confirmed", "status", "failure_reason"])
+    ingest.log(message, Action.CONFIRMED_LEAD, by=by)
     ingest.enqueue_parse(message)
     return message
 
@@ -103,7 +133,7 @@ def discard(*, message: InboundMessage, by: User, reason: str) -> InboundMessage
     reason = reason.strip()
     if not reason:
         raise QuarantineError("Say why the message is discarded.")
-    if message.status not in WAITING:
+    if message.status not in ACTIONABLE:
         raise QuarantineError("Only a quarantined or unrouted message can be discarded.")
     message.status = Status.DISCARDED
     message.failure_reason = reason
@@ -131,7 +161,7 @@ def create_by_hand(
     """A manager read the message and typed the lead in: it is created and linked like a
     parsed one, with a note saying who did it."""
     message = _locked(message)
-    if message.status not in WAITING:
+    if message.status not in ACTIONABLE:
         raise QuarantineError("This message is no longer waiting for a person.")
     customer = services.find_or_create_customer(
         dealership=dealership,

@@ -15,6 +15,11 @@ urlpatterns = [
         name="quarantine_reparse",
     ),
     path(
+        "quarantine/<int:pk>/is-a-lead/",
+        views.quarantine_confirm_lead,
+        name="quarantine_confirm_lead",
+    ),
+    path(
         "quarantine/<int:pk>/discard/",
         views.quarantine_discard,
         name="quarantine_discard",

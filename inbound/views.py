@@ -34,11 +34,16 @@ def _message(request: HttpRequest, pk: int) -> InboundMessage:
 
 
 def quarantine_list(request: HttpRequest) -> HttpResponse:
+    """The messages waiting for a person; with ?show=not_a_lead, those refused as no lead."""
     _managed(request)
-    page = Paginator(quarantine.waiting_messages(request.user), 50).get_page(
-        request.GET.get("page")
+    not_a_lead = request.GET.get("show") == "not_a_lead"
+    messages_ = (
+        quarantine.not_a_lead_messages(request.user)
+        if not_a_lead
+        else quarantine.waiting_messages(request.user)
     )
-    return render(request, "inbound/quarantine_list.html", {"page": page})
+    page = Paginator(messages_, 50).get_page(request.GET.get("page"))
+    return render(request, "inbound/quarantine_list.html", {"page": page, "not_a_lead": not_a_lead})
 
 
 def quarantine_detail(
@@ -60,7 +65,8 @@ def quarantine_detail(
             if (message.text or message.html)
             else bytes(message.raw[:200_000]).decode("utf-8", "replace"),
             "log": message.log.select_related("actor"),
-            "waiting": message.status in quarantine.WAITING,
+            "waiting": message.status in quarantine.ACTIONABLE,
+            "not_a_lead": message.status == InboundMessage.Status.NOT_A_LEAD,
             "discard_form": DiscardForm(),
             "route_form": RouteForm(dealerships=dealerships),
             "by_hand_form": by_hand_form
@@ -134,6 +140,18 @@ def quarantine_map_key(request: HttpRequest, pk: int) -> HttpResponse:
             _("“%(key)s” now means %(field)s. The message is being parsed again.")
             % {"key": form.cleaned_data["key"], "field": form.cleaned_data["field"]},
         )
+    return redirect("inbound:quarantine_detail", pk=message.pk)
+
+
+@require_POST
+def quarantine_confirm_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _message(request, pk)
+    try:
+        quarantine.confirm_lead(message=message, by=request.user)
+    except quarantine.QuarantineError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The message is being parsed again as a lead."))
     return redirect("inbound:quarantine_detail", pk=message.pk)
 
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import jobs
+from core.outgoing_mail import loop_headers
 from dealers.models import Dealership
 from integrations import payloads, signing
 from integrations.models import (
@@ -203,6 +204,7 @@ def _send_email(forwarding: Forwarding, lead: Lead, body: bytes, content_type: s
         subject=f"Lead {lead.pk} — {lead.dealership.name}",
         body=body.decode(),
         to=[forwarding.email],
+        headers=loop_headers("lead-forwarding"),
     )
     message.attach(f"lead-{lead.pk}.{extension}", body, content_type.split(";")[0])
     try:

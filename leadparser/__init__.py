@@ -5,6 +5,9 @@ Pure Python: no Django, no database, no network, no file access beyond what the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from leadparser import envelope
 from leadparser.errors import (
     HostileInput,
     InputTooLarge,
@@ -50,11 +53,16 @@ def parse_message(
     region: str = "NL",
     extra_labels: dict[str, str] | None = None,
     max_bytes: int = 10_000_000,
+    own_addresses: Iterable[str] = (),
+    skip_not_a_lead: bool = False,
 ) -> dict:
     """A whole RFC 822 message (.eml) or a bare ADF XML / JSON / text document -> normalized lead.
 
     ``region`` (ISO country) reads national phone numbers; ``extra_labels`` maps a dealership's
-    own label texts to :data:`CANONICAL_FIELDS`. Raises only :class:`ParseError` subclasses.
+    own label texts to :data:`CANONICAL_FIELDS`. ``own_addresses`` (addresses, or '@domain')
+    are the dealership's own: their mail is no lead unless it forwards one. ``skip_not_a_lead``:
+    a person said it is a lead, so the not-a-lead filter (leadparser.envelope) is not applied.
+    Raises only :class:`ParseError` subclasses (:class:`NotALead` for what is no lead by nature).
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
@@ -69,8 +77,9 @@ def parse_message(
         kind = bare_kind(raw)
         if kind is None:
             read_email(raw, message)
+            envelope.open_envelope(message, own_addresses=own_addresses, check=not skip_not_a_lead)
         else:
             read_bare(raw, kind, message)
-        return run(message)
+        return envelope.read(message, run)
 
     return _guarded(work)

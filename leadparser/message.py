@@ -34,6 +34,17 @@ class Message:
     bare_kind: str | None = None  # "xml", "json", "html", "text" for a bare document
     region: str = "NL"
     extra_labels: dict[str, str] = field(default_factory=dict)
+    # Read by the envelope step (leadparser.envelope): the top-level headers as (lower-case
+    # name, raw value), every part's content type in walk order, and each attached message
+    # (message/rfc822, a forward as .eml) as a Message of its own.
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_types: list[str] = field(default_factory=list)
+    embedded: list[Message] = field(default_factory=list)
+    reply_to: str | None = None
+    # Envelope clues the readers use when the content lacks them (canonical key -> value).
+    clues: dict[str, str] = field(default_factory=dict)
+    forwarded_by: str | None = None
+    bulk_reason: str | None = None  # a newsletter-like message: not a lead unless a contact is read
 
     @property
     def is_email(self) -> bool:

@@ -42,6 +42,9 @@ def _decoded(value: str) -> str:
         return value
 
 
+decoded = _decoded  # for the envelope step, which reads a few more headers
+
+
 # Browsers read these as windows-1252, and so do we: senders that declare ISO-8859-1 mean it
 # (the euro sign at 0x80 is the common case).
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "us-ascii",
@@ -154,23 +157,53 @@ def _check_part_count(raw: bytes) -> None:
         raise MalformedInput(f"too many MIME parts ({parts})")
 
 
-def read_email(raw: bytes, message: Message) -> Message:
-    _check_part_count(raw)
-    msg = email.message_from_bytes(raw, policy=compat32)
+def _read_headers(msg: Message_, message: Message) -> None:
     message.subject = _header(msg, "Subject")
     message.sender_name, message.sender_addr = _sender(msg)
     message.date = parse_email_date(_header(msg, "Date"))
-    for index, part in enumerate(msg.walk()):
-        if index >= MAX_PARTS:
-            message.notes.append(f"more than {MAX_PARTS} MIME parts; the rest was skipped")
-            break
-        if part.is_multipart():
-            continue
-        _add_part(part, message, index)
+    message.headers = [(str(k).lower(), str(v)[:MAX_HEADER_CHARS]) for k, v in msg.raw_items()]
+    reply_to = _header(msg, "Reply-To")
+    message.reply_to = (email.utils.parseaddr(reply_to)[1].strip() or None) if reply_to else None
+
+
+def read_email(raw: bytes, message: Message) -> Message:
+    _check_part_count(raw)
+    msg = email.message_from_bytes(raw, policy=compat32)
+    _read_headers(msg, message)
+    _walk(msg, [message], [0])
     return message
 
 
-def _add_part(part: Message_, message: Message, index: int) -> None:
+def _walk(part: Message_, targets: list[Message], counter: list[int]) -> None:
+    """msg.walk() in the same order, but an attached message (message/rfc822) also becomes a
+    Message of its own, its parts read once and added to it and to every message around it."""
+    index = counter[0]
+    counter[0] += 1
+    if index == MAX_PARTS:
+        targets[0].notes.append(f"more than {MAX_PARTS} MIME parts; the rest was skipped")
+    if index >= MAX_PARTS:
+        return
+    content_type = part.get_content_type()
+    for target in targets:
+        target.content_types.append(content_type)
+    if not part.is_multipart():
+        _add_part(part, targets, index)
+        return
+    if content_type == "message/delivery-status":
+        return  # status blocks, not content; the envelope step only needs to know it is there
+    children = part.get_payload()
+    if content_type == "message/rfc822" and children and isinstance(children[0], Message_):
+        inner = Message(region=targets[0].region, extra_labels=targets[0].extra_labels)
+        _read_headers(children[0], inner)
+        targets[-1].embedded.append(inner)
+        targets = [*targets, inner]
+    for child in children if isinstance(children, list) else ():
+        if isinstance(child, Message_):
+            _walk(child, targets, counter)
+
+
+def _add_part(part: Message_, targets: list[Message], index: int) -> None:
+    """Decode one leaf part once and give it to the message and every attached one around it."""
     content_type = part.get_content_type()
     try:
         filename = part.get_filename()
@@ -180,20 +213,27 @@ def _add_part(part: Message_, message: Message, index: int) -> None:
     try:
         payload = part.get_payload(decode=True) or b""
     except (ValueError, TypeError, LookupError, AssertionError):
-        message.notes.append(f"part {index}: undecodable content skipped")
+        for message in targets:
+            message.notes.append(f"part {index}: undecodable content skipped")
         return
     where = filename or f"part {index} ({content_type})"
     is_body = disposition != "attachment" and not filename
     if is_body and content_type in ("text/plain", "text/html"):
-        text = decode_bytes(payload, part.get_content_charset(), message.notes, where)
-        (message.texts if content_type == "text/plain" else message.htmls).append(text)
+        notes: list[str] = []
+        text = decode_bytes(payload, part.get_content_charset(), notes, where)
+        for message in targets:
+            message.notes.extend(notes)
+            (message.texts if content_type == "text/plain" else message.htmls).append(text)
         return
     if content_type.startswith(("image/", "audio/", "video/", "font/")):
         return
     if len(payload) > ATTACHMENT_LIMIT:
-        message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
+        for message in targets:
+            message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
         return
-    message.attachments.append(Attachment(filename, content_type, payload))
+    attachment = Attachment(filename, content_type, payload)
+    for message in targets:
+        message.attachments.append(attachment)
 
 
 def without_large_attachments(raw: bytes) -> bytes:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from leadparser import adf, json_lead, labels
 from leadparser.builder import LeadBuilder
+from leadparser.envelope import apply_clues
 from leadparser.errors import MalformedInput, NoLeadFound
 from leadparser.message import Message
 
@@ -44,6 +45,7 @@ def run(message: Message) -> dict:
             continue
         if builder is None:
             continue
+        apply_clues(builder, message)  # Reply-To, a relay's display name, a forward's sender
         if not builder.has_contact():
             reasons.append(f"{builder.format} content without a name, e-mail or phone")
             continue

@@ -147,6 +147,9 @@ class InboundMessage(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
     failure_reason = models.TextField(_("why it was not parsed"), blank=True)
+    # A manager said "this is a lead" about a message refused as not a lead: the parser then
+    # skips its not-a-lead filter (the log says who).
+    is_lead_confirmed = models.BooleanField(default=False)
     parsed = models.JSONField(_("normalized lead"), null=True, blank=True)
     parse_attempts = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -448,6 +451,7 @@ class InboundMessageLog(models.Model):
         REPARSE = "reparse", _("Re-parse requested")
         ROUTED = "routed", _("Assigned to a dealership")
         CREATED_BY_HAND = "by_hand", _("Lead created by hand")
+        CONFIRMED_LEAD = "is_a_lead", _("Marked as a lead")
         DISCARDED = "discarded", _("Discarded")
 
     message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="log")

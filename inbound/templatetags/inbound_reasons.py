@@ -28,6 +28,15 @@ KNOWN = [
         _("Test lead: kept, not made into a lead, not routed"),
     ),
     ("too many MIME", _("Too many MIME parts or boundaries")),
+    # Not a lead (leadparser.envelope): the beginning is translated, the header or subject kept.
+    ("auto-reply", _("Auto-reply")),
+    ("automatic message", _("Automatic message")),
+    ("delivery report", _("Delivery report")),
+    ("read receipt", _("Read receipt")),
+    ("newsletter", _("Newsletter")),
+    ("portal statistics or marketing mailing", _("Portal statistics or marketing mailing")),
+    ("from the dealership's own address", _("From the dealership's own address")),
+    ("sent by DealerLMS (mail loop", _("Sent by DealerLMS (mail loop")),
 ]
 
 

@@ -374,6 +374,7 @@ def test_the_offer_is_emailed_with_a_link_that_works_without_login(client, lead,
     (message,) = mail.outbox
     assert message.to == [lead.customer.email]
     assert message.subject == "Notre offre pour votre 2019 Ligier JS50"
+    assert message.extra_headers["X-DealerLMS"] == "appraisal-offer"  # never read back as a lead
     html = message.alternatives[0][0]
     assert "12\xa0500,00\xa0€" in html  # the customer reads French
     link = next(w for w in message.body.split() if "/appraisals/offer/" in w)

@@ -119,6 +119,7 @@ def test_an_appointment_ends_the_cadence_and_becomes_the_next_action(
     assert {m.to[0] for m in invites} == {"klant@example.nl", lead.assigned_to.email}
     name, content, mimetype = invites[0].attachments[0]
     assert mimetype.startswith("text/calendar") and "BEGIN:VEVENT" in str(content)
+    assert invites[0].extra_headers["X-DealerLMS"] == "appointment"  # never read back as a lead
 
 
 def test_missed_tasks_bring_the_next_step_and_the_last_hands_to_the_bdc(

@@ -53,3 +53,51 @@ def test_a_manager_adds_labels_in_the_browser_and_the_reparse_makes_the_lead(bro
     assert Lead.objects.get().customer.email == "piet.pieterse@example.nl"
     page.goto(page.base_url + "/leads/")
     page.wait_for_selector("text=Piet Pieterse")
+
+
+OUT_OF_OFFICE_ON_A_LEAD = b"""From: Sander Mulder <sander.mulder@example.nl>
+To: dealer@leads.test
+Subject: Afwezig: Vraag over de Ligier JS50
+Message-ID: <ooo-browser@example.nl>
+Date: Tue, 20 Oct 2026 09:12:40 +0200
+Content-Type: text/plain; charset=utf-8
+
+Naam: Sander Mulder
+Telefoon: 06 41 22 90 17
+Vraag: staat de JS50 nog te koop?
+"""
+
+
+@pytest.fixture
+def refused(transactional_db):
+    dealership = DealershipFactory(name="Ligier Store Doesburg")
+    manager(dealership, username="marco", first_name="Marco")
+    message = ingest.store_message(
+        channel="email",
+        raw=OUT_OF_OFFICE_ON_A_LEAD,
+        dealership=dealership,
+        sender="sander.mulder@example.nl",
+        subject="Afwezig: Vraag over de Ligier JS50",
+    )
+    message.refresh_from_db()
+    assert message.status == InboundMessage.Status.NOT_A_LEAD
+    return message
+
+
+def test_a_manager_finds_a_refused_message_and_says_it_is_a_lead(browser_page, refused):  # noqa: F811
+    page = browser_page
+    login(page, "marco")
+    page.wait_for_url("**/leads/**")
+    page.goto(page.base_url + "/leads/quarantine/")
+    page.get_by_role("link", name="Not a lead").click()
+    page.wait_for_selector("text=sander.mulder@example.nl")
+    page.wait_for_selector("text=Auto-reply (subject: Afwezig: Vraag over de Ligier JS50)")
+    shot(page, "manager-not-a-lead-list")
+    page.get_by_role("link", name="Afwezig: Vraag over de Ligier JS50").click()
+    page.get_by_role("button", name="This is a lead").click()
+    page.wait_for_selector("text=The message is being parsed again as a lead.")
+    shot(page, "manager-this-is-a-lead")
+    refused.refresh_from_db()
+    assert refused.status == InboundMessage.Status.PARSED
+    assert Lead.objects.get().customer.full_name == "Sander Mulder"
+    assert refused.log.filter(action="is_a_lead", actor__username="marco").exists()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from integrations import services, signing
 from integrations.models import Delivery, Forwarding
-from leadparser import parse_message
+from leadparser import NotALead, parse_message
 from leads import services as lead_services
 from leads.lifecycle import Status
 from leads.models import LeadType
@@ -252,6 +252,10 @@ def test_by_email_the_adf_is_the_body_and_an_attachment(
     assert name.endswith(".xml") and mimetype == "application/xml"
     assert parse_message(content)["customer"]["email"] == "anouk@example.nl"
     assert Delivery.objects.get().state == Delivery.State.DELIVERED
+    # Sent to a lead inbox of ours by mistake, it is refused, not read as a new lead (a loop).
+    assert message.extra_headers["X-DealerLMS"] == "lead-forwarding"
+    with pytest.raises(NotALead):
+        parse_message(message.message().as_bytes())
 
 
 def test_production_refuses_internal_targets(settings):

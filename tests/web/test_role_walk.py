@@ -63,6 +63,8 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "inbound:quarantine_detail": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_reparse": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_discard": (MANAGERS, lambda w: [w["message"].pk]),
+    # POST-only; a message that is not "not a lead" answers with a redirect and a notice.
+    "inbound:quarantine_confirm_lead": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_route": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_map_key": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_create_lead": (MANAGERS, lambda w: [w["message"].pk]),
