@@ -47,6 +47,8 @@ _USED_WORDS = {
 _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
 
 
+_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}")
+_DAY = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? [A-Za-z]{3}")
 _AM_PM = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
 
@@ -93,7 +95,7 @@ class LeadBuilder:
         elif key.startswith(("vehicle.", "trade_in.")):
             which, _, field_name = key.partition(".")
             known = self.vehicles[which].setdefault(field_name, text)
-            if fold(known) != fold(text):  # a second car named: kept, never over the first
+            if known != text and fold(known) != fold(text):  # a second car: kept apart
                 self.extra.setdefault(label or key, text)
         elif key in self.values:
             if fold(self.values[key]) != fold(text) and label:
@@ -349,10 +351,13 @@ class LeadBuilder:
 
     def _requested(self) -> str | None:
         raw, time_text = self.values.get("requested_at"), self.values.get("requested_time")
-        if time_text and not (raw and re.search(r"\d{1,2}[:h.]\d{2}", raw)):
-            self.values["requested_at"] = f"{raw or ''} {time_text}".strip()
-        if raw is None and self.email_date and time_text:
-            self.values["requested_at"] = f"{self.email_date.date().isoformat()} {time_text}"
+        if time_text and raw and not _CLOCK.search(raw):
+            self.values["requested_at"] = f"{raw} {time_text}"
+        elif time_text and not raw:
+            # "Uhrzeit: 09:15" alone: on the day the e-mail was sent.
+            has_date = _DAY.search(time_text) or self.email_date is None
+            day = "" if has_date else f"{self.email_date.date().isoformat()} "
+            self.values["requested_at"] = f"{day}{time_text}"
         return self._when("requested_at")
 
     def _appointment(self) -> str | None:

@@ -66,8 +66,8 @@ class _Extractor(HTMLParser):
         if tag in ("pre", "textarea"):
             self._pre += 1
         if tag == "tr":
-            for row in self._row_stack:
-                row.nested = True
+            if self._row_stack:  # its ancestors were marked when it opened
+                self._row_stack[-1].nested = True
             self._row_stack.append(_Row(start=len(self.chunks)))
         elif tag in _CELL:
             self._close_cell()

@@ -7,6 +7,7 @@ one of :data:`CANONICAL_FIELDS`); their labels win over these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from leadparser.normalize import fold
 
@@ -870,6 +871,18 @@ _MORE_LABELS: dict[str, tuple[str, ...]] = {
         "aanvullende informatie",
         "zusatzliche informationen",
         "informations complementaires",
+        "zij vraagt",
+        "hij vraagt",
+        "vraag van de klant",
+        "son message",
+        "sa question",
+        "seine nachricht",
+        "ihre frage",
+        "his message",
+        "her message",
+        "their message",
+        "su mensaje",
+        "il suo messaggio",
     ),
     "appointment_at": (
         "data preferita",
@@ -954,6 +967,7 @@ EXTRA_LABELS: dict[str, str] = {
     "entry url": "page_url",
     "referer": "page_url",
     "referrer": "page_url",
+    "landing page": "page_url",
     "form url": "page_url",
     "url de la page": "page_url",
     "seiten url": "page_url",
@@ -1005,6 +1019,7 @@ CLOSINGS: tuple[str, ...] = (
 _POSSESSIVE = re.compile(r"^(?:uw|je|jouw|votre|vos|your|ihr|ihre|su|sus|tu)\s+")
 
 
+@lru_cache(maxsize=8192)
 def label_key(label: str) -> str:
     """'E-mailadres *' -> 'e mailadres': the form every label is looked up in."""
     key = fold(label).replace("ł", "l")  # Polish ł has no accent to fold away
@@ -1020,10 +1035,17 @@ LABELS: dict[str, str] = {
 
 def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None:
     """The canonical key for a label, trying the admin's labels first, then loose variants."""
+    if len(label) > 200:
+        return None
+    return _lookup(label, tuple(extra_labels.items()) if extra_labels else ())
+
+
+@lru_cache(maxsize=8192)  # a message asks about the same few lines again and again
+def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None:
     key = label_key(label)
     if not key or len(key) > 60:
         return None
-    custom = {label_key(k): v for k, v in (extra_labels or {}).items()}
+    custom = {label_key(k): v for k, v in extra_labels}
     variants = [key, re.sub(r"\s*\(.*?\)\s*", " ", key).strip(), _POSSESSIVE.sub("", key)]
     for variant in variants:
         if variant in custom:
@@ -1033,6 +1055,11 @@ def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None
     return None
 
 
+_CLOSING_RE = re.compile("|".join(re.escape(c) for c in CLOSINGS))
+
+
 def is_closing(line: str) -> bool:
+    if len(line) > 60:  # a closing is a short line; fold only those
+        return False
     folded = fold(line).strip(" ,.!")
-    return len(folded) < 40 and any(folded.startswith(c) for c in CLOSINGS)
+    return len(folded) < 40 and _CLOSING_RE.match(folded) is not None

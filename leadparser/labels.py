@@ -36,6 +36,7 @@ _QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")
 _EMPHASIS = re.compile(r"^\s*(\*{1,2}|_{1,2})(?=[^\s*_])([^*_\n]{1,62}?)\1(?!\*)")
 _SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{3,}|={3,})\s*$|^-- $")
 _EMAIL_ONLY = re.compile(r"\s*(?:mailto:)?[^@\s]{1,64}@[^@\s]{1,255}\s*$")
+_PHONE_ONLY = re.compile(r"\s*\+?[\d()][\d ()./-]{6,24}\s*$")
 _UNFILLED = re.compile(r"^\[[\w-]{1,40}\]$")  # a Contact Form 7 tag left in an empty field
 # Forwarded-mail header lines and greetings are not lead fields worth keeping in `extra`.
 _NOT_EXTRA = {
@@ -151,7 +152,7 @@ class _Reader:
         following = self._next_nonblank(self.index)
         if following is None or not _is_field(self.lines[following], self.labels, self.cells):
             return False
-        folded, kind = fold(line), canonical or ""
+        folded, kind = label_key(line), canonical or ""
         if len(folded) > 60:
             return False
         trade_in = kind.startswith("trade_in.") or bool(_TRADE_IN_HEADING.search(folded))
@@ -175,6 +176,8 @@ class _Reader:
         if key in EXTRA_LABELS and canonical is None:
             self.pairs.append((EXTRA_LABELS[key], None, value))
             return
+        if canonical == "customer.full_name" and _PHONE_ONLY.match(value):
+            canonical = "customer.phone"  # "Beller: 06 12 34 56 78": the caller is a number
         if canonical == "vehicle.description" and _EMAIL_ONLY.match(value):
             canonical = "customer.email"  # "Antwoorden op: lotte@…": where replies go
         if self.section == "meta" and key in _META_TIME:
@@ -308,7 +311,8 @@ def _score(pairs: list[Pair]) -> int:
 
 def _contact_form_sender(text: str, builder: LeadBuilder) -> None:
     """Contact Form 7's default mail starts "From: Jan <jan@…>": the customer, not a forward."""
-    if not _CF7_FOOTER.search(fold(text)) and not re.search(r"(?im)^message body:", text):
+    footer = fold(text[-600:])  # the plugin's footer closes the mail; fold no more than that
+    if not _CF7_FOOTER.search(footer) and not re.search(r"(?im)^message body:", text):
         return
     match = re.search(r"(?m)^\s*(?:From|Van|De|Von|Da):[ \t]*(\S[^\n]{0,200})$", text)
     if match is None:
@@ -325,7 +329,7 @@ def parse(message: Message) -> LeadBuilder | None:
     html_texts = [html_content(html).text for html in message.htmls]
     html_pairs = [p for text in html_texts for p in pairs_from_text(text, labels, cells=True)]
     text_pairs = [p for text in message.texts for p in pairs_from_text(text, labels)]
-    found = sentences.read([message.subject or "", *html_texts, *message.texts])
+    found = sentences.read([*html_texts, *message.texts, message.subject or ""])
     if not html_pairs and not text_pairs and not found:
         return None
     # The HTML part is what the sender designed; the text part is often a lossy rendering of it.

@@ -22,7 +22,8 @@ _PARTICLES = frozenset({
 })  # fmt: skip
 _POSSESSIVE = (
     r"(?:uw|je|jouw|your|ihr|ihre|ihrem|ihren|ihres|votre|vos|su|sus|tu|il tuo|la tua|"
-    r"al tuo|alla tua|il vostro|al vostro|o seu|a sua|ao seu|pelo seu|pela sua|twoj|twoje|"
+    r"al tuo|alla tua|il vostro|al vostro|tuo|tua|vostro|o seu|a sua|ao seu|pelo seu|pela sua|"
+    r"seu|sua|twoj|twoje|"
     r"twojego|tw[oó]j|wasz|wasze|pana|pani)\s+"
 )
 _OBJECT = (
@@ -34,7 +35,7 @@ _INTERESTED = (
     r"heeft interesse in|is ge[iï]nteresseerd in|interesseert zich voor|is interested in|"
     r"has shown interest in|hat interesse an|hat interesse f[uü]r|interessiert sich f[uü]r|"
     r"est int[ée]ress[ée]e? par|s'int[ée]resse [àa]|est[áa] interesad[oa] en|"
-    r"[èe] interessat[oa] a[l]?(?:la)?|est[áa] interessad[oa] (?:em|no|na)|"
+    r"[èe] interessat[oa] (?:al|alla|a)|est[áa] interessad[oa] (?:em|no|na)|"
     r"jest zainteresowan[ya]"
 )
 _NEW_REQUEST = (
@@ -58,6 +59,12 @@ _CALL_RE = re.compile(
     r"(?P<who>[^\n]{3,80})",
     re.I,
 )
+_CONTACT_WORDS = re.compile(
+    r"contact|bereik|bel |erreich|anruf|joindre|appeler|reach|call|llamar|contatt|ligar|"
+    r"kontakt|mail",
+    re.I,
+)
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{5,22}\d")
 _VEHICLE_END = re.compile(r"(?:[.!?](?:\s|$)|\s[(\[|–—-]\s|\s\(| - | op | on | auf | sur | en )")
 
@@ -67,6 +74,7 @@ class Found:
     name: str | None = None
     vehicle: str | None = None
     phone: str | None = None
+    email: str | None = None
     call: bool = False
 
 
@@ -145,9 +153,21 @@ def _read_call(line: str, found: Found) -> None:
     found.name = found.name or _name(rest.split())
 
 
+def _read_contact(line: str, found: Found) -> None:
+    """ "Vous pouvez la contacter au 06 … ou par e-mail à marie@…": the details in prose."""
+    if not _CONTACT_WORDS.search(line):
+        return
+    email = _EMAIL.search(line)
+    found.email = found.email or (email.group() if email else None)
+    phone = _PHONE.search(line)
+    found.phone = found.phone or (phone.group() if phone else None)
+
+
 def read(texts: list[str]) -> Found | None:
-    """The first sentence naming who asks about what, or who called, in ``texts``."""
+    """The first sentence naming who asks about what, or who called, in ``texts``: the body
+    first (its sentence is the complete one), the subject last."""
     found = Found()
+    after = 0  # lines since the sentence: its contact details follow it closely
     for text in texts:
         for line in text.splitlines()[:_MAX_LINES]:
             line = line[:_MAX_LINE].replace("\t", " ")
@@ -155,16 +175,22 @@ def read(texts: list[str]) -> Found | None:
                 continue
             if not found.call:
                 _read_call(line, found)
-            if found.name is None:
-                request = _REQUEST_RE.search(line)
-                if request:
-                    found.name, rest = _name_after(request.group("rest"))
-                    found.vehicle = found.vehicle or _vehicle(rest)
-                    continue
-                interest = _INTEREST_RE.search(line)
-                if interest:
-                    found.name = _name_before(line[: interest.start()])
-                    found.vehicle = found.vehicle or _vehicle(interest.group("rest"))
+            if 0 < after <= 4:
+                _read_contact(line, found)
+                after += 1
+            if found.name is not None and found.vehicle is not None:
+                continue
+            request = _REQUEST_RE.search(line)
+            interest = None if request else _INTEREST_RE.search(line)
+            if request:
+                name, rest = _name_after(request.group("rest"))
+            elif interest:
+                name, rest = _name_before(line[: interest.start()]), interest.group("rest")
+            else:
+                continue
+            if name and found.name in (None, name):
+                found.name, after = name, 1
+                found.vehicle = found.vehicle or _vehicle(rest)
     if found.name or found.phone or found.call:
         return found
     return None
@@ -183,5 +209,7 @@ def apply(found: Found | None, builder: LeadBuilder) -> None:
         builder.set("vehicle.description", found.vehicle)
     if found.phone and not builder.phones:
         builder.add_phone(found.phone, label="caller")
+    if found.email:
+        builder.set("customer.email", found.email)
     if found.call:
         builder.lead_type = "call"
