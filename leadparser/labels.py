@@ -77,16 +77,20 @@ _CF7_FOOTER = re.compile(
 Pair = tuple[str, str | None, str]  # label as written, canonical key or None, value
 
 
-def _plausible_label(label: str) -> bool:
-    """An unknown label is kept in extra only if it looks like a form field name."""
+def _label_shape(label: str) -> bool:
+    """A form field name: a few words, starting with a letter, no address."""
     words = label.split()
     return (
         0 < len(words) <= 4
         and len(label) <= 40
         and label[0].isalpha()
-        and fold(label) not in _NOT_EXTRA
         and not re.search(r"https?|www\.|@", label)
     )
+
+
+def _plausible_label(label: str) -> bool:
+    """An unknown label is kept in extra only if it looks like a form field name."""
+    return _label_shape(label) and label_key(label) not in _NOT_EXTRA
 
 
 def _unemphasised(line: str) -> str:
@@ -123,7 +127,7 @@ def _is_field(line: str, extra_labels: dict[str, str], cells: bool) -> bool:
     if found is None:
         return bool(lookup(line, extra_labels))
     label, canonical, value = found
-    return bool(canonical) or (bool(value) and _plausible_label(label))
+    return bool(canonical) or (bool(value) and _label_shape(label))
 
 
 class _Reader:
