@@ -351,5 +351,5 @@ def parse(message: Message) -> LeadBuilder | None:
         else:
             builder.add_extra(label, value)
     _contact_form_sender(body, builder)
-    sentences.apply(found, builder)
+    sentences.apply(found, builder, sender_name=message.sender_name)
     return builder

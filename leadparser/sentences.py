@@ -196,10 +196,13 @@ def read(texts: list[str]) -> Found | None:
     return None
 
 
-def apply(found: Found | None, builder: LeadBuilder) -> None:
-    """What the sentence says fills only what the labels left empty."""
+def apply(found: Found | None, builder: LeadBuilder, *, sender_name: str | None = None) -> None:
+    """What the sentence says fills only what the labels left empty. "New message from
+    Northgate Cars" names the sender (the site), not a customer."""
     if found is None:
         return
+    if found.name and sender_name and found.name.casefold() in sender_name.casefold():
+        found.name = None
     if found.name and not any(
         builder.values.get(k)
         for k in ("customer.full_name", "customer.first_name", "customer.last_name")

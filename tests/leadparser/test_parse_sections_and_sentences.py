@@ -3,9 +3,12 @@ label and lead-type vocabulary of eight languages."""
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import pytest
 
-from leadparser import parse_message
+from leadparser import ParseError, parse_message
 from leadparser.label_dictionary import lookup
 from leadparser.lead_types import lead_type_from_text
 from tests.leadparser.test_parse_layouts import _mail
@@ -173,3 +176,36 @@ def test_lead_type_words_in_more_languages(text: str, lead_type: str) -> None:
 )  # fmt: skip
 def test_labels_of_eight_languages(label: str, key: str) -> None:
     assert lookup(label) == key
+
+
+def test_a_sentence_naming_the_sender_names_no_customer() -> None:
+    raw = _mail("E-mail: p@example.nl\n", subject="New message from Northgate Cars",
+                sender="Northgate Cars <noreply@northgate.example>")  # fmt: skip
+    assert parse_message(raw)["customer"]["full_name"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Naam\n" * 50_000,
+        "Inruilauto\nMerk: Opel\n" * 25_000,
+        "**" * 200_000,
+        "Jan " * 100_000 + "heeft interesse in uw auto",
+        "Nieuwe aanvraag van " * 30_000,
+        "Missed call from " + "1 " * 100_000,
+        "Welke auto?\nGolf\n" * 30_000,
+    ],
+    ids=["bare-labels", "headings", "stars", "name-words", "requests", "call-digits", "questions"],
+)
+def test_pathological_layouts_finish_in_linear_time(body: str) -> None:
+    started = time.monotonic()
+    with contextlib.suppress(ParseError):
+        parse_message(_mail(body))
+    assert time.monotonic() - started < 5
+
+
+def test_deeply_nested_table_rows_finish_quickly() -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseError):
+        parse_message(_mail(html="<table>" + "<tr><td>" * 30_000))
+    assert time.monotonic() - started < 5
