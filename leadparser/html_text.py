@@ -20,6 +20,7 @@ _BLOCK = frozenset({
 _CELL = frozenset({"td", "th", "dt", "dd"})
 _FIELD_LINE = re.compile(r"[^:\t\n]{1,40}:(?:\s|$)")
 _BREAKING_TAG = re.compile(r"<(?:br|p|div|td|tr|li|dd|h[1-6])\b", re.IGNORECASE)
+_FIELD_IN_CELL = re.compile(r"[^:\t\n]{1,40}:\s+\S")
 _MAX_ROWS = 5000  # a lead form has dozens; more is noise or an attack on our time
 MAX_HTML_CHARS = 2_000_000  # lead e-mails are a few kB of HTML; past this we read the start only
 
@@ -126,6 +127,8 @@ class _Extractor(HTMLParser):
         # A value over several lines (a message, an address) stays one value, unless its lines
         # are themselves fields: then the cell is a layout column holding the whole lead.
         if any(_FIELD_LINE.match(line) for c in cells[1:] for line in c.split("\n")[1:]):
+            return
+        if any(_FIELD_IN_CELL.match(c) for c in cells):  # "Naam: Jan" | "E-mail: …" side by side
             return
         del self.chunks[row.start :]
         self.chunks.append("\n" + "\t".join(" ".join(c.split()) for c in cells) + "\n")

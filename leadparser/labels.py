@@ -217,7 +217,15 @@ class _Reader:
                 blanks += 1
                 self.index += 1
                 continue
-            if _is_field(line, self.labels, self.cells) or is_closing(line):
+            # A comment stops at a known label only ("Ik heb een vraag: …" is still the
+            # customer talking); a one-line value also at anything shaped like a field.
+            if canonical == "comments":
+                found = _label_line(line, self.labels, cells=self.cells)
+                if (found and found[1]) or (not found and lookup(line, self.labels)):
+                    break
+            elif _is_field(line, self.labels, self.cells):
+                break
+            if is_closing(line):
                 break
             if _SEPARATOR.match(line):
                 break

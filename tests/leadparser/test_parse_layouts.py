@@ -34,6 +34,13 @@ def test_value_on_the_line_below_its_label() -> None:
     assert customer["phones"][0]["number"] == "+31628391745"
 
 
+def test_a_message_runs_over_lines_that_look_like_fields_up_to_a_known_label() -> None:
+    text = "Bericht:\nHallo,\nIk heb een vraag: is de auto nog beschikbaar?\nNaam\nJan Vos\n"
+    lead = parse_message(_mail(text))
+    assert lead["comments"] == "Hallo, Ik heb een vraag: is de auto nog beschikbaar?"
+    assert lead["customer"]["full_name"] == "Jan Vos"
+
+
 def test_a_label_above_another_label_is_a_heading_not_a_value() -> None:
     text = "Voertuig\nMerk: Opel\nModel: Corsa\n\nNaam: Eva Smit\nAfspraak\nDatum: morgen\n"
     lead = parse_message(_mail(text))
@@ -60,6 +67,12 @@ def test_text_before_a_nested_table_does_not_shift_its_cells() -> None:
 
 def test_a_layout_cell_holding_the_whole_lead_is_not_one_line() -> None:
     html = "<table><tr><td>Logo</td><td>Naam: Jan Vos<br>E-mail: jan@example.nl</td></tr></table>"
+    customer = parse_message(_mail(html=html))["customer"]
+    assert (customer["full_name"], customer["email"]) == ("Jan Vos", "jan@example.nl")
+
+
+def test_cells_that_each_hold_a_label_and_its_value() -> None:
+    html = "<table><tr><td>Naam: Jan Vos</td><td>E-mail: jan@example.nl</td></tr></table>"
     customer = parse_message(_mail(html=html))["customer"]
     assert (customer["full_name"], customer["email"]) == ("Jan Vos", "jan@example.nl")
 
