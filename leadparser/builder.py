@@ -47,7 +47,7 @@ _USED_WORDS = {
 _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
 
 
-_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}")
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:h.]\d{2}(?![\d.])")  # 14:30, 14h30; not 05.11.2026
 _DAY = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? [A-Za-z]{3}")
 _AM_PM = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
 
@@ -342,10 +342,11 @@ class LeadBuilder:
 
     def _call_time(self) -> None:
         """A call notification's date and time say when the customer called: no appointment."""
-        for when, at in (
-            ("appointment_at", "requested_at"),
-            ("appointment_time", "requested_time"),
-        ):
+        pairs = (
+            ("appointment_at", "requested_at"), ("appointment_time", "requested_time"),
+            ("message_date", "requested_at"), ("message_time", "requested_time"),
+        )  # fmt: skip
+        for when, at in pairs:
             if when in self.values:
                 self.values.setdefault(at, self.values.pop(when))
 

@@ -68,6 +68,14 @@ _VEHICLE_WORD = re.compile(
     r"\b(?:auto|car|vehicle|voertuig|wagen|model|modell|modele|fahrzeug|vehicule|voiture|"
     r"vehiculo|coche|veicolo|veiculo|viatura|samochod|pojazd|occasion)\b"
 )
+_YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
+_TRADE_IN_QUESTION_KEYS = frozenset({"heeft u een inruilauto", "do you have a part exchange"})
+
+
+def key_kind(key: str) -> str:
+    return "time" if _META_TIME[key] == "requested_time" else "date"
+
+
 _CF7_FOOTER = re.compile(
     r"sent (?:from|via) a contact form on|verzonden via een contactformulier|"
     r"envoye via le formulaire de contact|von einem kontaktformular|"
@@ -184,8 +192,16 @@ class _Reader:
             canonical = "customer.phone"  # "Beller: 06 12 34 56 78": the caller is a number
         if canonical == "vehicle.description" and _EMAIL_ONLY.match(value):
             canonical = "customer.email"  # "Antwoorden op: lotte@…": where replies go
-        if self.section == "meta" and key in _META_TIME:
-            self.pairs.append((label, _META_TIME[key], value))
+        if key in _META_TIME and (canonical is None or self.section == "meta"):
+            # After "---" it is when the form was sent; elsewhere a call's or message's date,
+            # used only for a call notification (builder._call_time).
+            meta = _META_TIME[key] if self.section == "meta" else f"message_{key_kind(key)}"
+            self.pairs.append((label, meta, value))
+            return
+        is_trade_in = key in _TRADE_IN_QUESTION_KEYS or _TRADE_IN_HEADING.search(key)
+        if is_trade_in and canonical in (None, "trade_in.description") and label_key(value) in _YES:
+            self.section = "trade_in"  # "Inruilauto: ja": the car's fields follow
+            self.pairs.append((label, None, value))
             return
         if canonical and canonical.startswith(("customer.", "comments")):
             if self.section == "trade_in":

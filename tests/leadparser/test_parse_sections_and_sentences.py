@@ -209,3 +209,21 @@ def test_deeply_nested_table_rows_finish_quickly() -> None:
     with pytest.raises(ParseError):
         parse_message(_mail(html="<table>" + "<tr><td>" * 30_000))
     assert time.monotonic() - started < 5
+
+
+def test_a_yes_to_the_trade_in_question_opens_the_trade_in_fields() -> None:
+    text = (
+        "Naam: Jan Vos\nModel: Kia Niro\nHeeft u een inruilauto?: Ja\nMerk: Opel\nModel: Astra\n"
+        "Kilometerstand: 120.000\nE-mail: jan@example.nl\n"
+    )
+    lead = parse_message(_mail(text))
+    assert lead["vehicle"]["model"] == "Niro" and lead["vehicle"]["mileage_km"] is None
+    assert (lead["trade_in"]["make"], lead["trade_in"]["mileage_km"]) == ("Opel", 120000)
+
+
+def test_a_call_notifications_date_line_dates_the_call_and_nothing_else() -> None:
+    body = "Anrufer: Max Becker\nRufnummer: 0171 2345678\nDatum: 05.11.2026\nUhrzeit: 09:15\n"
+    call = parse_message(_mail(body, subject="Verpasster Anruf"), region="DE")
+    assert call["requested_at"] == "2026-11-05T09:15:00+01:00"
+    form = parse_message(_mail("Naam: Jan Vos\nDatum: 05.11.2026\n"))
+    assert form["requested_at"] == "2026-10-16T20:03:44+02:00" and form["extra"] == {}
