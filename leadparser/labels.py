@@ -165,8 +165,8 @@ class _Reader:
         if following is None or not _is_field(self.lines[following], self.labels, self.cells):
             return False
         folded, kind = label_key(line), canonical or ""
-        if len(folded) > 60:
-            return False
+        if len(folded) > 60 or len(folded.split()) > 5 or line.rstrip().endswith((".", "!")):
+            return False  # a sentence ("Ik wil mijn auto inruilen.") is no heading
         trade_in = kind.startswith("trade_in.") or bool(_TRADE_IN_HEADING.search(folded))
         customer = kind.startswith("customer.") or bool(_CUSTOMER_HEADING.search(folded))
         if trade_in:

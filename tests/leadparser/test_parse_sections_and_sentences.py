@@ -36,6 +36,12 @@ def test_a_trade_in_block_scopes_its_vehicle_labels(heading: str, labels: str) -
     assert trade_in["registration"] == "12ABC3"
 
 
+def test_a_sentence_about_a_trade_in_opens_no_trade_in_block() -> None:
+    text = "Ik wil graag mijn oude auto inruilen voor deze\nModel: Kia Niro\nNaam: Kees Vos\n"
+    lead = parse_message(_mail(text))
+    assert lead["vehicle"]["model"] == "Niro" and lead["trade_in"] is None
+
+
 def test_a_trade_in_block_in_html_ends_where_the_customer_block_begins() -> None:
     html = (
         "<table><tr><th colspan=2>Inzahlungnahme</th></tr><tr><td>Marke</td><td>Opel</td></tr>"
