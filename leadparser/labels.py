@@ -78,8 +78,9 @@ def key_kind(key: str) -> str:
 
 _CF7_FOOTER = re.compile(
     r"sent (?:from|via) a contact form on|verzonden via een contactformulier|"
-    r"envoye via le formulaire de contact|von einem kontaktformular|"
-    r"enviado a traves del formulario|inviata dal modulo di contatto"
+    r"envoy[ée] via le formulaire de contact|von einem kontaktformular|"
+    r"enviado a trav[ée]s del formulario|inviata dal modulo di contatto",
+    re.IGNORECASE,
 )
 
 Pair = tuple[str, str | None, str]  # label as written, canonical key or None, value
@@ -339,7 +340,7 @@ def _score(pairs: list[Pair]) -> int:
 
 def _contact_form_sender(text: str, builder: LeadBuilder) -> None:
     """Contact Form 7's default mail starts "From: Jan <jan@…>": the customer, not a forward."""
-    footer = fold(text[-600:])  # the plugin's footer closes the mail; fold no more than that
+    footer = text[-600:]  # the plugin's footer closes the mail
     if not _CF7_FOOTER.search(footer) and not re.search(r"(?im)^message body:", text):
         return
     match = re.search(r"(?m)^\s*(?:From|Van|De|Von|Da):[ \t]*(\S[^\n]{0,200})$", text)
