@@ -57,6 +57,12 @@ _TRADE_IN_HEADING = re.compile(
     r"permuta|retoma|vehiculo de entrega|coche de entrega|w rozliczeniu|taxatie|"
     r"a reprendre|zur inzahlungnahme|huidige auto|current (?:vehicle|car)|altfahrzeug)\b"
 )
+_OTHER_VEHICLE_HEADING = re.compile(
+    r"^(?:\w+ )?(?:tweede|second|zweites?|deuxieme|segundo|secondo|drugi|alternati\w*|"
+    r"andere|autre|otro|altro) (?:auto|car|vehicle|voertuig|fahrzeug|wagen|"
+    r"vehicule|voiture|vehiculo|coche|veicolo|samochod|pojazd|keuze|choice|choix|wahl)\b|"
+    r"\b(?:ook interesse in|also interested in|auch interessiert an|egalement interesse par)\b"
+)
 _CUSTOMER_HEADING = re.compile(
     r"\b(?:gegevens|contactgegevens|persoonsgegevens|klantgegevens|coordonnees|kontaktdaten|"
     r"ihre daten|personliche daten|kundendaten|datos (?:de contacto|personales|del cliente)|"
@@ -172,6 +178,9 @@ class _Reader:
         customer = kind.startswith("customer.") or bool(_CUSTOMER_HEADING.search(folded))
         if trade_in:
             self.section = "trade_in"
+        elif _OTHER_VEHICLE_HEADING.search(folded):
+            self.section = "vehicle2"  # "Tweede auto", "Also interested in": not the first car
+            return True
         elif customer:
             self.section = None
         elif kind.startswith("vehicle."):

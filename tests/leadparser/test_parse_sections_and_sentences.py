@@ -64,6 +64,16 @@ def test_a_second_car_never_overwrites_the_first() -> None:
     assert lead["extra"]["Merk (2)"] == "Nissan" and lead["extra"]["Model (2)"] == "Leaf"
 
 
+@pytest.mark.parametrize("heading", ["Tweede auto", "Also interested in", "Alternatives Fahrzeug"])
+def test_a_second_car_heading_keeps_its_fields_apart(heading: str) -> None:
+    text = (
+        f"Naam: Eline Mulder\nModel: Renault Zoe\n\n{heading}\nModel: Nissan Leaf\nPrijs: 18.000\n"
+    )
+    lead = parse_message(_mail(text))
+    assert lead["vehicle"]["model"] == "Zoe" and lead["vehicle"]["price"] is None
+    assert lead["extra"]["Model (2)"] == "Nissan Leaf"
+
+
 def test_a_repeated_vehicle_label_keeps_the_first_value_and_the_second_in_extra() -> None:
     text = "Naam: Eva Jansen\nModel: Polo\nKilometerstand: 12.000\nKilometerstand: 88.000\n"
     lead = parse_message(_mail(text))
