@@ -75,10 +75,9 @@ _VEHICLE_WORD = re.compile(
     r"vehiculo|coche|veicolo|veiculo|viatura|samochod|pojazd|occasion)\b"
 )
 _YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
-_TRADE_IN_QUESTION_KEYS = frozenset({"heeft u een inruilauto", "do you have a part exchange"})
 
 
-def key_kind(key: str) -> str:
+def _key_kind(key: str) -> str:
     return "time" if _META_TIME[key] == "requested_time" else "date"
 
 
@@ -205,11 +204,11 @@ class _Reader:
         if key in _META_TIME and (canonical is None or self.section == "meta"):
             # After "---" it is when the form was sent; elsewhere a call's or message's date,
             # used only for a call notification (builder._call_time).
-            meta = _META_TIME[key] if self.section == "meta" else f"message_{key_kind(key)}"
+            meta = _META_TIME[key] if self.section == "meta" else f"message_{_key_kind(key)}"
             self.pairs.append((label, meta, value))
             return
-        is_trade_in = key in _TRADE_IN_QUESTION_KEYS or _TRADE_IN_HEADING.search(key)
-        if is_trade_in and canonical in (None, "trade_in.description") and label_key(value) in _YES:
+        is_trade_in = canonical in (None, "trade_in.description") and _TRADE_IN_HEADING.search(key)
+        if is_trade_in and label_key(value) in _YES:
             self.section = "trade_in"  # "Inruilauto: ja": the car's fields follow
             self.pairs.append((label, None, value))
             return
@@ -371,7 +370,8 @@ def parse(message: Message) -> LeadBuilder | None:
     if not html_pairs and not text_pairs and not found:
         return None
     # The HTML part is what the sender designed; the text part is often a lossy rendering of it.
-    if _score(html_pairs) >= _score(text_pairs) and (_score(html_pairs) or not text_pairs):
+    html_wins = _score(html_pairs) >= _score(text_pairs) and (_score(html_pairs) or not text_pairs)
+    if message.htmls and html_wins:
         fmt, pairs, body = "html", html_pairs, "\n".join(html_texts)
     else:
         fmt, pairs, body = "text", text_pairs, "\n".join(message.texts)

@@ -99,6 +99,11 @@ def test_a_lead_written_as_a_sentence(line: str, name: str, make: str, model: st
     assert (lead["vehicle"]["make"], lead["vehicle"]["model"]) == (make, model)
 
 
+def test_a_plain_text_mail_holding_only_a_sentence_is_read_as_text() -> None:
+    lead = parse_message(_mail("Emma Wilson is interested in your Kia Sportage.\n"))
+    assert lead["format"] == "text" and lead["customer"]["full_name"] == "Emma Wilson"
+
+
 def test_a_sentence_never_replaces_a_labelled_name_or_takes_a_lowercase_phrase() -> None:
     text = "Naam: Jan Smit\nEmma Wilson is interested in your Kia Picanto\n"
     assert parse_message(_mail(text))["customer"]["full_name"] == "Jan Smit"
