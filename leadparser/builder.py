@@ -47,6 +47,21 @@ _USED_WORDS = {
 _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
 
 
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:h.]\d{2}(?![\d.])")  # 14:30, 14h30; not 05.11.2026
+_DAY = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? [A-Za-z]{3}")
+_AM_PM = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+
+
+def _twenty_four_hour(text: str) -> str:
+    """'2:32 PM' -> '14:32', '12:05 am' -> '00:05': the date reader counts hours to 24."""
+
+    def convert(match: re.Match) -> str:
+        hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
+        return f"{hour:02d}:{match.group(2) or '00'}"
+
+    return _AM_PM.sub(convert, text) if "m" in text.lower() else text
+
+
 def empty_vehicle() -> dict:
     return dict.fromkeys(VEHICLE_FIELDS)
 
@@ -79,7 +94,9 @@ class LeadBuilder:
             self.comments.append(text)
         elif key.startswith(("vehicle.", "trade_in.")):
             which, _, field_name = key.partition(".")
-            self.vehicles[which].setdefault(field_name, text)
+            known = self.vehicles[which].setdefault(field_name, text)
+            if known != text and fold(known) != fold(text):  # a second car: kept apart
+                self.extra.setdefault(label or key, text)
         elif key in self.values:
             if fold(self.values[key]) != fold(text) and label:
                 self.extra.setdefault(label, text)
@@ -110,12 +127,15 @@ class LeadBuilder:
         customer = self._customer()
         vehicle = self._vehicle("vehicle")
         trade_in = self._vehicle("trade_in")
+        lead_type = self._lead_type(vehicle, trade_in)
+        if lead_type == "call":
+            self._call_time()
         lead = {
             "format": self.format,
             "source": self.values.get("source"),
             "external_id": self.values.get("external_id"),
-            "lead_type": self._lead_type(vehicle, trade_in),
-            "requested_at": self.requested_at or self._when("requested_at") or self._email_date(),
+            "lead_type": lead_type,
+            "requested_at": self.requested_at or self._requested() or self._email_date(),
             "appointment_at": self.appointment_at or self._appointment(),
             "customer": customer,
             "vehicle": vehicle,
@@ -309,7 +329,9 @@ class LeadBuilder:
         raw = self.values.get(key)
         if not raw:
             return None
-        moment, day = parse_when(raw, region=self.region, default_tz=self.email_tz)
+        moment, day = parse_when(
+            _twenty_four_hour(raw), region=self.region, default_tz=self.email_tz
+        )
         if moment is not None:
             return moment.isoformat()
         if day is not None:  # a date without a time: no invented midnight in a date-time field
@@ -317,6 +339,27 @@ class LeadBuilder:
         else:
             self.extra.setdefault(key, raw)
         return None
+
+    def _call_time(self) -> None:
+        """A call notification's date and time say when the customer called: no appointment."""
+        pairs = (
+            ("appointment_at", "requested_at"), ("appointment_time", "requested_time"),
+            ("message_date", "requested_at"), ("message_time", "requested_time"),
+        )  # fmt: skip
+        for when, at in pairs:
+            if when in self.values:
+                self.values.setdefault(at, self.values.pop(when))
+
+    def _requested(self) -> str | None:
+        raw, time_text = self.values.get("requested_at"), self.values.get("requested_time")
+        if time_text and raw and not _CLOCK.search(raw):
+            self.values["requested_at"] = f"{raw} {time_text}"
+        elif time_text and not raw:
+            # "Uhrzeit: 09:15" alone: on the day the e-mail was sent.
+            has_date = _DAY.search(time_text) or self.email_date is None
+            day = "" if has_date else f"{self.email_date.date().isoformat()} "
+            self.values["requested_at"] = f"{day}{time_text}"
+        return self._when("requested_at")
 
     def _appointment(self) -> str | None:
         raw = self.values.get("appointment_at")

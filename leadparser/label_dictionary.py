@@ -1,4 +1,4 @@
-"""Label texts of lead e-mails (nl, fr, de, es, en) mapped to canonical field keys.
+"""Label texts of lead e-mails (nl, fr, de, es, en, it, pt, pl) mapped to canonical field keys.
 
 Pure data plus one lookup. Admins extend it per dealership with ``extra_labels`` (label text ->
 one of :data:`CANONICAL_FIELDS`); their labels win over these.
@@ -7,6 +7,7 @@ one of :data:`CANONICAL_FIELDS`); their labels win over these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from leadparser.normalize import fold
 
@@ -561,6 +562,450 @@ _LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Italian, Portuguese and Polish, and the vocabulary of portals and website forms (WordPress
+# form plugins, call tracking) in every language: one table per purpose, merged below.
+_MORE_LABELS: dict[str, tuple[str, ...]] = {
+    "customer.full_name": (
+        "nome e cognome",
+        "nominativo",
+        "nome completo",
+        "imie i nazwisko",
+        "nom prenom",
+        "naam koper",
+        "naam klant",
+        "name des interessenten",
+        "nom du client",
+        "your name",
+        "caller name",
+        "naam beller",
+        "name des anrufers",
+        "nom de l appelant",
+        "beller",
+        "anrufer",
+        "caller",
+        "appelant",
+        "nome e apelido",
+        "cliente",
+        "klant",
+        "interessent",
+        "buyer name",
+        "nombre y apellido",
+    ),
+    "customer.first_name": ("nome", "primeiro nome", "imie", "first", "prenome"),
+    "customer.last_name": (
+        "cognome",
+        "sobrenome",
+        "apelido",
+        "apelidos",
+        "ultimo nome",
+        "nazwisko",
+        "last",
+        "segundo apellido",
+    ),
+    "customer.email": (
+        "indirizzo email",
+        "indirizzo e mail",
+        "posta elettronica",
+        "endereco de email",
+        "endereco de e mail",
+        "correio eletronico",
+        "adres e mail",
+        "adres email",
+        "e mail des interessenten",
+        "e mail koper",
+        "your email",
+        "email van de koper",
+        "e mail van de koper",
+    ),
+    "customer.phone": (
+        "telefono fisso",
+        "recapito telefonico",
+        "numero di telefono",
+        "telefone",
+        "numero de telefone",
+        "contacto telefonico",
+        "numer telefonu",
+        "nr telefonu",
+        "telefonnummer des interessenten",
+        "telefoonnummer koper",
+        "caller number",
+        "caller id",
+        "nummer beller",
+        "telefoonnummer beller",
+        "anrufernummer",
+        "nummer des anrufers",
+        "numero appelant",
+        "numero de l appelant",
+        "from number",
+        "numero chiamante",
+        "numer dzwoniacego",
+        "your phone",
+        "phone number of the buyer",
+        "tel fixe",
+        "telephone fixe",
+        "festnetz",
+    ),
+    "customer.mobile": (
+        "cellulare",
+        "numero di cellulare",
+        "telemovel",
+        "numero de telemovel",
+        "celular",
+        "telefon komorkowy",
+        "tel komorkowy",
+        "komorka",
+        "numer komorkowy",
+        "mobiele telefoon",
+        "handy nummer",
+        "mobilfunknummer",
+    ),
+    "customer.street": (
+        "indirizzo",
+        "morada",
+        "endereco",
+        "rua",
+        "ulica",
+        "adres zamieszkania",
+        "ulica i numer",
+    ),
+    "customer.postal_code": ("cap", "codice postale", "codigo postal", "kod pocztowy"),
+    "customer.city": (
+        "citta",
+        "comune",
+        "localita",
+        "cidade",
+        "concelho",
+        "miejscowosc",
+        "miasto",
+    ),
+    "customer.country": ("paese", "nazione", "kraj", "pais de residencia"),
+    "customer.preferred_contact": (
+        "contatto preferito",
+        "modalita di contatto",
+        "contacto preferencial",
+        "preferowany kontakt",
+        "preferowana forma kontaktu",
+    ),
+    "vehicle.description": (
+        "veicolo",
+        "auto di interesse",
+        "veiculo",
+        "viatura",
+        "pojazd",
+        "samochod",
+        "antwoorden op",
+        "reactie op",
+        "reageert op",
+        "advertentie titel",
+        "titel advertentie",
+        "annonce concernee",
+        "titre de l annonce",
+        "betreffendes fahrzeug",
+        "fahrzeugbezeichnung",
+        "anuncio de interes",
+        "annuncio",
+        "titolo annuncio",
+        "anuncio",
+        "ogloszenie",
+        "vehicle title",
+        "advert",
+        "advert title",
+        "listing",
+        "listing title",
+        "ad title",
+        "gewenste auto",
+        "gewenst model",
+        "wunschfahrzeug",
+        "vehicule souhaite",
+        "vehiculo de interes",
+        "veiculo de interesse",
+        "auto",
+        "modello di interesse",
+    ),
+    "vehicle.make": ("marka", "fabrikat", "constructeur", "fabricante"),
+    "vehicle.model": ("modello", "modelo", "model pojazdu", "modele du vehicule"),
+    "vehicle.trim": ("allestimento", "versione", "versao", "wersja", "motorisation"),
+    "vehicle.year": (
+        "anno",
+        "anno di immatricolazione",
+        "immatricolazione",
+        "prima immatricolazione",
+        "ano de registo",
+        "ano do modelo",
+        "rok produkcji",
+        "rok",
+        "bouwjaar auto",
+        "erstzulassung ez",
+        "date de mise en circulation",
+        "1ere mise en circulation",
+        "1re mise en circulation",
+        "registration year",
+        "reg year",
+        "ano de fabricacion",
+        "matriculacion",
+        "data de matricula",
+    ),
+    "vehicle.mileage": (
+        "kilometros",
+        "km recorridos",
+        "chilometraggio",
+        "chilometri",
+        "km percorsi",
+        "quilometros",
+        "quilometragem",
+        "przebieg",
+        "kilometerstand auto",
+        "km stand auto",
+        "kilometerstand ca",
+        "laufleistung km",
+        "mileage miles",
+    ),
+    "vehicle.price": (
+        "prezzo",
+        "prezzo richiesto",
+        "preco",
+        "cena",
+        "prijs auto",
+        "vehicle price",
+        "advertised price",
+        "listed price",
+        "angebotspreis",
+        "prix affiche",
+        "precio al contado",
+        "precio contado",
+    ),
+    "vehicle.registration": (
+        "targa",
+        "matricula do veiculo",
+        "numer rejestracyjny",
+        "nr rejestracyjny",
+        "numery rejestracyjne",
+        "reg",
+        "reg number",
+        "vrm",
+        "plate",
+    ),
+    "vehicle.vin": ("telaio", "numero di telaio", "numero de chassis", "numer vin", "chassis"),
+    "vehicle.stock_number": (
+        "codice interno",
+        "referencia interna",
+        "numer magazynowy",
+        "stock id",
+        "stock ref",
+    ),
+    "vehicle.condition": ("nuovo o usato", "novo ou usado", "nowy czy uzywany", "stan"),
+    "trade_in.description": (
+        "permuta",
+        "usato in permuta",
+        "auto in permuta",
+        "veicolo in permuta",
+        "vehiculo de entrega",
+        "coche de entrega",
+        "retoma do veiculo",
+        "viatura para retoma",
+        "samochod w rozliczeniu",
+        "auto w rozliczeniu",
+        "inruilwagen",
+        "mijn inruilauto",
+        "uw inruilauto",
+        "inruilauto gegevens",
+        "part exchange vehicle",
+        "px vehicle",
+        "vehicle to part exchange",
+        "your part exchange",
+        "reprise de votre vehicule",
+        "eintauschfahrzeug",
+        "in zahlung zu gebendes fahrzeug",
+        "altwagen",
+    ),
+    "trade_in.registration": ("kenteken inruilwagen", "targa permuta", "px registration"),
+    "trade_in.mileage": ("km permuta", "px mileage", "kilometerstand inruilauto"),
+    "lead_type": (
+        "tipo di richiesta",
+        "richiesta",
+        "tipo de pedido",
+        "pedido",
+        "rodzaj zapytania",
+        "typ zapytania",
+        "type of enquiry",
+        "enquiry about",
+        "call type",
+        "type oproep",
+        "soort oproep",
+    ),
+    "subject": ("oggetto", "assunto", "temat"),
+    "comments": (
+        "messaggio",
+        "note",
+        "domanda",
+        "richiesta del cliente",
+        "mensagem",
+        "observacoes",
+        "comentarios",
+        "wiadomosc",
+        "tresc wiadomosci",
+        "uwagi",
+        "pytanie",
+        "bericht van de koper",
+        "bericht koper",
+        "bericht van de klant",
+        "uw bericht",
+        "nachricht des interessenten",
+        "nachricht vom interessenten",
+        "ihre nachricht",
+        "message de l acheteur",
+        "message du client",
+        "votre message",
+        "mensaje del comprador",
+        "message body",
+        "berichttekst",
+        "corps du message",
+        "nachrichtentext",
+        "cuerpo del mensaje",
+        "corpo del messaggio",
+        "your message",
+        "buyer message",
+        "message from the buyer",
+        "customer message",
+        "additional information",
+        "aanvullende informatie",
+        "zusatzliche informationen",
+        "informations complementaires",
+        "zij vraagt",
+        "hij vraagt",
+        "vraag van de klant",
+        "son message",
+        "sa question",
+        "seine nachricht",
+        "ihre frage",
+        "his message",
+        "her message",
+        "their message",
+        "su mensaje",
+        "il suo messaggio",
+    ),
+    "appointment_at": (
+        "data preferita",
+        "data desiderata",
+        "data appuntamento",
+        "data pretendida",
+        "data preferencial",
+        "preferowana data",
+        "termin jazdy probnej",
+        "data jazdy",
+        "datum proefrit",
+        "gewenste proefritdatum",
+    ),
+    "appointment_time": ("ora preferita", "orario", "hora pretendida", "godzina"),
+    "requested_at": (
+        "call time",
+        "time of call",
+        "date of call",
+        "tijdstip oproep",
+        "tijdstip van de oproep",
+        "datum oproep",
+        "anrufzeit",
+        "zeitpunkt des anrufs",
+        "heure de l appel",
+        "date de l appel",
+        "ora della chiamata",
+        "hora da chamada",
+        "hora de la llamada",
+        "godzina polaczenia",
+        "data richiesta",
+        "data do pedido",
+        "data zapytania",
+        "received",
+        "received on",
+        "enquiry date",
+        "date received",
+        "submitted",
+    ),
+    "source": ("fonte", "origem", "zrodlo"),
+    "external_id": (
+        "inserat id",
+        "inseratid",
+        "anzeigen id",
+        "enquiry id",
+        "enquiry reference",
+        "enquiry ref",
+        "inquiry id",
+        "lead reference",
+        "id annuncio",
+        "codice annuncio",
+        "riferimento annuncio",
+        "rif annuncio",
+        "referencia do anuncio",
+        "id do anuncio",
+        "numer ogloszenia",
+        "id ogloszenia",
+        "advertentie nummer",
+        "id annonce",
+        "aanvraagnummer",
+        "anfragenummer",
+        "numero de demande",
+        "ticket id",
+    ),
+}
+
+# Labels whose value is kept in ``extra`` under a fixed key: facts about the lead that have no
+# field of their own (the buyer's offer is no asking price; the page a form sat on is no source).
+EXTRA_LABELS: dict[str, str] = {
+    "your offer price": "offer_price",
+    "offer price": "offer_price",
+    "uw bod": "offer_price",
+    "bod": "offer_price",
+    "ihr angebot": "offer_price",
+    "preisvorschlag": "offer_price",
+    "votre offre": "offer_price",
+    "su oferta": "offer_price",
+    "la tua offerta": "offer_price",
+    "page url": "page_url",
+    "pagina url": "page_url",
+    "source url": "page_url",
+    "embed url": "page_url",
+    "entry url": "page_url",
+    "referer": "page_url",
+    "referrer": "page_url",
+    "landing page": "page_url",
+    "form url": "page_url",
+    "url de la page": "page_url",
+    "seiten url": "page_url",
+    "form": "form",
+    "form name": "form",
+    "formulier": "form",
+    "formulaire": "form",
+    "formular": "form",
+    "duration": "call_duration",
+    "call duration": "call_duration",
+    "duur": "call_duration",
+    "gespreksduur": "call_duration",
+    "dauer": "call_duration",
+    "anrufdauer": "call_duration",
+    "duree": "call_duration",
+    "duree de l appel": "call_duration",
+    "durata": "call_duration",
+    "duracion": "call_duration",
+    "tracking number": "tracking_number",
+    "gekozen nummer": "tracking_number",
+    "gebeld nummer": "tracking_number",
+    "angerufene nummer": "tracking_number",
+    "numero appele": "tracking_number",
+    "campaign": "campaign",
+    "campagne": "campaign",
+    "kampagne": "campaign",
+    "campana": "campaign",
+}
+# Technical lines a form plugin appends about the submission, never about the customer.
+IGNORED_LABELS: frozenset[str] = frozenset({
+    "user agent", "remote ip", "ip", "ip address", "ip adres", "adresse ip", "ip adresse",
+    "powered by", "credit", "entry id", "form id", "submission id", "browser",
+    "device", "sent from", "verzonden vanaf", "gesendet von",
+})  # fmt: skip
+
+for _key, _texts in _MORE_LABELS.items():
+    _LABELS[_key] = _LABELS.get(_key, ()) + _texts
+
 # Closing lines end a multi-line value ("Message :" ... "Cordialement,").
 CLOSINGS: tuple[str, ...] = (
     "cordialement", "bien a vous", "salutations", "bien cordialement", "met vriendelijke groet",
@@ -574,11 +1019,12 @@ CLOSINGS: tuple[str, ...] = (
 _POSSESSIVE = re.compile(r"^(?:uw|je|jouw|votre|vos|your|ihr|ihre|su|sus|tu)\s+")
 
 
+@lru_cache(maxsize=8192)
 def label_key(label: str) -> str:
     """'E-mailadres *' -> 'e mailadres': the form every label is looked up in."""
-    key = fold(label)
+    key = fold(label).replace("ł", "l")  # Polish ł has no accent to fold away
     key = re.sub(r"[*:]+\s*$", "", key)
-    key = re.sub(r"[-_.'’/°º]", " ", key)
+    key = re.sub(r"[-_.'’/°º\[\]#&+]", " ", key)
     return " ".join(key.split())
 
 
@@ -589,10 +1035,17 @@ LABELS: dict[str, str] = {
 
 def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None:
     """The canonical key for a label, trying the admin's labels first, then loose variants."""
+    if len(label) > 200:
+        return None
+    return _lookup(label, tuple(extra_labels.items()) if extra_labels else ())
+
+
+@lru_cache(maxsize=8192)  # a message asks about the same few lines again and again
+def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None:
     key = label_key(label)
     if not key or len(key) > 60:
         return None
-    custom = {label_key(k): v for k, v in (extra_labels or {}).items()}
+    custom = {label_key(k): v for k, v in extra_labels}
     variants = [key, re.sub(r"\s*\(.*?\)\s*", " ", key).strip(), _POSSESSIVE.sub("", key)]
     for variant in variants:
         if variant in custom:
@@ -602,6 +1055,11 @@ def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None
     return None
 
 
+_CLOSING_RE = re.compile("|".join(re.escape(c) for c in CLOSINGS))
+
+
 def is_closing(line: str) -> bool:
+    if len(line) > 60:  # a closing is a short line; fold only those
+        return False
     folded = fold(line).strip(" ,.!")
-    return len(folded) < 40 and any(folded.startswith(c) for c in CLOSINGS)
+    return len(folded) < 40 and _CLOSING_RE.match(folded) is not None

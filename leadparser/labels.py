@@ -1,12 +1,26 @@
-"""Label/value e-mails: "Naam: …" lines, <tr><td>Naam</td><td>…</td></tr> tables, in five languages."""
+"""Label/value e-mails, text and HTML, as website forms, portals and Outlook lay them out.
+
+A label and its value stand on one line ("Naam: Jan", "Naam<TAB>Jan" from a table row), or the
+value stands on the next line ("Naam" / "Jan": Gravity Forms, WPForms, Word). Headings open
+sections: the labels under "Inruilauto" describe the trade-in, not the car asked about.
+"""
 
 from __future__ import annotations
 
+import email.utils
 import re
 
+from leadparser import sentences
 from leadparser.builder import LeadBuilder
 from leadparser.html_text import html_content
-from leadparser.label_dictionary import is_closing, lookup
+from leadparser.label_dictionary import (
+    CANONICAL_FIELDS,
+    EXTRA_LABELS,
+    IGNORED_LABELS,
+    is_closing,
+    label_key,
+    lookup,
+)
 from leadparser.message import Message
 from leadparser.normalize import fold
 
@@ -17,29 +31,99 @@ _COLON_LINE = re.compile(
     r"(?:\*\*|__)?(?P<value>.*?)(?:\*\*|__)?\s*$"
 )
 _TAB_LINE = re.compile(r"^\s*(?P<label>[^\t\n]{1,60}?)(?:\t+|\s{3,})(?P<value>\S.*?)\s*$")
+_QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")
+# "*Naam:* Jan", "**Name**", "__E-mail:__": emphasis around the label only.
+_EMPHASIS = re.compile(r"^\s*(\*{1,2}|_{1,2})(?=[^\s*_])([^*_\n]{1,62}?)\1(?!\*)")
+_SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{3,}|={3,})\s*$|^-- $")
+_EMAIL_ONLY = re.compile(r"\s*(?:mailto:)?[^@\s]{1,64}@[^@\s]{1,255}\s*$")
+_PHONE_ONLY = re.compile(r"\s*\+?[\d()][\d ()./-]{6,24}\s*$")
+_UNFILLED = re.compile(r"^\[[\w-]{1,40}\]$")  # a Contact Form 7 tag left in an empty field
 # Forwarded-mail header lines and greetings are not lead fields worth keeping in `extra`.
 _NOT_EXTRA = {
     "from", "to", "cc", "bcc", "sent", "date", "van", "aan", "verzonden", "datum", "de", "a",
     "envoye", "von", "an", "gesendet", "para", "enviado", "fecha", "http", "https", "mailto",
     "reply to", "return path", "message id", "content type", "mime version",
 }  # fmt: skip
+# Date and time lines after a form's "---" separator say when it was sent, not an appointment.
+_META_TIME = {
+    "date": "requested_at", "time": "requested_time", "datum": "requested_at",
+    "tijd": "requested_time", "heure": "requested_time", "uhrzeit": "requested_time",
+    "zeit": "requested_time", "fecha": "requested_at", "hora": "requested_time",
+    "data": "requested_at", "ora": "requested_time",
+}  # fmt: skip
+# Headings naming a block: its vehicle labels describe the trade-in, or the customer follows.
+_TRADE_IN_HEADING = re.compile(
+    r"\b(?:inruil\w*|trade[ -]?in|part[ -]exchange|inzahlungnahme|eintausch\w*|reprise|"
+    r"permuta|retoma|vehiculo de entrega|coche de entrega|w rozliczeniu|taxatie|"
+    r"a reprendre|zur inzahlungnahme|huidige auto|current (?:vehicle|car)|altfahrzeug)\b"
+)
+_OTHER_VEHICLE_HEADING = re.compile(
+    r"^(?:\w+ )?(?:tweede|second|zweites?|deuxieme|segundo|secondo|drugi|alternati\w*|"
+    r"andere|autre|otro|altro) (?:auto|car|vehicle|voertuig|fahrzeug|wagen|"
+    r"vehicule|voiture|vehiculo|coche|veicolo|samochod|pojazd|keuze|choice|choix|wahl)\b|"
+    r"\b(?:ook interesse in|also interested in|auch interessiert an|egalement interesse par)\b"
+)
+_CUSTOMER_HEADING = re.compile(
+    r"\b(?:gegevens|contactgegevens|persoonsgegevens|klantgegevens|coordonnees|kontaktdaten|"
+    r"ihre daten|personliche daten|kundendaten|datos (?:de contacto|personales|del cliente)|"
+    r"(?:your|contact|customer|personal) details|dati (?:personali|di contatto|del cliente)|"
+    r"dados (?:pessoais|de contacto|do cliente)|dane (?:kontaktowe|osobowe|klienta)|"
+    r"about you|over u|a propos de vous)\b"
+)
+_VEHICLE_WORD = re.compile(
+    r"\b(?:auto|car|vehicle|voertuig|wagen|model|modell|modele|fahrzeug|vehicule|voiture|"
+    r"vehiculo|coche|veicolo|veiculo|viatura|samochod|pojazd|occasion)\b"
+)
+_YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
+
+
+def _key_kind(key: str) -> str:
+    return "time" if _META_TIME[key] == "requested_time" else "date"
+
+
+_CF7_FOOTER = re.compile(
+    r"sent (?:from|via) a contact form on|verzonden via een contactformulier|"
+    r"envoy[ée] via le formulaire de contact|von einem kontaktformular|"
+    r"enviado a trav[ée]s del formulario|inviata dal modulo di contatto",
+    re.IGNORECASE,
+)
 
 Pair = tuple[str, str | None, str]  # label as written, canonical key or None, value
 
 
-def _plausible_label(label: str) -> bool:
-    """An unknown label is kept in extra only if it looks like a form field name."""
+def _label_shape(label: str) -> bool:
+    """A form field name: a few words, starting with a letter, no address."""
     words = label.split()
     return (
         0 < len(words) <= 4
         and len(label) <= 40
         and label[0].isalpha()
-        and fold(label) not in _NOT_EXTRA
         and not re.search(r"https?|www\.|@", label)
     )
 
 
-def _label_line(line: str, extra_labels: dict[str, str]) -> tuple[str, str | None, str] | None:
+def _plausible_label(label: str) -> bool:
+    """An unknown label is kept in extra only if it looks like a form field name."""
+    return _label_shape(label) and label_key(label) not in _NOT_EXTRA
+
+
+def _unemphasised(line: str) -> str:
+    match = _EMPHASIS.match(line)
+    if match is None:
+        return line
+    return match.group(2) + line[match.end() :]
+
+
+def _label_line(
+    line: str, extra_labels: dict[str, str], *, cells: bool = False
+) -> tuple[str, str | None, str] | None:
+    """(label, canonical key or None, value) of a one-line field; ``cells``: text from HTML,
+    where a tab separates two table cells and an unknown first cell is still a label."""
+    if "\t" in line and cells:
+        label, _, value = line.partition("\t")
+        label = label.strip().rstrip(":：").strip()
+        if label:
+            return label, lookup(label, extra_labels), value.strip()
     match = _COLON_LINE.match(line)
     if match:
         label = match.group("label").strip()
@@ -51,88 +135,246 @@ def _label_line(line: str, extra_labels: dict[str, str]) -> tuple[str, str | Non
     return None
 
 
-def pairs_from_text(text: str, extra_labels: dict[str, str]) -> list[Pair]:
-    lines = [
-        re.sub(r"^(?:\s*>)+\s?", "", line[:MAX_LINE_CHARS])
-        for line in text[:MAX_SCAN_CHARS].splitlines()
-    ]
-    pairs: list[Pair] = []
-    index = 0
-    while index < len(lines):
-        found = _label_line(lines[index], extra_labels)
-        index += 1
-        if found is None:
-            continue
-        label, canonical, value = found
-        if canonical is None:
-            if value and _plausible_label(label):
-                pairs.append((label, None, value))
-            continue
-        if value and canonical != "comments":
-            pairs.append((label, canonical, value))
-            continue
-        # "Message :" with the text on the lines below, up to a blank line, label or closing.
+def _is_field(line: str, extra_labels: dict[str, str], cells: bool) -> bool:
+    """A line that is a field of its own (known label, or a form-like label with a value)."""
+    found = _label_line(line, extra_labels, cells=cells)
+    if found is None:
+        return bool(lookup(line, extra_labels))
+    label, canonical, value = found
+    return bool(canonical) or (bool(value) and _label_shape(label))
+
+
+class _Reader:
+    """One pass over the lines, keeping the section (customer, vehicle, trade-in) they are in."""
+
+    def __init__(self, lines: list[str], extra_labels: dict[str, str], cells: bool) -> None:
+        self.lines = lines
+        self.labels = extra_labels
+        self.cells = cells
+        self.pairs: list[Pair] = []
+        self.section: str | None = None  # None, "trade_in", "vehicle2", "meta"
+        self.vehicle_seen = False  # a field of the car asked about was read
+        self.vehicle_block = False  # a heading opened a block about it
+        self.index = 0
+
+    def _next_nonblank(self, start: int, skip: int = 2) -> int | None:
+        index = start
+        while index < len(self.lines) and index - start <= skip:
+            if self.lines[index].strip():
+                return index
+            index += 1
+        return None
+
+    def _heading(self, line: str, canonical: str | None) -> bool:
+        """Open a section when ``line`` is a heading (a short line above a field)."""
+        following = self._next_nonblank(self.index)
+        if following is None or not _is_field(self.lines[following], self.labels, self.cells):
+            return False
+        folded, kind = label_key(line), canonical or ""
+        if len(folded) > 60 or len(folded.split()) > 5 or line.rstrip().endswith((".", "!")):
+            return False  # a sentence ("Ik wil mijn auto inruilen.") is no heading
+        trade_in = kind.startswith("trade_in.") or bool(_TRADE_IN_HEADING.search(folded))
+        customer = kind.startswith("customer.") or bool(_CUSTOMER_HEADING.search(folded))
+        if trade_in:
+            self.section = "trade_in"
+        elif _OTHER_VEHICLE_HEADING.search(folded):
+            self.section = "vehicle2"  # "Tweede auto", "Also interested in": not the first car
+            return True
+        elif customer:
+            self.section = None
+        elif kind.startswith("vehicle."):
+            # A second "Vehicle" block after one with fields: another car, kept apart.
+            self.section = "vehicle2" if self.vehicle_block and self.vehicle_seen else None
+            self.vehicle_block = True
+        return bool(canonical) or trade_in or customer
+
+    def _add(self, label: str, canonical: str | None, value: str) -> None:
+        if _UNFILLED.match(value.strip()):
+            return
+        key = label_key(label)
+        if key in IGNORED_LABELS:
+            return
+        if key in EXTRA_LABELS and canonical is None:
+            self.pairs.append((EXTRA_LABELS[key], None, value))
+            return
+        if canonical == "customer.full_name" and _PHONE_ONLY.match(value):
+            canonical = "customer.phone"  # "Beller: 06 12 34 56 78": the caller is a number
+        if canonical == "vehicle.description" and _EMAIL_ONLY.match(value):
+            canonical = "customer.email"  # "Antwoorden op: lotte@…": where replies go
+        if key in _META_TIME and (canonical is None or self.section == "meta"):
+            # After "---" it is when the form was sent; elsewhere a call's or message's date,
+            # used only for a call notification (builder._call_time).
+            meta = _META_TIME[key] if self.section == "meta" else f"message_{_key_kind(key)}"
+            self.pairs.append((label, meta, value))
+            return
+        is_trade_in = canonical in (None, "trade_in.description") and _TRADE_IN_HEADING.search(key)
+        if is_trade_in and label_key(value) in _YES:
+            self.section = "trade_in"  # "Inruilauto: ja": the car's fields follow
+            self.pairs.append((label, None, value))
+            return
+        if canonical and canonical.startswith(("customer.", "comments")):
+            if self.section == "trade_in":
+                self.section = None  # the trade-in block ended where the customer's began
+        elif canonical and canonical.startswith("vehicle."):
+            field_name = canonical.partition(".")[2]
+            if self.section == "trade_in":
+                scoped = f"trade_in.{field_name}"
+                canonical = scoped if scoped in CANONICAL_FIELDS else None
+                label = label if canonical else f"trade_in {label}"
+            elif self.section == "vehicle2":
+                canonical, label = None, f"{label} (2)"  # a second car never replaces the first
+            else:
+                self.vehicle_seen = True
+        if canonical or _plausible_label(label):
+            self.pairs.append((label, canonical, value))
+
+    def _value_below(
+        self, label: str, canonical: str | None, value: str, *, question: bool = False
+    ) -> None:
+        """ "Message :" with the text on the lines below, up to a blank line, label or closing."""
         collected = [value] if value else []
-        while index < len(lines):
-            line = lines[index].strip()
+        blanks = 0
+        while self.index < len(self.lines):
+            line = self.lines[self.index].strip()
             if not line:
-                if collected:
+                if collected or blanks >= 2:
                     break
-                index += 1
+                blanks += 1
+                self.index += 1
                 continue
-            following = _label_line(line, extra_labels)
-            if (following and following[1]) or is_closing(line):
+            # A comment stops at a known label only ("Ik heb een vraag: …" is still the
+            # customer talking); a one-line value also at anything shaped like a field.
+            if canonical == "comments":
+                found = _label_line(line, self.labels, cells=self.cells)
+                if (found and found[1]) or (not found and lookup(line, self.labels)):
+                    break
+            elif _is_field(line, self.labels, self.cells):
+                break
+            if is_closing(line):
+                break
+            if _SEPARATOR.match(line):
                 break
             collected.append(line)
-            index += 1
+            self.index += 1
             if canonical != "comments":
                 break  # only a comment runs over several lines
-        if collected:
-            pairs.append((label, canonical, " ".join(collected)))
-    return pairs
+        if collected and question and canonical is None:
+            self.pairs.append((label.rstrip("?").strip(), None, collected[0]))
+        elif collected:
+            self._add(label, canonical, " ".join(collected))
+
+    def read(self) -> list[Pair]:
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            if not line.strip():
+                continue
+            if _SEPARATOR.match(line):
+                self.section = "meta"
+                continue
+            found = _label_line(line, self.labels, cells=self.cells)
+            if found is None:
+                self._bare_line(line.strip())
+                continue
+            label, canonical, value = found
+            if "\t" in value and self.cells:
+                self._row(line)
+                continue
+            if canonical is None:
+                if value:
+                    self._add(label, None, value)
+                else:
+                    self._heading(label, None)
+                continue
+            if value and canonical != "comments":
+                self._add(label, canonical, value)
+            elif value or not self._heading(label, canonical):
+                self._value_below(label, canonical, value)
+        return self.pairs
+
+    def _bare_line(self, line: str) -> None:
+        """A line without a separator: a heading, or a label whose value is on the next line."""
+        if len(line) > 80:
+            return
+        canonical = lookup(line, self.labels)
+        if self._heading(line, canonical):
+            return
+        if canonical is None and line.endswith("?") and self.cells:
+            # A form's own question above its answer ("Welke auto wilt u proefrijden?").
+            canonical = "vehicle.description" if _VEHICLE_WORD.search(fold(line)) else None
+            self._value_below(line, canonical, "", question=True)
+        elif canonical is not None and len(line) <= 60:
+            self._value_below(line.rstrip(":：").strip(), canonical, "")
+
+    def _row(self, line: str) -> None:
+        """A table row of several cells: pairs side by side, else the label and all the rest."""
+        cells = [c.strip() for c in line.split("\t")]
+        chunks = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+        if all(len(c) == 2 and lookup(c[0], self.labels) for c in chunks):
+            for label, value in chunks:
+                self._add(label.rstrip(":："), lookup(label, self.labels), value)
+            return
+        if all(lookup(c, self.labels) for c in cells):  # a header row: the values are below
+            following = self._next_nonblank(self.index, skip=1)
+            if following is not None:
+                values = self.lines[following].split("\t")
+                if len(values) == len(cells):
+                    self.index = following + 1
+                    for label, value in zip(cells, values, strict=True):
+                        self._add(label.rstrip(":："), lookup(label, self.labels), value.strip())
+                    return
+        label = cells[0].rstrip(":：").strip()
+        self._add(label, lookup(label, self.labels), " ".join(cells[1:]))
+
+
+def _lines(text: str) -> list[str]:
+    return [
+        _unemphasised(_QUOTE_PREFIX.sub("", line[:MAX_LINE_CHARS]))
+        for line in text[:MAX_SCAN_CHARS].splitlines()
+    ]
+
+
+def pairs_from_text(text: str, extra_labels: dict[str, str], *, cells: bool = False) -> list[Pair]:
+    return _Reader(_lines(text), extra_labels, cells).read()
 
 
 def pairs_from_html(html: str, extra_labels: dict[str, str]) -> list[Pair]:
-    content = html_content(html)
-    pairs: list[Pair] = []
-    for row in content.rows:
-        cells = [c for c in row if c]
-        if len(cells) < 2:
-            continue
-        # Four-cell rows are often two label/value pairs side by side.
-        chunks = [cells[i : i + 2] for i in range(0, len(cells), 2)]
-        if not all(len(c) == 2 and lookup(c[0], extra_labels) for c in chunks):
-            chunks = [[cells[0], "\n".join(cells[1:])]]
-        for label_cell, value in chunks:
-            label = label_cell.strip().rstrip(":：").strip()
-            canonical = lookup(label, extra_labels)
-            if canonical:
-                pairs.append((label, canonical, value))
-            elif _plausible_label(label):
-                pairs.append((label, None, value))
-    # Lines like "<p><b>Naam:</b> Eva</p>" add fields; a field the table gave is not read twice.
-    seen = {canonical or label for label, canonical, _ in pairs}
-    text_pairs = pairs_from_text(content.text, extra_labels)
-    return pairs + [p for p in text_pairs if (p[1] or p[0]) not in seen]
+    return pairs_from_text(html_content(html).text, extra_labels, cells=True)
 
 
 def _score(pairs: list[Pair]) -> int:
     return len({canonical for _, canonical, _ in pairs if canonical})
 
 
+def _contact_form_sender(text: str, builder: LeadBuilder) -> None:
+    """Contact Form 7's default mail starts "From: Jan <jan@…>": the customer, not a forward."""
+    footer = text[-600:]  # the plugin's footer closes the mail
+    if not _CF7_FOOTER.search(footer) and not re.search(r"(?im)^message body:", text):
+        return
+    match = re.search(r"(?m)^\s*(?:From|Van|De|Von|Da):[ \t]*(\S[^\n]{0,200})$", text)
+    if match is None:
+        return
+    name, addr = email.utils.parseaddr(match.group(1))
+    builder.set("customer.full_name", name if name and "@" not in name else None)
+    builder.set("customer.email", addr if "@" in addr else None)
+
+
 def parse(message: Message) -> LeadBuilder | None:
     if message.bare_kind in ("xml", "json"):
         return None
     labels = message.extra_labels
-    html_pairs = [p for html in message.htmls for p in pairs_from_html(html, labels)]
+    html_texts = [html_content(html).text for html in message.htmls]
+    html_pairs = [p for text in html_texts for p in pairs_from_text(text, labels, cells=True)]
     text_pairs = [p for text in message.texts for p in pairs_from_text(text, labels)]
-    if not html_pairs and not text_pairs:
+    found = sentences.read([*html_texts, *message.texts, message.subject or ""])
+    if not html_pairs and not text_pairs and not found:
         return None
     # The HTML part is what the sender designed; the text part is often a lossy rendering of it.
-    if _score(html_pairs) >= _score(text_pairs) and _score(html_pairs):
-        fmt, pairs = "html", html_pairs
+    html_wins = _score(html_pairs) >= _score(text_pairs) and (_score(html_pairs) or not text_pairs)
+    if message.htmls and html_wins:
+        fmt, pairs, body = "html", html_pairs, "\n".join(html_texts)
     else:
-        fmt, pairs = "text", text_pairs
+        fmt, pairs, body = "text", text_pairs, "\n".join(message.texts)
     builder = LeadBuilder(fmt, region=message.region)
     builder.set_email_date(message.date)
     if message.subject:
@@ -142,4 +384,6 @@ def parse(message: Message) -> LeadBuilder | None:
             builder.set(canonical, value, label=label)
         else:
             builder.add_extra(label, value)
+    _contact_form_sender(body, builder)
+    sentences.apply(found, builder, sender_name=message.sender_name)
     return builder

@@ -13,30 +13,47 @@ LEAD_TYPES = (
 # Checked in this order: a "test drive appointment" is a test drive, a "quote incl. trade-in" is a
 # quote; a trade-in word decides only when nothing else does.
 _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # A missed or tracked call is a call whatever the caller asked about.
+    ("call", (
+        "gemiste oproep", "gemist gesprek", "oproep gemist", "inkomende oproep",
+        "verpasster anruf", "entgangener anruf", "eingehender anruf", "appel manqué",
+        "appel entrant", "appel téléphonique", "missed call", "incoming call", "call tracking",
+        "phone call", "chiamata persa", "chiamata ricevuta", "llamada perdida",
+        "llamada entrante", "chamada perdida", "chamada não atendida", "nieodebrane połączenie",
+        "połączenie przychodzące",
+    )),
     ("test_drive", (
         "proefrit", "proefritaanvraag", "proefrijden", "essai", "essai routier", "probefahrt",
         "prueba", "prueba de conduccion", "test drive", "test-drive", "testdrive", "testrit",
+        "prova su strada", "giro di prova", "prova", "experimentar", "agendar test drive",
+        "jazda próbna", "jazdy próbnej", "jazdę próbną",
     )),
     ("appointment", (
         "afspraak", "showroombezoek", "rendez-vous", "rendez vous", "rdv", "termin",
         "terminanfrage", "terminvereinbarung", "cita", "cita previa", "appointment", "showroom visit",
+        "appuntamento", "marcação", "agendamento", "spotkanie", "umówienie wizyty",
     )),
     ("call", (
         "terugbelverzoek", "terugbellen", "bel mij terug", "rappel", "etre rappele", "ruckruf",
-        "ruckrufbitte", "llamada", "llamame", "callback", "call back", "call me",
+        "ruckrufbitte", "llamada", "llamame", "callback", "call back", "call me", "richiamata",
+        "richiamami", "essere richiamato", "contacto telefónico", "ligar-me", "oddzwonienie",
+        "prośba o kontakt telefoniczny",
     )),
     ("finance", (
         "financiering", "financieringsaanvraag", "financement", "credit", "finanzierung",
         "finanzierungsanfrage", "financiacion", "finance", "financing", "lease", "leasing",
-        "private lease", "loa", "lld",
+        "private lease", "loa", "lld", "finanziamento", "financiamento", "crédito",
+        "finansowanie", "kredyt",
     )),
     ("quote", (
         "offerte", "offerteaanvraag", "prijsopgave", "devis", "angebot", "preisangebot",
         "kostenvoranschlag", "presupuesto", "cotizacion", "quote", "quotation", "price request",
+        "preventivo", "orçamento", "pedido de proposta", "wycena", "zapytanie ofertowe",
     )),
     ("trade_in", (
         "inruil", "inruilen", "taxatie", "reprise", "estimation reprise", "inzahlungnahme",
         "ankauf", "retoma", "tasacion", "trade-in", "trade in", "part exchange", "sell my car",
+        "permuta", "valutazione usato", "avaliação", "w rozliczeniu",
     )),
 )  # fmt: skip
 
