@@ -44,6 +44,7 @@ class _Extractor(HTMLParser):
         if tag in _BLOCK:
             self.chunks.append("\n")
         if tag == "tr":
+            self._close_cell()  # a table nested in a cell: the outer cell's text stays outside
             self._row_stack.append([])
         elif tag in _CELL:
             self._close_cell()

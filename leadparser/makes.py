@@ -287,14 +287,18 @@ def _from_make_on(tail: str, whole: str) -> dict | None:
     tail = tail.strip(":,;\"'«» ")
     cut = _HEADLINE_END.search(tail)
     head = tail[: cut.start()] if cut else tail
-    year_match = _YEAR.search(head)
-    year = int(year_match.group(1)) if year_match else None
-    if year_match:
-        head = (head[: year_match.start()] + head[year_match.end() :]).strip(" ,-/")
-    if year is None:
-        in_whole = _YEAR.search(whole)
-        year = int(in_whole.group(1)) if in_whole else None
     found = split_vehicle(" ".join(head.split()))
     if not found["make"]:
         return None
-    return {**found, "year": year}
+    # A year in the trim ("Golf 1.5 TSI 2021"), never the model ("Peugeot 2008"), else one
+    # anywhere in the text ("2021 MINI Cooper S", "BMW 320d, 2020").
+    trim = found["trim"] or ""
+    in_trim = _YEAR.search(trim)
+    if in_trim:
+        found["trim"] = (trim[: in_trim.start()] + trim[in_trim.end() :]).strip(" ,-/") or None
+        return {**found, "year": int(in_trim.group(1))}
+    model_year = _YEAR.fullmatch(found["model"] or "")
+    for match in _YEAR.finditer(whole):
+        if not (model_year and match.group(1) == model_year.group(1)):
+            return {**found, "year": int(match.group(1))}
+    return {**found, "year": None}

@@ -115,7 +115,10 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
     if not message.texts:
         bodies += [html_to_text(h)[:MARKER_SCAN_CHARS] for h in message.htmls[:1]]
     enquiry_id = enquiry_id or _search(provider.id_patterns, bodies)
-    if not builder.has_contact():
+    named = any(
+        builder.values.get(f"customer.{k}") for k in ("full_name", "first_name", "last_name")
+    )
+    if not named:
         name = _search(provider.name_patterns, bodies)
         if name:
             builder.set("customer.full_name", name)
@@ -125,8 +128,12 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
         builder.add_extra("ad_reference", ad_reference)
     _vehicle_from_title(builder, title, message.subject)
     said = builder.values.get("lead_type") or message.subject
-    if provider.lead_type and not lead_type_from_text(said):
-        builder.lead_type = provider.lead_type
+    if not lead_type_from_text(said):
+        # Portals send every enquiry with the same subject; the buyer's own words then say
+        # whether they want a test drive ("kan ik een proefrit maken?"). Only that: a trade-in
+        # or finance question inside an enquiry does not make the enquiry one.
+        asked = lead_type_from_text(" ".join(builder.comments), allow_trade_in=False)
+        builder.lead_type = "test_drive" if asked == "test_drive" else provider.lead_type
     return builder
 
 
