@@ -7,6 +7,7 @@ one of :data:`CANONICAL_FIELDS`); their labels win over these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from leadparser.normalize import fold
 
@@ -587,12 +588,19 @@ LABELS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=128)
+def _keyed(labels: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Extra labels by their lookup key, made once per set (a portal template's labels are
+    looked up for every line of every message)."""
+    return {label_key(k): v for k, v in labels}
+
+
 def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None:
     """The canonical key for a label, trying the admin's labels first, then loose variants."""
     key = label_key(label)
     if not key or len(key) > 60:
         return None
-    custom = {label_key(k): v for k, v in (extra_labels or {}).items()}
+    custom = _keyed(tuple(extra_labels.items())) if extra_labels else {}
     variants = [key, re.sub(r"\s*\(.*?\)\s*", " ", key).strip(), _POSSESSIVE.sub("", key)]
     for variant in variants:
         if variant in custom:
