@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from inbound.source_views import fill_rates
 from leads.models import InboundMessage
+from tests.browser import browser_page, login, shot  # noqa: F401 — the fixture
 from tests.factories import DealershipFactory, InboundMessageFactory, SourceFactory, person
 
 Status = InboundMessage.Status
@@ -109,3 +110,24 @@ def test_only_managers_see_the_report(client, dealership, role):
     _messages(portal, hours_ago=1, count=2)
     client.force_login(person(role, dealership))
     assert client.get(reverse("settings:sources")).status_code == 403
+
+
+@pytest.fixture
+def report_data(transactional_db):
+    dealership = DealershipFactory(name="Autobedrijf Van den Heuvel-Vermeulen Doesburg")
+    person(Role.MANAGER, dealership, username="marco")
+    portal = SourceFactory(dealership=dealership, name="AutoScout24 België (Nederlandstalig)")
+    _messages(portal, hours_ago=40, count=9)
+    _messages(portal, hours_ago=2, count=3, phone=None, make=None)
+    return portal
+
+
+def test_the_report_fits_a_phone(browser_page, report_data):  # noqa: F811
+    page = browser_page
+    login(page, "marco")
+    page.wait_for_url("**/leads/**")
+    page.goto(page.base_url + reverse("settings:sources"))
+    page.wait_for_selector("#fill-rate")
+    page.wait_for_selector("text=Dropped: check this source's e-mails")
+    shot(page, "manager-source-fill-rate")
+    assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
