@@ -115,9 +115,11 @@ def test_a_typical_portal_mail_parses_in_under_two_milliseconds() -> None:
     raw = (PORTAL / "autoscout24-de.eml").read_bytes()
     parse_message(raw, region="DE")  # warm the caches and imports
     rounds = []
-    for _ in range(5):  # the best of five rounds: a busy test machine slows some of them
-        started = time.perf_counter()
+    # CPU time of this process, the best of five rounds: on a test machine busy with other
+    # work the wall clock measures the others too.
+    for _ in range(5):
+        started = time.process_time()
         for _ in range(50):
             parse_message(raw, region="DE")
-        rounds.append((time.perf_counter() - started) / 50)
+        rounds.append((time.process_time() - started) / 50)
     assert min(rounds) < 0.002, f"{min(rounds) * 1000:.2f} ms"
