@@ -49,20 +49,27 @@ class Provider:
         return any(marker in folded_head for marker in self.markers)
 
 
-def _folded_head(message: Message) -> str:
+def _folded_head(message: Message, *, html: bool = False) -> str:
+    """The subject and the start of the text part (or of the HTML part's text), folded."""
     parts = [message.subject or ""]
-    parts += [t[:MARKER_SCAN_CHARS] for t in message.texts[:1]]
-    if not message.texts:
+    if html:
         parts += [html_to_text(h)[:MARKER_SCAN_CHARS] for h in message.htmls[:1]]
+    else:
+        parts += [t[:MARKER_SCAN_CHARS] for t in message.texts[:1]]
     return fold(" ".join(parts))
 
 
 def choose(candidates: list[Provider], message: Message) -> Provider | None:
-    """The first candidate whose layout markers the message carries."""
+    """The first candidate whose layout markers the message carries: in the subject or the
+    text part, else (a text part that only says "view this in HTML") in the HTML part."""
     if not candidates:
         return None
-    head = _folded_head(message)
-    return next((p for p in candidates if p.recognises(head)), None)
+    head = _folded_head(message, html=not message.texts)
+    found = next((p for p in candidates if p.recognises(head)), None)
+    if found is None and message.texts and message.htmls:
+        head = _folded_head(message, html=True)
+        found = next((p for p in candidates if p.recognises(head)), None)
+    return found
 
 
 def _pairs(provider: Provider, message: Message) -> tuple[str, list[label_reader.Pair]]:

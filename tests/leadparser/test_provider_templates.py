@@ -123,3 +123,15 @@ def test_a_typical_portal_mail_parses_in_under_two_milliseconds() -> None:
             parse_message(raw, region="DE")
         rounds.append((time.process_time() - started) / 50)
     assert min(rounds) < 0.002, f"{min(rounds) * 1000:.2f} ms"
+
+
+def test_a_layout_shown_only_in_the_html_part_is_recognised() -> None:
+    html = "<html><body><h1>Kontaktanfrage zu Ihrem Inserat</h1><table><tr><td>Name</td><td>Eva Roth</td></tr></table></body></html>"  # fmt: skip
+    raw = (
+        "From: mobile.de <anfragen@mobile.de>\r\nSubject: Neue Nachricht\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\n'
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nBitte HTML anzeigen.\r\n--b\r\n"
+        f"Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b--\r\n"
+    ).encode()
+    assert providers.recognise(_message(raw)).key == "mobile.de"
+    assert parse_message(raw)["customer"]["full_name"] == "Eva Roth"
