@@ -51,6 +51,7 @@ def _mail(sender: str, subject: str, body: str) -> bytes:
         ("autotrader-uk-enquiry.eml", "autotrader-uk"),
         ("carwow-uk-offer.eml", "carwow-uk"),
         ("carwow-de-angebot.eml", "carwow-de"),
+        ("carwow-es-oferta.eml", "carwow-es"),
     ],
 )
 def test_each_portal_is_recognised_by_its_own_template(file: str, key: str) -> None:
