@@ -41,9 +41,10 @@ class Provider:
     name_patterns: tuple[re.Pattern[str], ...] = ()
     # Ids without a label of their own ("Enquiry ref. 7731-AB" in the subject).
     id_patterns: tuple[re.Pattern[str], ...] = ()
-    site: str | None = (
-        None  # "autoscout24.be": kept in extra.portal_site where one name serves many
-    )
+    # "autoscout24.be": kept in extra.portal_site where one name serves several sites.
+    site: str | None = None
+    # Facts without a label, kept in extra under the given key ("um 14:32" -> call_time).
+    extra_patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
     def recognises(self, folded_head: str) -> bool:
         return any(marker in folded_head for marker in self.markers)
@@ -122,6 +123,8 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
     if not message.texts:
         bodies += [html_to_text(h)[:MARKER_SCAN_CHARS] for h in message.htmls[:1]]
     enquiry_id = enquiry_id or _search(provider.id_patterns, bodies)
+    for key, pattern in provider.extra_patterns:
+        builder.add_extra(key, _search((pattern,), bodies))
     named = any(
         builder.values.get(f"customer.{k}") for k in ("full_name", "first_name", "last_name")
     )

@@ -52,6 +52,7 @@ def _mail(sender: str, subject: str, body: str) -> bytes:
         ("carwow-uk-offer.eml", "carwow-uk"),
         ("carwow-de-angebot.eml", "carwow-de"),
         ("carwow-es-oferta.eml", "carwow-es"),
+        ("autoscout24-verpasster-anruf.eml", "autoscout24-calls"),
     ],
 )
 def test_each_portal_is_recognised_by_its_own_template(file: str, key: str) -> None:
