@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
 from leadparser.builder import LeadBuilder
-from leadparser.dates import parse_when
+from leadparser.dates import parse_when, zone_for
 from leadparser.errors import HostileInput, MalformedInput
 from leadparser.html_text import html_to_text
 from leadparser.message import Message
 from leadparser.mime import decode_bytes
-from leadparser.normalize import clean, collapse_ws, find_registration
+from leadparser.normalize import clean, collapse_ws, find_registration, fold
 
 _ADF_START = re.compile(r"<adf[\s>/]", re.IGNORECASE)
 _ADF_END = re.compile(r"</adf\s*>", re.IGNORECASE)
@@ -83,6 +84,9 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# "<!DOCTYPE adf>": a name and nothing else declares no entity and fetches nothing; many ADF
+# writers put it there. Any internal subset or SYSTEM/PUBLIC id is still refused below.
+_PLAIN_DOCTYPE = re.compile(r"<!DOCTYPE\s+[A-Za-z_][\w.-]*\s*>", re.IGNORECASE)
 
 
 def parse_xml(text: str, line_offset: int = 0) -> ET.Element:
@@ -91,6 +95,7 @@ def parse_xml(text: str, line_offset: int = 0) -> ET.Element:
     # Control characters XML 1.0 forbids (a stray NUL from a portal's template) carry nothing a
     # person reads: dropped, so that the lead is read rather than refused.
     text = _XML_FORBIDDEN.sub("", text)
+    text = _PLAIN_DOCTYPE.sub("", text, count=1)
     try:
         return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden) as exc:
@@ -110,6 +115,41 @@ def parse_xml(text: str, line_offset: int = 0) -> ET.Element:
 
 
 # -- reading the ADF ------------------------------------------------------------------------------
+class AdfBuilder(LeadBuilder):
+    """ADF's makes are structured: kept as sent ("Škoda" stays "Škoda", not the catalogue's
+    "ŠKODA") when they name the same make; an alias ("VW") still becomes the maker's name."""
+
+    def _vehicle(self, which: str) -> dict | None:
+        vehicle = super()._vehicle(which)
+        sent = collapse_ws(self.vehicles[which].get("make"))
+        if vehicle and sent and vehicle["make"] and fold(vehicle["make"]) == fold(sent):
+            vehicle["make"] = sent
+        return vehicle
+
+
+# Request dates with seconds as US and European ADF writers print them (ISO is read first).
+_REQUEST_FORMATS_US = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p")
+_REQUEST_FORMATS_EU = ("%d-%m-%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S")
+
+
+def request_date(text: str | None, region: str, default_tz) -> datetime | None:
+    """The prospect's request date to the second, aware; None when unreadable."""
+    if not text:
+        return None
+    raw = " ".join(text.split())
+    moment, _ = parse_when(raw, region=region, default_tz=default_tz)
+    if moment is not None and moment.second == 0 and re.search(r"\d:\d\d:\d\d", raw) is None:
+        return moment
+    formats = _REQUEST_FORMATS_US if region == "US" or re.search(r"[AP]M$", raw, re.I) else ()
+    for fmt in (*formats, *_REQUEST_FORMATS_EU, *_REQUEST_FORMATS_US):
+        try:
+            naive = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=zone_for(region, default_tz))
+    return moment
+
+
 def _text(element: ET.Element | None) -> str | None:
     return collapse_ws("".join(element.itertext())) if element is not None else None
 
@@ -279,7 +319,7 @@ def _read_prospect(builder: LeadBuilder, prospect: ET.Element, message: Message)
     if prospect.get("status") and _attr(prospect, "status") != "new":
         builder.add_extra("prospect_status", prospect.get("status"))
     requested = _text(prospect.find("requestdate"))
-    moment, _ = parse_when(requested, region=message.region, default_tz=builder.email_tz)
+    moment = request_date(requested, message.region, builder.email_tz)
     if moment is not None:
         builder.requested_at = moment.isoformat()
     else:
@@ -296,7 +336,7 @@ def read_adf(root: ET.Element, message: Message) -> LeadBuilder:
     prospects = [root] if root.tag == "prospect" else root.findall("prospect")
     if root.tag not in ("adf", "prospect") or not prospects:
         raise MalformedInput("not an ADF document: no <adf><prospect>")
-    builder = LeadBuilder("adf", region=message.region)
+    builder = AdfBuilder("adf", region=message.region)
     builder.set_email_date(message.date)
     if len(prospects) > 1:
         builder.add_extra("prospects", f"{len(prospects)} prospects, the first was read")

@@ -1033,6 +1033,13 @@ LABELS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=128)
+def _keyed(labels: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Extra labels by their lookup key, made once per set (a portal template's labels are
+    looked up for every line of every message)."""
+    return {label_key(k): v for k, v in labels}
+
+
 def lookup(label: str, extra_labels: dict[str, str] | None = None) -> str | None:
     """The canonical key for a label, trying the admin's labels first, then loose variants."""
     if len(label) > 200:
@@ -1045,7 +1052,7 @@ def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None
     key = label_key(label)
     if not key or len(key) > 60:
         return None
-    custom = {label_key(k): v for k, v in extra_labels}
+    custom = _keyed(extra_labels) if extra_labels else {}
     variants = [key, re.sub(r"\s*\(.*?\)\s*", " ", key).strip(), _POSSESSIVE.sub("", key)]
     for variant in variants:
         if variant in custom:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leadparser import adf, json_lead, labels
+from leadparser import adf, json_lead, labels, providers
 from leadparser.builder import LeadBuilder
 from leadparser.envelope import apply_clues
 from leadparser.errors import MalformedInput, NoLeadFound
@@ -12,8 +12,9 @@ from leadparser.message import Message
 
 Parser = Callable[[Message], LeadBuilder | None]
 
-# Most specific first: an ADF attachment beats the HTML summary that usually travels with it.
-PARSERS: list[Parser] = [adf.parse, json_lead.parse, labels.parse]
+# Most specific first: a portal's own template (sender domain and layout both fit), then an ADF
+# attachment, which beats the HTML summary that usually travels with it.
+PARSERS: list[Parser] = [providers.parse, adf.parse, json_lead.parse, labels.parse]
 
 
 def _source_fallback(builder: LeadBuilder, message: Message) -> None:

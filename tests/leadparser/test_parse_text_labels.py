@@ -112,7 +112,7 @@ def test_spanish_html_mail() -> None:
     assert (customer["first_name"], customer["last_name"]) == ("María", "García López")
     assert customer["full_name"] == "María García López"
     assert customer["phones"] == [{"number": "+34612345678", "kind": "mobile"}]
-    assert (vehicle["make"], vehicle["model"], vehicle["trim"]) == ("Seat", "León", "1.5 TSI FR")
+    assert (vehicle["make"], vehicle["model"], vehicle["trim"]) == ("SEAT", "León", "1.5 TSI FR")
     assert vehicle["price"]["amount"] == "18500" and vehicle["mileage_km"] == 62000
     assert lead["comments"] == "¿Puedo probarlo el sábado? Gracias."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadparser import MalformedInput, NoLeadFound, adf, json_lead, labels, parse_message
+from leadparser import MalformedInput, NoLeadFound, adf, json_lead, labels, parse_message, providers
 from leadparser import registry as registry_module
 from leadparser.builder import LeadBuilder
 
@@ -28,8 +28,8 @@ Content-Disposition: attachment; filename="lead.xml"
 """
 
 
-def test_the_order_is_adf_then_json_then_labels():
-    assert [adf.parse, json_lead.parse, labels.parse] == registry_module.PARSERS
+def test_the_order_is_provider_templates_then_adf_then_json_then_labels():
+    assert [providers.parse, adf.parse, json_lead.parse, labels.parse] == registry_module.PARSERS
 
 
 def test_the_first_parser_with_a_lead_wins():
