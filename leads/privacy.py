@@ -386,3 +386,33 @@ def _any_contains(name: str, values: Iterable[str]) -> Q:
 
 
 _declare()
+
+
+@dataclass
+class Section:
+    """One model's records of the person, for the readable (printable) page."""
+
+    title: str
+    records: list[list[tuple[str, Any]]]
+
+
+def readable_records(person: Person) -> list[Section]:
+    sections = []
+    for entry, rows in person_records(person):
+        labels = {f.name: str(f.verbose_name) for f in entry.model._meta.concrete_fields}
+        sections.append(
+            Section(
+                str(entry.model._meta.verbose_name_plural),
+                [
+                    [(labels[name], _shown(value)) for name, value in row.items() if value]
+                    for row in rows
+                ],
+            )
+        )
+    return sections
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, indent=1)
+    return str(value)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/appointment/", views.set_appointment, name="set_appointment"),
     path("<int:pk>/delete/", views.delete_lead, name="delete"),
     path("<int:pk>/erase-customer/", views.erase_customer, name="erase_customer"),
+    path("<int:pk>/personal-data/", views.personal_data, name="personal_data"),
+    path("<int:pk>/personal-data.json", views.personal_data_json, name="personal_data_json"),
     path("<int:pk>/merge/", merge_views.merge_lead, name="merge"),
     path("<int:pk>/merge-customer/", merge_views.merge_customer, name="merge_customer"),
 ]
