@@ -6,6 +6,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("mine/", views.inbox, name="inbox"),
+    path("exports/", views.export_log, name="export_log"),
     path("new/", entry_views.new_lead, name="new"),
     path("new/customers/", entry_views.customer_matches, name="new_customer_matches"),
     path("new/stock/", entry_views.stock_search, name="new_stock_search"),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import MANAGING_ROLES, dealerships_for
-from leads import export, privacy, selectors, services
+from leads import audit, export, privacy, selectors, services
 from leads.filters import LeadFilter
 from leads.forms import (
     AppointmentForm,
@@ -29,9 +29,14 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     leads = lead_filter.qs
     if request.GET.get("format") == "csv":
         lead_type = request.GET.get("lead_type") or None
+        audit.record_export(
+            user=request.user, export="leads", query=request.GET, rows=leads.count()
+        )
         response = StreamingHttpResponse(
             export.rows(
-                leads.prefetch_related("customer__phones").iterator(chunk_size=500), lead_type
+                leads.prefetch_related("customer__phones").iterator(chunk_size=500),
+                lead_type,
+                export.header(lead_type),
             ),
             content_type="text/csv; charset=utf-8",
         )
@@ -45,6 +50,16 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "leads/list.html",
         {"page": page, "filter": lead_filter, "query": query.urlencode()},
     )
+
+
+def export_log(request: HttpRequest) -> HttpResponse:
+    """Every CSV export taken in the dealerships the person manages."""
+    if not dealerships_for(request.user, MANAGING_ROLES).exists():
+        raise PermissionDenied
+    page = Paginator(audit.exports_seen_by(request.user), 50).get_page(request.GET.get("page"))
+    for record in page:
+        record.name = audit.export_name(record.export)
+    return render(request, "leads/export_log.html", {"page": page})
 
 
 def inbox(request: HttpRequest) -> HttpResponse:

@@ -43,6 +43,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "accounts:presence": (EVERYONE, None),
     "leads:list": (EVERYONE, None),
     "leads:inbox": (EVERYONE, None),
+    "leads:export_log": (MANAGERS | {"stranger"}, None),
     "leads:new": (EVERYONE, None),
     "leads:new_customer_matches": (EVERYONE, None),
     "leads:new_stock_search": (EVERYONE, None),
