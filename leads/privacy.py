@@ -237,7 +237,12 @@ def row_data(row: models.Model) -> dict[str, Any]:
 
 def person_records(person: Person) -> Iterator[tuple[PersonalData, list[dict[str, Any]]]]:
     """Every registered model's rows of the person, as plain dictionaries (all their fields)."""
-    for entry in sorted(REGISTRY.values(), key=lambda e: e.label):
+    first = ("leads.Customer", "leads.CustomerPhone", "leads.Lead")  # who, then the rest
+    ordered = sorted(
+        REGISTRY.values(),
+        key=lambda e: (first.index(e.label) if e.label in first else len(first), e.label),
+    )
+    for entry in ordered:
         rows = [row_data(r) for r in entry.rows(person).distinct().order_by("pk")]
         if rows:
             yield entry, rows
