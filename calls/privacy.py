@@ -1,9 +1,19 @@
 """Where the calls app's models hold a customer's personal data (see leads.privacy)."""
 
+from django.db import transaction
 from django.db.models import Q
 
+from calls import tasks
 from calls.models import Call, CallSettings, TrackingNumber
 from leads.privacy import How, holds_none, register
+
+
+def _forget_recordings(calls: list[Call]) -> None:
+    """The recordings themselves live at Twilio: deleted there once the erasure is kept."""
+    sids = sorted({call.recording_sid for call in calls if call.recording_sid})
+    if sids:
+        transaction.on_commit(lambda: tasks.delete_recordings.delay(sids))
+
 
 register(
     Call,
@@ -19,7 +29,8 @@ register(
         "recording_url": How.BLANK,
         "error": How.SCRUB,
     },
-    why="the customer's number and the reference to the recording of their voice",
+    why="the customer's number and the recording of their voice",
+    before_erase=_forget_recordings,
 )
 holds_none(CallSettings, "the dealership's call settings")
 holds_none(TrackingNumber, "the dealership's Twilio numbers")

@@ -60,6 +60,8 @@ class PersonalData:
     fields: dict[str, How] = field(default_factory=dict)
     delete_rows: bool = False  # the rows go altogether (their files first, on commit)
     why: str = ""
+    # Told the rows before they are erased: for copies held elsewhere (a recording at Twilio).
+    before_erase: Callable[[list], None] | None = None
 
     @property
     def label(self) -> str:
@@ -77,9 +79,10 @@ def register(
     fields: dict[str, How] | None = None,
     delete_rows: bool = False,
     why: str = "",
+    before_erase: Callable[[list], None] | None = None,
 ) -> None:
     """Declare where `model` holds a person's data. `rows` selects the person's rows."""
-    REGISTRY[model] = PersonalData(model, rows, fields or {}, delete_rows, why)
+    REGISTRY[model] = PersonalData(model, rows, fields or {}, delete_rows, why, before_erase)
 
 
 def holds_none(model: type[models.Model], why: str) -> None:
@@ -182,6 +185,8 @@ def erase_rows(entry: PersonalData, person: Person) -> int:
     rows = list(entry.rows(person).distinct())
     if not rows:
         return 0
+    if entry.before_erase is not None:
+        entry.before_erase(rows)
     tokens = person.tokens
     files = []
     for row in rows:

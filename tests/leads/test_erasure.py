@@ -83,7 +83,7 @@ def _found_anywhere(needles: tuple[str, ...], skip: set[int]) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_erased_person_is_found_in_no_table_and_no_file(client, tmp_path, settings):
+def test_an_erased_person_is_found_in_no_table_and_no_file(client, tmp_path, settings, twilio):
     world = populated_person(tmp_path, settings)
     stranger = world["stranger"]
     assert _found_anywhere(NEEDLES, skip={stranger.pk})  # the search finds them before
@@ -116,6 +116,8 @@ def test_an_erased_person_is_found_in_no_table_and_no_file(client, tmp_path, set
     assert set(record.customer_ids) == {world["customer"].pk, world["duplicate"].pk}
     assert record.counts["appraisals.AppraisalPhoto"] == 1
     assert record.counts["calls.Call"] == 2
+    # The recording itself, held at Twilio, is deleted there once the erasure is kept.
+    assert any("/Recordings/RE0123456789" in c["url"] for c in twilio.calls), twilio.calls
 
 
 @pytest.mark.django_db
