@@ -16,12 +16,16 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import phonenumbers
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from core.formatting import moment
 from leads.models import Customer, CustomerPhone
 
 ERASED = "(erased)"
@@ -94,8 +98,6 @@ def _phone_forms(phone: str) -> set[str]:
     """+31612345678 also as 0612345678 and 612345678: how people type it in notes."""
     if not phone.startswith("+") or len(phone) < 9:
         return set()
-    import phonenumbers
-
     try:
         number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
@@ -240,17 +242,23 @@ def row_data(row: models.Model) -> dict[str, Any]:
     return data
 
 
-def person_records(person: Person) -> Iterator[tuple[PersonalData, list[dict[str, Any]]]]:
-    """Every registered model's rows of the person, as plain dictionaries (all their fields)."""
+def person_rows(person: Person) -> Iterator[tuple[PersonalData, list[models.Model]]]:
+    """Every registered model's rows of the person, the customer and their leads first."""
     first = ("leads.Customer", "leads.CustomerPhone", "leads.Lead")  # who, then the rest
     ordered = sorted(
         REGISTRY.values(),
         key=lambda e: (first.index(e.label) if e.label in first else len(first), e.label),
     )
     for entry in ordered:
-        rows = [row_data(r) for r in entry.rows(person).distinct().order_by("pk")]
+        rows = list(entry.rows(person).distinct().order_by("pk"))
         if rows:
             yield entry, rows
+
+
+def person_records(person: Person) -> Iterator[tuple[PersonalData, list[dict[str, Any]]]]:
+    """Every registered model's rows of the person, as plain dictionaries (all their fields)."""
+    for entry, rows in person_rows(person):
+        yield entry, [row_data(r) for r in rows]
 
 
 def access_export(person: Person) -> dict[str, Any]:
@@ -406,20 +414,45 @@ class Section:
     records: list[list[tuple[str, Any]]]
 
 
-def readable_records(person: Person) -> list[Section]:
+def readable_records(person: Person, dealership: Any = None) -> list[Section]:
+    """The same records for a person to read: labels in the reader's language, choices by
+    their names, times in the dealership's zone, empty fields left out."""
     sections = []
-    for entry, rows in person_records(person):
-        labels = {f.name: str(f.verbose_name) for f in entry.model._meta.concrete_fields}
+    for entry, rows in person_rows(person):
+        fields = entry.model._meta.concrete_fields
         sections.append(
             Section(
                 str(entry.model._meta.verbose_name_plural),
                 [
-                    [(labels[name], _shown(value)) for name, value in row.items() if value]
+                    [
+                        (str(f.verbose_name), text)
+                        for f in fields
+                        if (text := _readable(row, f, dealership))
+                    ]
                     for row in rows
                 ],
             )
         )
     return sections
+
+
+def _readable(row: models.Model, model_field: models.Field, dealership: Any) -> str:
+    value = getattr(row, model_field.attname)
+    if value in (None, "", b"", [], {}):
+        return ""
+    if isinstance(model_field, models.ForeignKey):
+        return f"#{value}"
+    if isinstance(model_field, models.FileField):
+        return getattr(row, model_field.name).name
+    if model_field.choices:
+        return str(getattr(row, f"get_{model_field.name}_display")())
+    if isinstance(value, datetime):
+        return moment(value, dealership)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return _shown(value)
 
 
 def _shown(value: Any) -> str:

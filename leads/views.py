@@ -225,7 +225,11 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "leads/personal_data.html",
-        {"lead": lead, "person": person, "sections": privacy.readable_records(person)},
+        {
+            "lead": lead,
+            "person": person,
+            "sections": privacy.readable_records(person, lead.dealership),
+        },
     )
 
 
