@@ -17,7 +17,10 @@ from leads.privacy import How, holds_none, register
 register(
     OutboundMessage,
     rows=lambda p: OutboundMessage.objects.filter(
-        Q(lead__customer__in=p.customer_ids) | Q(to__in=(*p.emails, *p.phones))
+        Q(lead__customer__in=p.customer_ids)
+        | Q(to__in=(*p.emails, *p.phones))
+        # The e-mail and SMS copies of a staff notification about the customer.
+        | Q(action__notification__lead__customer__in=p.customer_ids)
     ),
     fields={"to": How.BLANK, "subject": How.SCRUB, "body": How.BLANK},
     why="the address, and the text as it was sent (it names the customer)",
@@ -46,7 +49,9 @@ register(
 )
 register(
     ScheduledAction,
-    rows=lambda p: ScheduledAction.objects.filter(lead__customer__in=p.customer_ids),
+    rows=lambda p: ScheduledAction.objects.filter(
+        Q(lead__customer__in=p.customer_ids) | Q(notification__lead__customer__in=p.customer_ids)
+    ),
     fields={"reason": How.SCRUB},
     why="a skip reason may name the address",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from automation import notifications
-from automation.models import OptOut, OutboundMessage, ScheduledAction
+from automation.models import NotificationPreference, OptOut, OutboundMessage, ScheduledAction
 from automation.replies import receive_sms
 from calls.models import Call
 from followup.models import Task
@@ -82,6 +82,8 @@ def populated_person(tmp_path, settings) -> dict:
     services.assign_lead(lead=lead, to=seller)
     services.update_lead(lead=lead, by=seller, email=EMAIL)  # the typo corrected: in the history
     services.add_note(lead=lead, text=f"{FIRST} wil terugbellen op {PHONE}", by=seller)
+    # The salesperson gets replies by e-mail too: a staff copy that quotes the customer.
+    NotificationPreference.objects.create(user=seller, kind="reply", by_email=True)
     receive_sms(sid="SM-gdpr-1", from_number=PHONE, body=f"Hoi, {FIRST} hier")
     notifications.notify(
         user=seller, kind="reply", title=f"{FIRST} {LAST} replied", body=EMAIL, lead=lead
