@@ -893,3 +893,19 @@ def rate_call(*, call: Call, by: User, rating: str = "", marked_outcome: str = "
     call.rated_by = by
     call.save(update_fields=["rating", "marked_outcome", "rated_by"])
     return call
+
+
+def delete_recordings(*, sids: list[str]) -> int:
+    """Delete recordings at Twilio; one already gone counts as deleted. Returns how many went.
+    Without Twilio configured there is nothing held there to delete."""
+    if not is_configured():
+        return 0
+    deleted = 0
+    for sid in sids:
+        try:
+            client().recordings(sid).delete()
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise
+        deleted += 1
+    return deleted

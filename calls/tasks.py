@@ -33,3 +33,9 @@ def pass_to_next(lead_id: int) -> None:
 def dial_due() -> int:
     """Every minute: retries and calls that waited for the opening."""
     return services.dial_due()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def delete_recordings(sids: list[str]) -> int:
+    """Recordings of an erased customer's calls, deleted at Twilio (GDPR erasure)."""
+    return services.delete_recordings(sids=sids)

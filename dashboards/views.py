@@ -23,6 +23,7 @@ from dashboards.forms import PRESETS, DashboardFilter, DrillDownFilter, TargetFo
 from dashboards.models import Target
 from dashboards.report import Dashboard, Table
 from dashboards.selectors import drill_down, received_in, scoped_leads
+from leads import audit
 
 
 def _filters(request: HttpRequest, form_class=DashboardFilter):
@@ -49,6 +50,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         table = report.tables.get(request.GET.get("table", ""))
         if table is None:
             return HttpResponse(_("Unknown table."), status=400, content_type="text/plain")
+        audit.record_export(
+            user=request.user,
+            export=f"dashboard:{table.key}",
+            query=request.GET,
+            rows=len(table.rows),
+        )
         return _csv(table, filters)
     export = {key: f"?{urlencode(filters.query(format='csv', table=key))}" for key in report.tables}
     return render(

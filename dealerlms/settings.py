@@ -250,6 +250,12 @@ CELERY_BEAT_SCHEDULE["automation-dispatch"] = {
     "schedule": 10.0,
     "options": {"expires": 10},
 }
+# GDPR retention: closed leads' personal data and raw messages past each dealership's period.
+CELERY_BEAT_SCHEDULE["leads-erase-past-retention"] = {
+    "task": "leads.tasks.erase_past_retention",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
+}
 # Where the public links point (unsubscribe, Twilio status callbacks): this site's address.
 DEALERLMS_PUBLIC_URL = env("DEALERLMS_PUBLIC_URL", "http://127.0.0.1:8000")
 # A message claimed longer ago than this without an outcome is "unknown", never resent.

@@ -14,6 +14,7 @@ class DealershipForm(forms.ModelForm):
             "inbound_address",
             "phone",
             "currency",
+            "retention_months",
         ]
 
 

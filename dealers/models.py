@@ -47,6 +47,15 @@ class Dealership(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[validate_e164])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep personal data for (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this many months, the personal data of closed leads and the raw inbound "
+            "messages are erased. Empty: kept."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,8 @@ from django.contrib import admin
 from leads.models import (
     Customer,
     CustomerPhone,
+    ErasureRecord,
+    ExportRecord,
     InboundMessage,
     InboundMessageLog,
     Lead,
@@ -159,3 +161,32 @@ class LeadEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class _AuditAdmin(admin.ModelAdmin):
+    """Audit trails are read, never edited or removed by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(_AuditAdmin):
+    list_display = ["at", "dealership", "reason", "by", "customer_ids"]
+    list_filter = ["reason", "dealership"]
+    search_fields = ["by__username"]
+    date_hierarchy = "at"
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(_AuditAdmin):
+    list_display = ["at", "user", "export", "rows", "query"]
+    list_filter = ["export", "dealerships"]
+    search_fields = ["user__username", "export", "query"]
+    date_hierarchy = "at"

@@ -467,3 +467,42 @@ class InboundMessageLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class ErasureRecord(models.Model):
+    """That a person's data was erased, when, by whom and how much: the audit trail of erasure.
+    It holds no personal data itself, only record numbers and counts."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", _("At the customer's request")
+        RETENTION = "retention", _("Retention period passed")
+
+    dealership = models.ForeignKey(Dealership, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    customer_ids = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)  # model label → rows erased
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} erasure of {self.customer_ids}"
+
+
+class ExportRecord(models.Model):
+    """One CSV export: who took which list, with which filter, how many rows."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    export = models.CharField(_("export"), max_length=60)
+    query = models.TextField(_("filter"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    dealerships = models.ManyToManyField(Dealership, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.export} ({self.rows})"

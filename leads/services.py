@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.db import update_rows
 from dealers.models import Dealership, StockVehicle
+from leads import privacy
 from leads.customers import CustomerBook, normalize_email
 from leads.lifecycle import CLOSED_STATUSES, LostReason, Status, check_transition
 from leads.models import (
@@ -21,6 +22,7 @@ from leads.models import (
     ContactOutcome,
     Customer,
     CustomerPhone,
+    ErasureRecord,
     EventKind,
     InboundMessage,
     Lead,
@@ -431,29 +433,50 @@ def _vin(vin: str) -> str:
     return vin.replace(" ", "").upper()
 
 
-@transaction.atomic
-def erase_customer(*, customer: Customer, by: User) -> Customer:
-    """GDPR/AVG erasure: the person's data goes, the leads stay as anonymous counts.
-    Names, contact details, free text and the raw messages they sent are wiped."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.erased_at is not None:
-        return customer
-    customer.phones.all().delete()
-    for name in ("first_name", "last_name", "email", "street", "city"):
-        setattr(customer, name, "")
-    customer.full_name = f"(erased #{customer.pk})"
-    customer.postal_code = customer.postal_code[:2]  # region only: keeps the counts by area
-    customer.consent_email = customer.consent_sms = False
-    customer.erased_at = timezone.now()
-    customer.save()
-    leads = list(Lead.all_objects.filter(customer=customer))
-    for lead in leads:
-        Lead.all_objects.filter(pk=lead.pk).update(comments="", extra={})
-        record_event(lead=lead, kind=EventKind.ERASED, actor=by)
-    messages = InboundMessage.objects.filter(
-        Q(lead__customer=customer) | Q(merged_into__customer=customer)
-    )
-    messages.update(raw=b"", text="", html="", parsed=None, sender="", subject="(erased)")
+def erase_customer(
+    *, customer: Customer, by: User | None, reason: str = ErasureRecord.Reason.REQUEST
+) -> Customer:
+    """GDPR/AVG erasure of a person: this customer and every record of the same person in the
+    dealership group (same e-mail address or phone number). Their data goes from every table
+    declared in leads.privacy (events, messages, calls, tasks, appraisals and their photos, …);
+    the leads stay as anonymous counts. One transaction; files are deleted once it commits. An
+    ErasureRecord (no personal data in it) says who did it and how much went."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.erased_at is not None:
+            return customer
+        person = privacy.person_of(customer)
+        list(Customer.objects.select_for_update().filter(pk__in=person.customer_ids))
+        leads = list(Lead.all_objects.filter(customer__in=person.customer_ids))
+        earlier = []
+        for data in LeadEvent.objects.filter(lead__in=leads, kind=EventKind.MODIFIED).values_list(
+            "data", flat=True
+        ):
+            for pair in (data or {}).get("changes", {}).values():
+                earlier += [v for v in pair if isinstance(v, str)]
+        person = privacy.with_history(person, earlier)
+        counts = {}
+        for entry in sorted(privacy.REGISTRY.values(), key=lambda e: e.label):
+            touched = privacy.erase_rows(entry, person)
+            if touched:
+                counts[entry.label] = touched
+        now = timezone.now()
+        for record in Customer.objects.filter(pk__in=person.customer_ids):
+            record.full_name = f"(erased #{record.pk})"
+            record.postal_code = record.postal_code[:2]  # region only: keeps the counts by area
+            record.consent_email = record.consent_sms = False
+            record.erased_at = now
+            record.save()
+        for lead in leads:
+            record_event(lead=lead, kind=EventKind.ERASED, actor=by)
+        ErasureRecord.objects.create(
+            dealership_id=customer.dealership_id,
+            by=by,
+            reason=reason,
+            customer_ids=list(person.customer_ids),
+            counts=counts,
+        )
+    customer.refresh_from_db()
     return customer
 
 

@@ -6,6 +6,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("mine/", views.inbox, name="inbox"),
+    path("exports/", views.export_log, name="export_log"),
     path("new/", entry_views.new_lead, name="new"),
     path("new/customers/", entry_views.customer_matches, name="new_customer_matches"),
     path("new/stock/", entry_views.stock_search, name="new_stock_search"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("<int:pk>/appointment/", views.set_appointment, name="set_appointment"),
     path("<int:pk>/delete/", views.delete_lead, name="delete"),
     path("<int:pk>/erase-customer/", views.erase_customer, name="erase_customer"),
+    path("<int:pk>/personal-data/", views.personal_data, name="personal_data"),
+    path("<int:pk>/personal-data.json", views.personal_data_json, name="personal_data_json"),
     path("<int:pk>/merge/", merge_views.merge_lead, name="merge"),
     path("<int:pk>/merge-customer/", merge_views.merge_customer, name="merge_customer"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import is_manager
-from leads import export, selectors, services
+from accounts.selectors import MANAGING_ROLES, dealerships_for
+from leads import audit, export, privacy, selectors, services
 from leads.filters import LeadFilter
 from leads.forms import (
     AppointmentForm,
@@ -28,9 +29,14 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     leads = lead_filter.qs
     if request.GET.get("format") == "csv":
         lead_type = request.GET.get("lead_type") or None
+        audit.record_export(
+            user=request.user, export="leads", query=request.GET, rows=leads.count()
+        )
         response = StreamingHttpResponse(
             export.rows(
-                leads.prefetch_related("customer__phones").iterator(chunk_size=500), lead_type
+                leads.prefetch_related("customer__phones").iterator(chunk_size=500),
+                lead_type,
+                export.header(lead_type),
             ),
             content_type="text/csv; charset=utf-8",
         )
@@ -44,6 +50,16 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "leads/list.html",
         {"page": page, "filter": lead_filter, "query": query.urlencode()},
     )
+
+
+def export_log(request: HttpRequest) -> HttpResponse:
+    """Every CSV export taken in the dealerships the person manages."""
+    if not dealerships_for(request.user, MANAGING_ROLES).exists():
+        raise PermissionDenied
+    page = Paginator(audit.exports_seen_by(request.user), 50).get_page(request.GET.get("page"))
+    for record in page:
+        record.name = audit.export_name(record.export)
+    return render(request, "leads/export_log.html", {"page": page})
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -78,7 +94,9 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": StatusForm(lead=lead),
             "appointment_form": AppointmentForm(),
             "delete_form": DeleteForm(),
-            "can_erase": is_manager(request.user),
+            "can_erase": dealerships_for(request.user, MANAGING_ROLES)
+            .filter(pk=lead.dealership_id)
+            .exists(),
         },
     )
 
@@ -184,11 +202,47 @@ def delete_lead(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def erase_customer(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _visible_lead(request, pk)
-    if not is_manager(request.user):
+    if not dealerships_for(request.user, MANAGING_ROLES).filter(pk=lead.dealership_id).exists():
         return HttpResponseForbidden(_("Only a manager can erase a customer's personal data."))
     services.erase_customer(customer=lead.customer, by=request.user)
     messages.success(request, _("The customer's personal data was erased."))
     return redirect("leads:detail", pk=lead.pk)
+
+
+def _managed_lead(request: HttpRequest, pk: int):
+    """The lead, when the person manages its dealership: personal data is a manager's matter."""
+    lead = _visible_lead(request, pk)
+    if not dealerships_for(request.user, MANAGING_ROLES).filter(pk=lead.dealership_id).exists():
+        raise PermissionDenied
+    return lead
+
+
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Right of access: everything held about the lead's customer (and their other records in
+    the dealer group), readable and printable."""
+    lead = _managed_lead(request, pk)
+    person = privacy.person_of(lead.customer)
+    return render(
+        request,
+        "leads/personal_data.html",
+        {
+            "lead": lead,
+            "person": person,
+            "sections": privacy.readable_records(person, lead.dealership),
+        },
+    )
+
+
+def personal_data_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """Right of access, machine-readable: the same records as JSON, every field."""
+    lead = _managed_lead(request, pk)
+    response = HttpResponse(
+        privacy.access_json(privacy.person_of(lead.customer)),
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"personal-data-customer-{lead.customer_id}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def edit_lead(request: HttpRequest, pk: int) -> HttpResponse:

@@ -62,8 +62,8 @@ def test_csv_export_per_lead_type(client, boss, leads):
     response = client.get(reverse("leads:list"), {"lead_type": "trade_in", "format": "csv"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert [int(r["id"]) for r in rows] == [leads["fresh"].pk]
-    assert rows[0]["trade_in_mileage_km"] == "21000" and "appointment_at" not in rows[0]
+    assert [int(r["number"]) for r in rows] == [leads["fresh"].pk]
+    assert rows[0]["trade-in mileage (km)"] == "21000" and "appointment" not in rows[0]
     everything = b"".join(
         client.get(reverse("leads:list"), {"format": "csv"}).streaming_content
     ).decode("utf-8-sig")

@@ -68,6 +68,8 @@ def demo(transactional_db, settings, tmp_path):
         "leads:inbox": [],
         "leads:detail": [lead.pk],
         "leads:edit": [lead.pk],
+        "leads:personal_data": [lead.pk],
+        "leads:export_log": [],
         "inbound:quarantine": [],
         "inbound:quarantine_detail": [
             InboundMessage.objects.filter(dealership=doesburg, status="quarantined").first().pk

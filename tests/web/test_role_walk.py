@@ -43,6 +43,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "accounts:presence": (EVERYONE, None),
     "leads:list": (EVERYONE, None),
     "leads:inbox": (EVERYONE, None),
+    "leads:export_log": (MANAGERS | {"stranger"}, None),
     "leads:new": (EVERYONE, None),
     "leads:new_customer_matches": (EVERYONE, None),
     "leads:new_stock_search": (EVERYONE, None),
@@ -56,6 +57,8 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "leads:delete": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:edit": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:erase_customer": (MANAGERS, lambda w: [w["lead"].pk]),
+    "leads:personal_data": (MANAGERS, lambda w: [w["lead"].pk]),
+    "leads:personal_data_json": (MANAGERS, lambda w: [w["lead"].pk]),
     # POST-only; refused merges redirect back to the lead: who sees the lead gets an answer.
     "leads:merge": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:merge_customer": (LEAD_SEERS, lambda w: [w["lead"].pk]),

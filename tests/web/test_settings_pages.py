@@ -129,6 +129,7 @@ def test_an_admin_edits_the_inbound_address_and_hours(client, dealership, admin_
         "inbound_address": "new@leads.test",
         "phone": "",
         "currency": "EUR",
+        "retention_months": "24",
         "opening_hours-TOTAL_FORMS": str(len(hours) + 1),
         "opening_hours-INITIAL_FORMS": str(len(hours)),
         "opening_hours-MIN_NUM_FORMS": "0",
@@ -149,6 +150,7 @@ def test_an_admin_edits_the_inbound_address_and_hours(client, dealership, admin_
     )
     dealership.refresh_from_db()
     assert dealership.inbound_address == "new@leads.test"
+    assert dealership.retention_months == 24
     assert dealership.opening_hours.filter(weekday=6).exists()
     data["time_zone"] = "Mars/Olympus"
     response = client.post(reverse("settings:dealership", args=[dealership.pk]), data)
