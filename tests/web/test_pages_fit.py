@@ -68,6 +68,11 @@ def demo(transactional_db, settings, tmp_path):
         "leads:inbox": [],
         "leads:detail": [lead.pk],
         "leads:edit": [lead.pk],
+        "conversations:thread": [
+            Lead.objects.filter(dealership=doesburg, customer_waiting_since__isnull=False)
+            .first()
+            .pk
+        ],
         "inbound:quarantine": [],
         "inbound:quarantine_detail": [
             InboundMessage.objects.filter(dealership=doesburg, status="quarantined").first().pk
