@@ -54,7 +54,8 @@ def lead_ids(lead: Lead) -> list[int]:
 
 
 def conversation(lead: Lead) -> list[Entry]:
-    """The thread, oldest first (the newest LIMIT entries)."""
+    """The thread, oldest first (the newest LIMIT entries: each source reads at most its newest
+    LIMIT rows, so a long history costs no more than a short one)."""
     ids = lead_ids(lead)
     entries = [
         *_sent(ids),
@@ -74,13 +75,14 @@ def _channel_label(channel: str) -> str:
 def _sent(ids: list[int]) -> list[Entry]:
     """Messages to the customer, the last attempt of each action (a retried one has several)."""
     latest: dict[object, OutboundMessage] = {}
-    for message in (
+    newest = (
         OutboundMessage.objects.filter(
             lead_id__in=ids, is_test=False, action__recipient_kind=RecipientKind.CUSTOMER
         )
         .select_related("action__created_by")
-        .order_by("created_at", "id")
-    ):
+        .order_by("-created_at", "-id")[: LIMIT * 2]
+    )
+    for message in reversed(list(newest)):
         latest[message.action_id or f"m{message.pk}"] = message
     entries = []
     for message in latest.values():
@@ -151,13 +153,16 @@ def _received(ids: list[int]) -> list[Entry]:
             state=_("Opt-out") if (event.data or {}).get("keyword") == "stop" else "",
             state_key="received",
         )
-        for event in LeadEvent.objects.filter(lead_id__in=ids, kind=EventKind.MESSAGE_RECEIVED)
+        for event in LeadEvent.objects.filter(
+            lead_id__in=ids, kind=EventKind.MESSAGE_RECEIVED
+        ).order_by("-occurred_at", "-id")[:LIMIT]
     ]
 
 
 def _calls(ids: list[int]) -> list[Entry]:
     entries = []
-    for call in Call.objects.filter(lead_id__in=ids).select_related("agent"):
+    calls = Call.objects.filter(lead_id__in=ids).select_related("agent")
+    for call in calls.order_by("-created_at", "-id")[:LIMIT]:
         if call.dialed_at is None and call.direction != CallDirection.INBOUND:
             continue  # planned or cancelled before anyone was called: no conversation
         seconds = call.talk_seconds
@@ -203,6 +208,7 @@ def _logged_calls(ids: list[int], from_calls: set[int]) -> list[Entry]:
         )
         .exclude(pk__in=from_calls)
         .select_related("actor")
+        .order_by("-occurred_at", "-id")[:LIMIT]
     ]
 
 

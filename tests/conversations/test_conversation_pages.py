@@ -97,3 +97,23 @@ def test_only_who_may_see_the_lead_sees_its_conversation(client, dealership, tal
     )
     assert answer.status_code == 404
     assert not ScheduledAction.objects.filter(kind="reply").exists()
+
+
+@pytest.mark.django_db
+def test_the_thread_costs_the_same_queries_however_long_it_is(client, talked):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seller, lead = talked
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            conversation(lead)
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        sms_from(client, lead.customer.primary_phone, f"Question {n}", f"SM{n:032d}")
+        services.log_contact_attempt(lead=lead, channel="phone", outcome="no_answer", by=seller)
+    assert len(conversation(lead)) == 4 + 10
+    assert queries() == before <= 6
