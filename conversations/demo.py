@@ -9,7 +9,8 @@ import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from django.utils import translation
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from automation.models import (
@@ -54,6 +55,9 @@ def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
             .exclude(customer__email="")
             .filter(customer__phones__isnull=False)
             .select_related("customer", "assigned_to", "vehicle", "dealership")
+            # A lead quiet for a few hours, so the conversation has room before now.
+            .annotate(last_event=Max("events__occurred_at"))
+            .filter(last_event__lt=now - timedelta(hours=3))
             .order_by("-received_at")
         )
         # The README's salespeople first: who logs in as sanne or camille sees it at once.
@@ -65,9 +69,12 @@ def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
 
 
 def _conversation(lead: Lead, now: datetime) -> None:
+    # Timelines run forward and never into the future: between the lead's last event and the
+    # real now (other demo parts write while the demo loads).
     latest = max((e.occurred_at for e in lead.events.all()), default=lead.received_at)
-    start = max(latest + timedelta(seconds=1), now - timedelta(hours=5))
-    step = (now - start) / 4  # timelines run forward, and end before now
+    end = max(timezone.now(), latest)
+    start = max(latest, end - timedelta(hours=5))
+    step = (end - start) / 4
     asked, answered, again = (start + step * n for n in (1, 2, 3))
     language = lead.dealership.language if lead.dealership.language in TEXTS else "nl"
     question, answer, follow_up = TEXTS[language]
