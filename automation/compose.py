@@ -36,6 +36,7 @@ from automation.models import (
 )
 from automation.outcomes import Outcomes
 from automation.preferences import Preference, preference
+from leads.reply_address import reply_address
 
 FOOTER = "No more e-mails from us? Unsubscribe: %(url)s"
 
@@ -123,6 +124,8 @@ def prepare(action: ScheduledAction, batch: Batch) -> Outgoing | None:
             return None
         if action.kind == ActionKind.NOTIFICATION:
             return _notification_copy(action, batch)
+        if action.kind == ActionKind.REPLY:
+            return _written(action, batch)
         return _templated(action, batch)
     except render.EmptyPlaceholder as exc:
         batch.finish(action, ActionState.SKIPPED, str(exc))
@@ -196,15 +199,9 @@ def _templated(action: ScheduledAction, batch: Batch) -> Outgoing | None:
     rendered = render.render(subject, body, context, language=language)
     text, html, unsubscribe = rendered.text, rendered.html, ""
     if action.recipient_kind == RecipientKind.CUSTOMER and action.channel == Channel.EMAIL:
-        unsubscribe = batch.unsubscribe_url(Channel.EMAIL, to)
-        footer = batch.footer(language, unsubscribe)
-        text = f"{text}\n\n--\n{footer}"
-        html = (
-            f'{html}<hr><p style="font-size:small"><a href="{escape(unsubscribe)}">'
-            f"{escape(footer.split(':')[0])}</a></p>"
-        )
+        text, html, unsubscribe = _customer_footer(batch, to, language, text, html)
     subject = f"[TEST] {rendered.subject}" if action.kind == ActionKind.TEST else rendered.subject
-    reply_to = lead.assigned_to.email if lead.assigned_to_id and lead.assigned_to.email else ""
+    reply_to = _reply_to(action)
     if action.kind == ActionKind.RULE and user is not None:
         _in_app(batch, user, lead, title=subject or template.name, body=text)
     return Outgoing(
@@ -212,7 +209,59 @@ def _templated(action: ScheduledAction, batch: Batch) -> Outgoing | None:
     )
 
 
-def _recipient(action: ScheduledAction, template: MessageTemplate, batch: Batch) -> tuple | None:
+def _reply_to(action: ScheduledAction) -> str:
+    """A customer's reply comes back to the lead's conversation (leads.reply_address) through
+    the inbound webhook; staff reply to the salesperson."""
+    lead = action.lead
+    if action.recipient_kind == RecipientKind.CUSTOMER and action.channel == Channel.EMAIL:
+        address = reply_address(lead)
+        if address:
+            return address
+    return lead.assigned_to.email if lead.assigned_to_id and lead.assigned_to.email else ""
+
+
+def _customer_footer(batch: Batch, to: str, language: str, text: str, html: str) -> tuple:
+    unsubscribe = batch.unsubscribe_url(Channel.EMAIL, to)
+    footer = batch.footer(language, unsubscribe)
+    text = f"{text}\n\n--\n{footer}"
+    html = (
+        f'{html}<hr><p style="font-size:small"><a href="{escape(unsubscribe)}">'
+        f"{escape(footer.split(':')[0])}</a></p>"
+    )
+    return text, html, unsubscribe
+
+
+def _written(action: ScheduledAction, batch: Batch) -> Outgoing | None:
+    """A reply a person wrote on the lead's conversation: their text as it is (escaped in the
+    HTML part), to the customer, consent and opt-outs checked again now. No sending window: a
+    person answering a customer sends when they choose."""
+    if action.lead is None:
+        batch.finish(action, ActionState.SKIPPED, "the lead is gone")
+        return None
+    recipient = _recipient(action, None, batch)
+    if recipient is None:
+        return None
+    to, _name, preferred, _user = recipient
+    language = preferred[0] or preferred[1]
+    text, html, unsubscribe = action.body, linebreaks(action.body, autoescape=True), ""
+    if action.channel == Channel.EMAIL:
+        text, html, unsubscribe = _customer_footer(batch, to, language, text, html)
+    return Outgoing(
+        action,
+        to,
+        action.subject,
+        text,
+        html,
+        language,
+        None,
+        _reply_to(action),
+        unsubscribe,
+    )
+
+
+def _recipient(
+    action: ScheduledAction, template: MessageTemplate | None, batch: Batch
+) -> tuple | None:
     """(address, name, preferred languages, staff user or None), or None when the action was
     skipped: no consent, opted out, nobody holds the lead, the person turned it off."""
     lead = action.lead

@@ -282,7 +282,9 @@ def _lead_event(action: ScheduledAction, message: OutboundMessage) -> LeadEvent 
     return LeadEvent(
         lead=action.lead,
         kind=EventKind.MESSAGE_SENT,
-        actor_id=action.created_by_id if action.kind == ActionKind.MANUAL else None,
+        actor_id=(
+            action.created_by_id if action.kind in (ActionKind.MANUAL, ActionKind.REPLY) else None
+        ),
         channel=message.channel,
         outcome=ContactOutcome.SENT,
         note=(message.subject or message.body)[:300],

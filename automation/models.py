@@ -185,6 +185,7 @@ class RecipientKind(models.TextChoices):
 class ActionKind(models.TextChoices):
     RULE = "rule", _("Automation rule")
     MANUAL = "manual", _("Sent from the lead page")
+    REPLY = "reply", _("Written on the lead's conversation")
     NOTIFICATION = "notification", _("Staff notification")
     TEST = "test", _("Test-send to yourself")
 
@@ -226,6 +227,9 @@ class ScheduledAction(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     dedup_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # A reply a person wrote themselves (kind 'reply'): the text to send, no template.
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

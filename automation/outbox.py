@@ -68,3 +68,32 @@ def queue_test_send(
     )
     kick_dispatcher()
     return action
+
+
+@transaction.atomic
+def queue_reply(
+    *, lead: Lead, channel: str, text: str, by: User, subject: str = ""
+) -> ScheduledAction:
+    """A person's own words to the customer, now, through the dispatcher (logged on the lead,
+    sent at most once). Consent and opt-outs apply; the sending window of automations does not:
+    a salesperson answering a customer chooses the moment themself."""
+    text = text.strip()
+    if not text:
+        raise AutomationError(_("Write a message first."))
+    if channel not in Channel.values:
+        raise AutomationError(_("Choose e-mail or SMS."))
+    reason = why_not_to_customer(lead, channel)
+    if reason:
+        raise AutomationError(_("Not sent: %(reason)s.") % {"reason": reason})
+    action = ScheduledAction.objects.create(
+        kind=ActionKind.REPLY,
+        lead=lead,
+        recipient_kind=RecipientKind.CUSTOMER,
+        channel=channel,
+        due_at=timezone.now(),
+        subject=subject.strip()[:200] if channel == Channel.EMAIL else "",
+        body=text,
+        created_by=by,
+    )
+    kick_dispatcher()
+    return action

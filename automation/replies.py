@@ -1,5 +1,5 @@
-"""A customer's SMS reply: on their latest open lead's timeline (which tells the salesperson), and
-STOP / START as the opt-out they are."""
+"""A customer's SMS reply: on their latest open lead's conversation (which tells the salesperson,
+and flags the customer as waiting for an answer), and STOP / START as the opt-out they are."""
 
 from __future__ import annotations
 
@@ -39,16 +39,22 @@ def receive_sms(*, sid: str, from_number: str, body: str) -> InboundSms:
     lead = leads.filter(status__in=OPEN_STATUSES).first() or leads.first()
     sms = InboundSms.objects.create(sid=sid, from_number=from_number, body=body, lead=lead)
     word = body.strip().lower().rstrip(".!")
+    data = {"from": from_number, "sid": sid, "inbound_sms_id": sms.pk}
     if word in STOP_WORDS:
         record_opt_out(channel=Channel.SMS, address=from_number, origin=OptOut.Origin.SMS_STOP)
+        data["keyword"] = "stop"  # an opt-out, not a question waiting for an answer
     elif word in START_WORDS:
         withdraw_opt_out(channel=Channel.SMS, address=from_number)
+        data["keyword"] = "start"
     if lead is not None:
+        # On the lead's conversation; the salesperson is told (automation.notifications) and,
+        # unless it is STOP / START, the customer waits for an answer (leads.services).
         record_event(
             lead=lead,
             kind=EventKind.MESSAGE_RECEIVED,
             channel=ContactChannel.SMS,
+            occurred_at=sms.received_at,
             note=body[:2000],
-            data={"from": from_number, "sid": sid},
+            data=data,
         )
     return sms

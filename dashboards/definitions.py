@@ -18,6 +18,9 @@ are in now. Deleted leads are never counted. All percentages are of the leads in
 - **Attempts until contact**: the contact attempts logged up to and including the one that reached
   the customer (`Lead.attempts_until_contact`), averaged over contacted leads.
 - **Waiting**: the lead is open and nobody has tried to contact it yet.
+- **Customers waiting for an answer** (counted now, whatever the period): open leads whose
+  customer wrote (an SMS, an e-mail reply) and nobody answered yet — no message sent by a person,
+  no call or visit logged since (`Lead.customer_waiting_since`); with the longest wait.
 - **Online**: the lead came from a portal, the dealership's own website or the importer;
   **phone**: from a phone source; everything else (walk-in, lists, no source) is "other".
 """
@@ -39,6 +42,7 @@ SOLD = Q(status=Status.SOLD)
 LOST = Q(status=Status.LOST)
 ATTEMPTED = Q(first_attempt_at__isnull=False)
 WAITING = Q(status__in=OPEN_STATUSES, first_attempt_at__isnull=True)
+UNANSWERED = Q(status__in=OPEN_STATUSES, customer_waiting_since__isnull=False)
 
 
 def answered_within(minutes: int) -> Q:

@@ -15,13 +15,13 @@ from datetime import timedelta
 from enum import Enum
 from operator import attrgetter, itemgetter
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncWeek
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from dashboards.definitions import ATTEMPTED, CHANNELS, LABELS, channel_of
+from dashboards.definitions import ATTEMPTED, CHANNELS, LABELS, UNANSWERED, channel_of
 from dashboards.formatting import response_time
 from dashboards.forms import NONE, DashboardFilter
 from dashboards.models import Metric, Target
@@ -411,6 +411,10 @@ class Dashboard:
             for spec in TABLES
         }
         self.scorecard = self._scorecard()
+        # Not a cohort figure: the customers waiting now, in the chosen dealerships and people.
+        self.unanswered = self.leads.filter(UNANSWERED).aggregate(
+            count=Count("pk"), oldest=Min("customer_waiting_since")
+        )
         now, before = self.rows["total"]
         self.kpis = list(zip(now.cells, before.cells, strict=True))
         return self

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "integrations",
     "followup",
     "calls",
+    "conversations",
     "demo",
 ]
 

@@ -47,5 +47,6 @@ urlpatterns = [
     path("appraisals/", include("appraisals.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("calls/", include("calls.urls")),
+    path("conversations/", include("conversations.urls")),
     path("admin/", admin.site.urls),
 ]

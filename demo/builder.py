@@ -17,6 +17,7 @@ from accounts.models import Membership, Role, Team, User
 from appraisals import services as appraisals
 from automation import demo as automation_demo
 from calls import demo_data as calls_demo
+from conversations import demo as conversations_demo
 from dashboards.models import Target
 from dealers.models import DealerGroup, Dealership, OpeningHours, StockVehicle
 from distribution import demo as distribution_demo
@@ -326,6 +327,7 @@ def build_demo(
         integrations_demo.build(dealerships=dealerships, now=now)
         followup_demo.build(dealerships=dealerships, now=now)
         calls_demo.build(dealerships=dealerships, now=now, seed=seed)
+        conversations_demo.build(dealerships=dealerships, now=now)
     return {"leads": leads, "users": len(users), "dealerships": len(dealerships)}
 
 

@@ -31,11 +31,13 @@ from core import jobs
 from core.db import update_rows
 from core.text import db_safe, db_text
 from dealers.models import Dealership
+from inbound.reply_text import reply_text
 from leadparser import NotALead, ParseError, parse_message
 from leadparser.mime import decode_bytes
 from leads import services
 from leads.customers import CustomerBook
 from leads.models import (
+    ContactChannel,
     Customer,
     EventKind,
     InboundMessage,
@@ -46,6 +48,7 @@ from leads.models import (
     LeadVehicle,
     Source,
 )
+from leads.reply_address import lead_id_in, split_address
 
 logger = logging.getLogger(__name__)
 
@@ -234,15 +237,22 @@ def content_hash(raw: bytes) -> str:
 
 
 def route(recipients: list[str]) -> tuple[Dealership | None, str]:
-    """The dealership one of these addresses belongs to, and the address that matched."""
+    """The dealership one of these addresses belongs to, and the address that matched. A
+    dealership's address with a +tag (`leads+r1k-…@…`, a customer's reply to a lead's reply
+    address: leads.reply_address) is the dealership's too; the tagged address is returned, so
+    that the worker finds the lead in it."""
     if recipients:
+        bases = {address: split_address(address)[0] for address in recipients}
         query = Q()
-        for address in recipients:
+        for address in {*recipients, *bases.values()}:
             query |= Q(inbound_address__iexact=address)
         found = {d.inbound_address.lower(): d for d in Dealership.objects.filter(query)}
         for address in recipients:
             if address.lower() in found:
                 return found[address.lower()], address
+        for address in recipients:
+            if bases[address].lower() in found:
+                return found[bases[address].lower()], address
     return None, recipients[0] if recipients else ""
 
 
@@ -368,6 +378,7 @@ class Outcome:
     message: InboundMessage
     lead: Lead | None = None
     duplicate_of: Lead | None = None
+    reply_on: Lead | None = None  # a customer's reply, on this lead's conversation
 
 
 def process_message(*, message: InboundMessage, by: User | None = None) -> Outcome:
@@ -385,7 +396,12 @@ def process_messages(*, messages: list[InboundMessage], by: User | None = None) 
     sources = _Sources()
     outcomes: dict[int, Outcome] = {}
     readings: list[tuple[InboundMessage, dict]] = []
+    replies = _replies(messages)
+    for outcome in _attach_replies(replies):
+        outcomes[id(outcome.message)] = outcome
     for message in messages:
+        if id(message) in outcomes:
+            continue
         result = _read(message, sources)
         if isinstance(result, dict):
             readings.append((message, result))
@@ -428,14 +444,69 @@ def _write_messages(messages: list[InboundMessage]) -> None:
             update_rows([message], PROCESSED_FIELDS)
 
 
-def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
-    """The normalized lead, or (status, reason) when there is none."""
+def _replies(messages: list[InboundMessage]) -> list[tuple[InboundMessage, Lead]]:
+    """The messages sent to a lead's reply address (a valid token of a lead of the dealership
+    that received them), with their lead: one query for the batch. A forged or unknown token
+    is no reply: the message goes the normal way."""
+    named = {
+        id(message): lead_id
+        for message in messages
+        if message.channel == "email"
+        and message.dealership_id
+        and (lead_id := lead_id_in(message.recipient)) is not None
+    }
+    if not named:
+        return []
+    leads = Lead.objects.select_related("dealership").in_bulk(set(named.values()))
+    found = []
+    for message in messages:
+        lead = leads.get(named.get(id(message)))
+        if lead is not None and lead.dealership_id == message.dealership_id:
+            found.append((message, lead))
+    return found
+
+
+def _attach_replies(replies: list[tuple[InboundMessage, Lead]]) -> list[Outcome]:
+    """Each customer's reply on its lead's conversation: a 'message received' event (the text
+    they wrote, the quoted history cut off; the message itself stays stored), not a new lead.
+    The event tells the salesperson (automation.notifications) and marks the customer as
+    waiting for an answer (leads.services.track_waiting)."""
+    events = []
+    for message, lead in replies:
+        _read_parts(message)
+        message.status = Status.REPLY
+        message.merged_into = lead
+        message.failure_reason = ""
+        events.append(
+            LeadEvent(
+                lead=lead,
+                kind=EventKind.MESSAGE_RECEIVED,
+                channel=ContactChannel.EMAIL,
+                occurred_at=message.received_at,
+                note=db_text(reply_text(message.text, message.html)),
+                data={
+                    "inbound_message_id": message.pk,
+                    "from": message.sender[:320],
+                    "subject": message.subject[:300],
+                },
+            )
+        )
+    services.record_events(events=events)
+    return [Outcome(message=message, reply_on=lead) for message, lead in replies]
+
+
+def _read_parts(message: InboundMessage) -> None:
     message.parse_attempts += 1
     message.processed_at = timezone.now()
     if message.channel == "email" and not (message.text or message.html or message.attachments):
         text, html, attachments = read_parts(bytes(message.raw))
         message.text, message.html = db_text(text), db_text(html)
         message.attachments = db_safe(attachments)
+
+
+def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
+    """The normalized lead, or (status, reason) when there is none."""
+    _read_parts(message)
     dealership = message.dealership
     if dealership is None:
         return Status.UNROUTED, "no dealership for this address"
@@ -557,7 +628,9 @@ def _not_parsed(message: InboundMessage, status: str, reason: str) -> Outcome:
 
 def _log_entry(outcome: Outcome, by: User | None) -> InboundMessageLog:
     message = outcome.message
-    if outcome.lead is not None:
+    if outcome.reply_on is not None:
+        action, note = Action.REPLY, f"lead #{outcome.reply_on.pk}"
+    elif outcome.lead is not None:
         action, note = Action.PARSED, f"lead #{outcome.lead.pk}"
     elif outcome.duplicate_of is not None:
         action, note = Action.MERGED, f"lead #{outcome.duplicate_of.pk}"

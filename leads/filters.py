@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import dealerships_for
-from leads.lifecycle import Status
+from leads.lifecycle import OPEN_STATUSES, Status
 from leads.models import Lead, LeadType, Source
 
 
@@ -39,6 +39,9 @@ class LeadFilter(django_filters.FilterSet):
     )
     is_passive = django_filters.BooleanFilter(label=_("Passive"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    unanswered = django_filters.BooleanFilter(
+        label=_("Customer waiting for an answer"), method="filter_unanswered"
+    )
 
     class Meta:
         model = Lead
@@ -86,3 +89,10 @@ class LeadFilter(django_filters.FilterSet):
             status__in=[Status.NEW, Status.ASSIGNED],
         )
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_unanswered(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Open leads whose customer wrote and nobody answered yet (dashboards.definitions)."""
+        if value is None:
+            return queryset
+        waiting = Q(customer_waiting_since__isnull=False, status__in=OPEN_STATUSES)
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)

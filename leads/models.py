@@ -115,6 +115,7 @@ class InboundMessage(models.Model):
         MERGED = "merged", _("Merged into an existing lead")
         QUARANTINED = "quarantined", _("Quarantined")
         NOT_A_LEAD = "not_a_lead", _("Not a lead")
+        REPLY = "reply", _("A customer's reply, added to the lead's conversation")
         UNROUTED = "unrouted", _("Unknown recipient")
         DISCARDED = "discarded", _("Discarded by a manager")
 
@@ -306,6 +307,11 @@ class Lead(models.Model):
         _("contact attempts until first contact"), default=0
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Since when the customer's message waits for an answer from a person (kept by
+    # leads.services.record_events: set by a message received, cleared by a reply or a call).
+    customer_waiting_since = models.DateTimeField(
+        _("customer waiting for an answer since"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -324,6 +330,11 @@ class Lead(models.Model):
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["source", "received_at"]),
             models.Index(fields=["contact_deadline_at"]),
+            models.Index(
+                fields=["dealership", "customer_waiting_since"],
+                name="lead_customer_waiting",
+                condition=models.Q(customer_waiting_since__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -447,6 +458,7 @@ class InboundMessageLog(models.Model):
         MERGED = "merged", _("Merged into an existing lead")
         QUARANTINED = "quarantined", _("Quarantined")
         NOT_A_LEAD = "not_a_lead", _("Not a lead")
+        REPLY = "reply", _("Added to a lead's conversation")
         UNROUTED = "unrouted", _("Unknown recipient")
         REPARSE = "reparse", _("Re-parse requested")
         ROUTED = "routed", _("Assigned to a dealership")

@@ -44,6 +44,7 @@ def record_event(*, lead: Lead, kind: str, actor: User | None = None, **fields: 
     event = LeadEvent.objects.create(
         lead=lead, dealership_id=lead.dealership_id, kind=kind, actor=actor, **fields
     )
+    track_waiting(events=[event])
     announce([event])
     return event
 
@@ -54,8 +55,50 @@ def record_events(*, events: list[LeadEvent]) -> list[LeadEvent]:
     for event in events:
         event.dealership_id = event.lead.dealership_id
     created = LeadEvent.objects.bulk_create(events)
+    track_waiting(events=created)
     announce(created)
     return created
+
+
+def answers_customer(event: LeadEvent) -> bool:
+    """Whether the event answers a waiting customer: a message a person sent them (not an
+    automation's), or a contact attempt (a call, a visit) logged by anyone."""
+    if event.kind == EventKind.CONTACT_ATTEMPT:
+        return True
+    return (
+        event.kind == EventKind.MESSAGE_SENT
+        and event.actor_id is not None
+        and (event.data or {}).get("recipient", "customer") == "customer"
+    )
+
+
+def awaits_answer(event: LeadEvent) -> bool:
+    """A customer's message that a person should answer (STOP / START are not questions)."""
+    return event.kind == EventKind.MESSAGE_RECEIVED and not (event.data or {}).get("keyword")
+
+
+def track_waiting(*, events: list[LeadEvent]) -> None:
+    """Lead.customer_waiting_since, kept with the events that change it: the first unanswered
+    customer message sets it, an answer given after it clears it. Nothing is read or written
+    for a batch without such events (the hot paths: inbound leads, the dispatcher)."""
+    asked: dict[int, datetime] = {}
+    answered: dict[int, datetime] = {}
+    for event in events:
+        at = event.occurred_at or timezone.now()
+        if awaits_answer(event):
+            asked[event.lead_id] = min(at, asked.get(event.lead_id, at))
+        elif answers_customer(event):
+            answered[event.lead_id] = max(at, answered.get(event.lead_id, at))
+    for lead_id, at in answered.items():
+        Lead.all_objects.filter(pk=lead_id, customer_waiting_since__lte=at).update(
+            customer_waiting_since=None
+        )
+    for lead_id, at in asked.items():
+        if lead_id in answered and answered[lead_id] >= at:
+            continue
+        Lead.all_objects.filter(pk=lead_id, customer_waiting_since__isnull=True).update(
+            customer_waiting_since=at
+        )
 
 
 def _locked(lead: Lead) -> Lead:

@@ -17,6 +17,8 @@ LAYERS = [
     {"dealers", "accounts"},
     {"leads"},
     {"inbound", "distribution", "automation", "appraisals", "integrations", "followup", "calls"},
+    # A lead's conversation reads what automation sent and received and the calls.
+    {"conversations"},
     {"dashboards"},
     {"dealerlms", "demo"},
 ]

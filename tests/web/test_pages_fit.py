@@ -70,6 +70,11 @@ def demo(transactional_db, settings, tmp_path):
         "leads:edit": [lead.pk],
         "leads:personal_data": [lead.pk],
         "leads:export_log": [],
+        "conversations:thread": [
+            Lead.objects.filter(dealership=doesburg, customer_waiting_since__isnull=False)
+            .first()
+            .pk
+        ],
         "inbound:quarantine": [],
         "inbound:quarantine_detail": [
             InboundMessage.objects.filter(dealership=doesburg, status="quarantined").first().pk

@@ -62,6 +62,9 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     # POST-only; refused merges redirect back to the lead: who sees the lead gets an answer.
     "leads:merge": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "leads:merge_customer": (LEAD_SEERS, lambda w: [w["lead"].pk]),
+    # The lead's conversation and a reply in it: whoever sees the lead (test_conversation_pages).
+    "conversations:thread": (LEAD_SEERS, lambda w: [w["lead"].pk]),
+    "conversations:reply": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "inbound:quarantine": (MANAGERS | {"stranger"}, None),
     "inbound:quarantine_detail": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_reparse": (MANAGERS, lambda w: [w["message"].pk]),
