@@ -161,6 +161,29 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker restart must never end the worker: it reconnects for as long as it takes (Celery's
+# default gives up after 100 tries), and what Redis lost is found again by the sweeps below.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+# A job in flight on a lost connection can no longer be acknowledged: the worker cancels it
+# (its transaction rolls back) rather than finishing work whose outcome nobody hears; the job is
+# redelivered, or its messages and leads are taken up by the sweeps. Every job is safe to run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# visibility_timeout: a job taken by a worker that died is handed out again after this long. Our
+# longest job (a parse job draining a backlog in batches of 50) runs seconds, never minutes; the
+# sweeps take up lost work within a minute, so this only bounds the redelivery of a job whose
+# worker was killed. Keepalives and a health check notice a restarted Redis within seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
+    "socket_keepalive": True,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
+# No result backend today (results are ignored); should one be configured, it retries too.
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 10
 # Celery's Django fixup closes the database connection before and after every task, whatever
 # CONN_MAX_AGE says: each job then starts a PostgreSQL backend whose catalog caches are cold,
 # which costs a routing job more than twice its database CPU (docs/benchmarks.md, "Figures from
