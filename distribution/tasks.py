@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from core import logs
 from distribution import escalation, queues, routing, selectors
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ def route_leads(lead_ids: list[int]) -> None:
     except Exception:
         if len(lead_ids) == 1:
             raise
-        logger.exception("routing %d leads together failed: routing each alone", len(lead_ids))
+        logs.exception_without_text(
+            logger, "routing %d leads together failed: routing each alone", len(lead_ids)
+        )
         for lead_id in lead_ids:
             route_lead.delay(lead_id)
 

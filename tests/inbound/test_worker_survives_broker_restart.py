@@ -52,7 +52,7 @@ def test_the_worker_survives_redis_restarts_and_works_afterwards(transactional_d
     redis = PrivateRedis(str(tmp_path)).start()
     log = tmp_path / "worker.log"
     worker = start_worker(app_env(database_url=_database_url(), redis_url=redis.url()), log)
-    sender = Celery("sender", broker=redis.url())
+    sender = Celery("sender", broker=redis.url(), set_as_current=False)
     try:
         wait_until(lambda: worker_ready(log), 60, "worker ready")
         first = _store(dealership, 1)
@@ -69,7 +69,7 @@ def test_the_worker_survives_redis_restarts_and_works_afterwards(transactional_d
         time.sleep(3)
         assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
         after = _store(dealership, 2)
-        sender = Celery("sender-again", broker=redis.url())
+        sender = Celery("sender-again", broker=redis.url(), set_as_current=False)
         sender.send_task(PARSE)
         wait_until(lambda: _handled(after), 60, "a job sent after the restarts")
         # The same customer asking again: merged into the first lead; either way handled.
