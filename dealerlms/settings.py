@@ -256,15 +256,18 @@ DEALERLMS_WEBHOOK_MAX_BYTES = int(env("DEALERLMS_WEBHOOK_MAX_BYTES", str(60_000_
 DEALERLMS_WEBHOOK_RATE_PER_MINUTE = int(env("DEALERLMS_WEBHOOK_RATE_PER_MINUTE", "600"))
 # Lost jobs (a broker restart, a worker killed): every stored message without a parse outcome and
 # every lead without a routing outcome is taken up again within a minute.
+# (DEALERLMS_SWEEP_SECONDS: both the period and the age; shorter only in the fault benchmark.)
+DEALERLMS_SWEEP_SECONDS = int(env("DEALERLMS_SWEEP_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE["inbound-requeue-waiting-messages"] = {
     "task": "inbound.tasks.requeue_waiting_messages",
-    "schedule": 30.0,
-    "kwargs": {"older_than_seconds": 30},
+    "schedule": float(DEALERLMS_SWEEP_SECONDS),
+    "kwargs": {"older_than_seconds": DEALERLMS_SWEEP_SECONDS},
 }
 CELERY_BEAT_SCHEDULE["distribution-route-forgotten"] = {
     "task": "distribution.tasks.route_forgotten",
-    "schedule": 30.0,
-    "options": {"expires": 30},
+    "schedule": float(DEALERLMS_SWEEP_SECONDS),
+    "kwargs": {"older_than_seconds": DEALERLMS_SWEEP_SECONDS},
+    "options": {"expires": DEALERLMS_SWEEP_SECONDS},
 }
 # Automations: the dispatcher claims due messages every few seconds (no long ETA tasks in Redis).
 CELERY_BEAT_SCHEDULE["automation-dispatch"] = {

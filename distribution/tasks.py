@@ -57,11 +57,13 @@ def queue_reactivations() -> int:
 
 
 @shared_task
-def route_forgotten() -> int:
+def route_forgotten(older_than_seconds: int = 30) -> int:
     """Beat, every 30 s: a lead whose routing job was lost is routed within a minute, once
     (route_leads leaves routed leads alone)."""
     ids = selectors.forgotten_lead_ids(
-        now=timezone.now(), older_than=timedelta(seconds=30), within=timedelta(days=2)
+        now=timezone.now(),
+        older_than=timedelta(seconds=older_than_seconds),
+        within=timedelta(days=2),
     )
     if ids:
         logger.warning("routing %d lead(s) whose routing job was lost", len(ids))

@@ -53,10 +53,13 @@ def too_fast(request: HttpRequest) -> HttpResponse | None:
     limit = settings.DEALERLMS_WEBHOOK_RATE_PER_MINUTE
     address = request.META.get("REMOTE_ADDR", "?")
     key = f"webhook-rate:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
+        cache.add(key, 0, timeout=120)
         count = cache.incr(key)
     except ValueError:
+        return None
+    except Exception as error:  # Redis restarting: let the delivery in rather than lose it
+        log.warning("webhook rate limit not checked (%s)", type(error).__name__)
         return None
     if count <= limit:
         return None
