@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,8 @@ def deliver(port: int, delivery: Delivery, run_id: str, give_up_at: float) -> No
             delivery.first_sent = time.time()
         status = post(port, webhook_body(delivery.n, run_id))  # a fresh signature each time
         delivery.attempts += 1
-        delivery.first_status = delivery.first_status or status or -1
+        if delivery.attempts == 1:
+            delivery.first_status = status
         delivery.final_status = status
         if 200 <= status < 300 or time.time() > give_up_at:
             return
@@ -177,6 +179,10 @@ def figures(database_url: str, run_id: str, run: Run) -> dict:
         "answered 2xx at the first try": sum(200 <= d.first_status < 300 for d in run.deliveries),
         "answered 2xx in the end": sum(200 <= d.final_status < 300 for d in run.deliveries),
         "deliveries (with retries)": sum(d.attempts for d in run.deliveries),
+        # 0: no answer (connection refused or broken); 5xx: nothing stored, delivered again.
+        "first answers by status": dict(
+            sorted(Counter(d.first_status for d in run.deliveries).items())
+        ),
         "messages stored": sum(count for _m, count in messages),
         "leads": len(leads),
         "duplicates": sum(count - 1 for count in per_customer.values())
