@@ -332,7 +332,14 @@ def dial_many(*, call_ids: list[int], now: datetime | None = None) -> dict[int, 
             answers = list(pool.map(_request_call, to_dial, rings))
     for call, answer in zip(to_dial, answers, strict=True):
         if isinstance(answer, Exception):
-            logger.warning("call %s: Twilio refused the call: %s", call.pk, answer)
+            # Twilio's text quotes the numbers dialled: only its status and code in the log.
+            logger.warning(
+                "call %s: Twilio refused the call: %s %s %s",
+                call.pk,
+                type(answer).__name__,
+                getattr(answer, "status", ""),
+                getattr(answer, "code", ""),
+            )
             with transaction.atomic():
                 locked = _locked(call.pk)
                 locked.error = str(answer)[:300]

@@ -7,14 +7,23 @@ the job calls started() before it looks for work, so work stored after that queu
 and nothing is left waiting. The flag expires, so a queued run that got lost does not block the
 next one for long (and the beat schedule drains what waits anyway)."""
 
+import logging
+
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 FLAG_SECONDS = 10
 
 
 def queue_once(task, key: str) -> None:
-    if cache.add(f"job-queued:{key}", 1, timeout=FLAG_SECONDS):
-        task.delay()
+    """Runs after a commit: with Redis away (restarting), the work is stored all the same and
+    the beat sweeps start its job within a minute; the request that stored it must not fail."""
+    try:
+        if cache.add(f"job-queued:{key}", 1, timeout=FLAG_SECONDS):
+            task.delay()
+    except Exception as error:  # redis-py and kombu each have their own connection errors
+        log.warning("job %s not queued (%s): the sweep will start it", key, type(error).__name__)
 
 
 def started(key: str) -> None:

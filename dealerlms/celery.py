@@ -1,14 +1,51 @@
 """The Celery app. Tasks live in each app's tasks.py and are discovered from INSTALLED_APPS."""
 
+import logging
 import os
 
 from celery import Celery, signals
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerlms.settings")
 
 app = Celery("dealerlms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+
+def _restore_unacked_unless_gone(restore_unacked):
+    """kombu 5.7.0 (the newest release) ends the worker when Redis goes away while jobs are
+    unacknowledged: on the lost connection Celery closes the channel, the channel's close puts
+    the unacknowledged jobs back through a connection that is already gone, and that raises
+    AttributeError ('NoneType' object has no attribute 'hostname'), which Celery's ignore_errors
+    does not ignore ("Unrecoverable error"). Here a restore that cannot reach Redis gives up with
+    one line: what Redis kept of those jobs comes back after the visibility timeout, and what it
+    lost the sweeps take up again (inbound.tasks.requeue_waiting_messages,
+    distribution.tasks.route_forgotten). tests/inbound/test_worker_survives_broker_restart.py."""
+
+    def restore(self, client=None):
+        try:
+            return restore_unacked(self, client)
+        except (AttributeError, *kombu_redis.Transport.connection_errors) as error:
+            gone = getattr(self.channel.connection, "client", None) is None
+            if gone or not isinstance(error, AttributeError):
+                log.warning(
+                    "broker unreachable: %d unacknowledged job(s) not put back (%s)",
+                    len(self._delivered),
+                    type(error).__name__,
+                )
+                self._delivered.clear()
+                return None
+            raise
+
+    restore.__wrapped__ = restore_unacked
+    return restore
+
+
+if not hasattr(kombu_redis.QoS.restore_unacked, "__wrapped__"):
+    kombu_redis.QoS.restore_unacked = _restore_unacked_unless_gone(kombu_redis.QoS.restore_unacked)
 
 
 # Kept only in prefork children (the production pool): a thread pool (the e2e tests' worker)

@@ -163,6 +163,29 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker restart must never end the worker: it reconnects for as long as it takes (Celery's
+# default gives up after 100 tries), and what Redis lost is found again by the sweeps below.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+# A job in flight on a lost connection can no longer be acknowledged: the worker cancels it
+# (its transaction rolls back) rather than finishing work whose outcome nobody hears; the job is
+# redelivered, or its messages and leads are taken up by the sweeps. Every job is safe to run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# visibility_timeout: a job taken by a worker that died is handed out again after this long. Our
+# longest job (a parse job draining a backlog in batches of 50) runs seconds, never minutes; the
+# sweeps take up lost work within a minute, so this only bounds the redelivery of a job whose
+# worker was killed. Keepalives and a health check notice a restarted Redis within seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
+    "socket_keepalive": True,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
+# No result backend today (results are ignored); should one be configured, it retries too.
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 10
 # Celery's Django fixup closes the database connection before and after every task, whatever
 # CONN_MAX_AGE says: each job then starts a PostgreSQL backend whose catalog caches are cold,
 # which costs a routing job more than twice its database CPU (docs/benchmarks.md, "Figures from
@@ -235,15 +258,18 @@ DEALERLMS_WEBHOOK_MAX_BYTES = int(env("DEALERLMS_WEBHOOK_MAX_BYTES", str(60_000_
 DEALERLMS_WEBHOOK_RATE_PER_MINUTE = int(env("DEALERLMS_WEBHOOK_RATE_PER_MINUTE", "600"))
 # Lost jobs (a broker restart, a worker killed): every stored message without a parse outcome and
 # every lead without a routing outcome is taken up again within a minute.
+# (DEALERLMS_SWEEP_SECONDS: both the period and the age; shorter only in the fault benchmark.)
+DEALERLMS_SWEEP_SECONDS = int(env("DEALERLMS_SWEEP_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE["inbound-requeue-waiting-messages"] = {
     "task": "inbound.tasks.requeue_waiting_messages",
-    "schedule": 30.0,
-    "kwargs": {"older_than_seconds": 30},
+    "schedule": float(DEALERLMS_SWEEP_SECONDS),
+    "kwargs": {"older_than_seconds": DEALERLMS_SWEEP_SECONDS},
 }
 CELERY_BEAT_SCHEDULE["distribution-route-forgotten"] = {
     "task": "distribution.tasks.route_forgotten",
-    "schedule": 30.0,
-    "options": {"expires": 30},
+    "schedule": float(DEALERLMS_SWEEP_SECONDS),
+    "kwargs": {"older_than_seconds": DEALERLMS_SWEEP_SECONDS},
+    "options": {"expires": DEALERLMS_SWEEP_SECONDS},
 }
 # Automations: the dispatcher claims due messages every few seconds (no long ETA tasks in Redis).
 CELERY_BEAT_SCHEDULE["automation-dispatch"] = {

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from core import logs
 from distribution import escalation, queues, routing, selectors
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ def route_leads(lead_ids: list[int]) -> None:
     except Exception:
         if len(lead_ids) == 1:
             raise
-        logger.exception("routing %d leads together failed: routing each alone", len(lead_ids))
+        logs.exception_without_text(
+            logger, "routing %d leads together failed: routing each alone", len(lead_ids)
+        )
         for lead_id in lead_ids:
             route_lead.delay(lead_id)
 
@@ -54,11 +57,13 @@ def queue_reactivations() -> int:
 
 
 @shared_task
-def route_forgotten() -> int:
+def route_forgotten(older_than_seconds: int = 30) -> int:
     """Beat, every 30 s: a lead whose routing job was lost is routed within a minute, once
     (route_leads leaves routed leads alone)."""
     ids = selectors.forgotten_lead_ids(
-        now=timezone.now(), older_than=timedelta(seconds=30), within=timedelta(days=2)
+        now=timezone.now(),
+        older_than=timedelta(seconds=older_than_seconds),
+        within=timedelta(days=2),
     )
     if ids:
         logger.warning("routing %d lead(s) whose routing job was lost", len(ids))

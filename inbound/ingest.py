@@ -27,7 +27,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import User
-from core import jobs
+from core import jobs, logs
 from core.db import update_rows
 from core.text import db_safe, db_text
 from dealers.models import Dealership
@@ -309,7 +309,7 @@ def read_parts(raw: bytes) -> tuple[str, str, list[dict]]:
             elif kind == "text/html" and not html:
                 html = decode_bytes(payload, part.get_content_charset(), [], "HTML part")
     except Exception:
-        logger.warning("could not read the parts of a message", exc_info=True)
+        logs.exception_without_text(logger, "could not read the parts of a message")
     return text, html, attachments
 
 
@@ -546,7 +546,7 @@ def _parse(
     except ParseError as exc:
         return Status.QUARANTINED, " ".join(str(exc).split()) or type(exc).__name__
     except Exception as exc:
-        logger.exception("inbound message %s: parser failed", message.pk)
+        logs.exception_without_text(logger, "inbound message %s: parser failed", message.pk)
         return Status.QUARANTINED, f"internal error: {type(exc).__name__}"
 
 
@@ -656,7 +656,9 @@ def _write_all(readings: list[tuple[InboundMessage, dict]], by: User | None) -> 
         if len(readings) > 1:  # find the message at fault: each alone
             return [outcome for reading in readings for outcome in _write_all([reading], by)]
         message = readings[0][0]
-        logger.exception("inbound message %s: storing its lead failed", message.pk)
+        logs.exception_without_text(
+            logger, "inbound message %s: storing its lead failed", message.pk
+        )
         return [_not_parsed(message, Status.QUARANTINED, f"internal error: {type(exc).__name__}")]
     for outcome in written:  # only now: a batch rolled back must leave the messages as they were
         outcome.message.failure_reason = ""

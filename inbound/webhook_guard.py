@@ -1,7 +1,8 @@
 """What is refused at the door of the e-mail provider webhooks (/anymail/…), before anymail parses
 a byte: MIME nested or split beyond reason (the stdlib parser recurses per level and ran out of
-stack inside anymail, with a 4.5 MB traceback a retry), and a Mailgun signature that is old or
-whose token was used before (a captured request replayed with a new body)."""
+stack inside anymail, with a 4.5 MB traceback a retry), a Mailgun signature that is old or
+whose token was used before (a captured request replayed with a new body), and an Amazon SES
+(SNS) message that Amazon SNS did not sign (core.sns; basic auth is checked by anymail after)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core import sns
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class WebhookGuardMiddleware:
                 or too_large(request)
                 or too_deep(request)
                 or mailgun_replay(request)
+                or sns_unsigned(request)
             )
             if refusal is not None:
                 return refusal
@@ -49,10 +53,13 @@ def too_fast(request: HttpRequest) -> HttpResponse | None:
     limit = settings.DEALERLMS_WEBHOOK_RATE_PER_MINUTE
     address = request.META.get("REMOTE_ADDR", "?")
     key = f"webhook-rate:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
+        cache.add(key, 0, timeout=120)
         count = cache.incr(key)
     except ValueError:
+        return None
+    except Exception as error:  # Redis restarting: let the delivery in rather than lose it
+        log.warning("webhook rate limit not checked (%s)", type(error).__name__)
         return None
     if count <= limit:
         return None
@@ -148,4 +155,24 @@ def mailgun_replay(request: HttpRequest) -> HttpResponse | None:
     if not cache.add(f"mailgun-token:{token}", 1, timeout=TOKEN_MEMORY):
         log.warning("mailgun webhook refused: token used before")
         return JsonResponse({"error": "this signature was used before"}, status=403)
+    return None
+
+
+def sns_unsigned(request: HttpRequest) -> HttpResponse | None:
+    """Amazon SES posts through SNS: refused (4xx, with the reason) unless SNS signed it. A
+    certificate that cannot be fetched right now answers 503, and SNS delivers again."""
+    if "/amazon_ses/" not in request.path:
+        return None
+    try:
+        message = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"error": "SNS body is not JSON"}, status=400)
+    try:
+        sns.verify(message)
+    except sns.Refused as refusal:
+        log.warning("amazon_ses webhook refused: %s", refusal)
+        return JsonResponse({"error": str(refusal)}, status=403)
+    except sns.CertificateUnavailable as error:
+        log.warning("amazon_ses webhook: %s", error)
+        return JsonResponse({"error": "signing certificate unavailable, retry"}, status=503)
     return None

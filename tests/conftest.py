@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import DealershipFactory, manager, salesperson
+from tests.sns_edge import sns_edge  # noqa: F401 — Amazon SNS's certificate host, faked (fixture)
 from tests.twilio_edge import twilio  # noqa: F401 — Twilio faked at its HTTP edge (fixture)
 
 # The tests' Celery tasks go to a queue of this run only: an app (or another test run) using the
@@ -64,6 +65,12 @@ def _own_cache_keys(settings) -> None:
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _sns_certificates_at_their_edge(sns_edge) -> None:  # noqa: F811 — the fixture, by name
+    """No test fetches a certificate from the network: Amazon SES webhooks (tests/inbound_payloads)
+    are signed with the tests' own key, served at an SNS certificate URL (tests/sns_edge.py)."""
 
 
 @pytest.fixture

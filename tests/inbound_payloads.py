@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 
+from tests import sns_edge
 from tests.shared import SAMPLES
 
 MAILGUN_KEY = "mailgun-signing-key-for-tests"
@@ -87,8 +88,8 @@ def sendgrid(client, raw: bytes, recipient: str, *, auth: dict | None = None):
     )
 
 
-def amazon_ses(client, raw: bytes, recipient: str, *, auth: dict | None = None, ses_id=None):
-    sns_id = str(uuid.uuid4())
+def ses_notification(raw: bytes, recipient: str, *, ses_id=None) -> dict:
+    """The SNS Notification that SES posts for one received e-mail (action SNS), unsigned."""
     ses_event = {
         "notificationType": "Received",
         "mail": {
@@ -108,24 +109,31 @@ def amazon_ses(client, raw: bytes, recipient: str, *, auth: dict | None = None, 
         },
         "content": base64.b64encode(raw).decode(),
     }
-    body = {
+    return {
         "Type": "Notification",
-        "MessageId": sns_id,
+        "MessageId": str(uuid.uuid4()),
         "TopicArn": "arn:aws:sns:eu-west-1:111122223333:inbound",
         "Message": json.dumps(ses_event),
         "Timestamp": "2026-10-15T08:15:02.000Z",
-        "SignatureVersion": "1",
-        "Signature": "EXAMPLE",
-        "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/cert.pem",
     }
+
+
+def post_sns(client, body: dict, *, auth: dict | None = None, path="/anymail/amazon_ses/inbound/"):
+    """An SNS HTTP(S) delivery: the JSON body as text/plain, its type and id in headers too."""
     return client.post(
-        "/anymail/amazon_ses/inbound/",
+        path,
         json.dumps(body),
         content_type="text/plain; charset=UTF-8",
-        HTTP_X_AMZ_SNS_MESSAGE_TYPE="Notification",
-        HTTP_X_AMZ_SNS_MESSAGE_ID=sns_id,
+        HTTP_X_AMZ_SNS_MESSAGE_TYPE=str(body.get("Type")),
+        HTTP_X_AMZ_SNS_MESSAGE_ID=str(body.get("MessageId")),
         **(basic_auth() if auth is None else auth),
     )
+
+
+def amazon_ses(client, raw: bytes, recipient: str, *, auth: dict | None = None, ses_id=None):
+    # Signed as SNS signs (tests/sns_edge.py: the certificate is served by the faked edge).
+    body = sns_edge.sign(ses_notification(raw, recipient, ses_id=ses_id))
+    return post_sns(client, body, auth=auth)
 
 
 PROVIDERS = {
