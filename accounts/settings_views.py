@@ -5,8 +5,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import login, services
 from accounts.forms import NewPersonForm, PersonForm, RolesForm
 from accounts.models import Membership, Role, User
 from accounts.permissions import admin_required
@@ -67,6 +68,16 @@ def _person_form(request: HttpRequest, person: User | None) -> HttpResponse:
         services.set_roles(user=person, roles=roles.roles())
         messages.success(request, _("Saved."))
         return redirect("settings:people")
-    return render(
-        request, "accounts/person_form.html", {"form": form, "roles": roles, "person": person}
-    )
+    context = {"form": form, "roles": roles, "person": person}
+    context["locked_out"] = person is not None and login.locked_out(person)
+    return render(request, "accounts/person_form.html", context)
+
+
+@require_POST
+@admin_required
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a login lockout before its cool-off ends (the person called the admin)."""
+    person = get_object_or_404(_manageable(request.user), pk=pk)
+    login.unlock(person)
+    messages.success(request, _("%(name)s can log in again.") % {"name": person})
+    return redirect("settings:person_edit", pk=person.pk)

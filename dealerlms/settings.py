@@ -5,6 +5,7 @@ turns on every HTTPS hardening that `manage.py check --deploy` asks for.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "anymail",
+    "axes",
     "accounts",
     "dealers",
     "leads",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealerlms.urls"
@@ -123,6 +127,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -289,6 +298,19 @@ DEALERLMS_PUBLIC_URL = env("DEALERLMS_PUBLIC_URL", "http://127.0.0.1:8000")
 AUTOMATION_CLAIM_LEASE_SECONDS = int(env("AUTOMATION_CLAIM_LEASE_SECONDS", "300"))
 APPRAISAL_PHOTO_MAX_BYTES = int(env("APPRAISAL_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
 APPRAISAL_OFFER_LINK_DAYS = int(env("APPRAISAL_OFFER_LINK_DAYS", "30"))
+
+# --- The way in (docs/production.md, "Logging in") ---
+# Login throttling (django-axes): this many failed passwords for one username from one address
+# lock that pair out for the cool-off; an admin unlocks earlier from the person's settings page.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
+# Idle timeout: a session that sees no request for this long ends (Django renews the cookie's
+# age on every request, so only idleness counts).
+SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", str(8 * 60))) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LOGGING = {
     "version": 1,

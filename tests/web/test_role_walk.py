@@ -88,6 +88,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "settings:people": ({"admin"}, None),
     "settings:person_new": ({"admin"}, None),
     "settings:person_edit": ({"admin"}, lambda w: [w["owner"].pk]),
+    "settings:person_unlock": ({"admin"}, lambda w: [w["owner"].pk]),
     "settings:dealership": ({"admin"}, lambda w: [w["dealership"].pk]),
     "settings:sources": (MANAGERS | {"stranger"}, None),
     "settings:source_new": (MANAGERS | {"stranger"}, None),
