@@ -302,6 +302,7 @@ APPRAISAL_OFFER_LINK_DAYS = int(env("APPRAISAL_OFFER_LINK_DAYS", "30"))
 # --- The way in (docs/production.md, "Logging in") ---
 # Login throttling (django-axes): this many failed passwords for one username from one address
 # lock that pair out for the cool-off; an admin unlocks earlier from the person's settings page.
+AXES_VERBOSE = False  # no banner on stderr: manage.py parse_lead prints one line per error
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
