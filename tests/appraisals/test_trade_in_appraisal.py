@@ -392,7 +392,7 @@ def test_the_offer_is_emailed_with_a_link_that_works_without_login(client, lead,
 def test_the_demo_dealerships_have_a_checklist_and_appraised_trade_ins():
     from demo.builder import build_demo
 
-    build_demo(leads=60, seed=11)
+    build_demo(leads=90, seed=11)  # enough open leads with a trade-in at each dealership
     for slug, tyres in (("doesburg", "Bandenprofiel voor"), ("lyon", "Pneus avant – profondeur")):
         items = ChecklistItem.objects.filter(dealership__slug=slug)
         assert items.count() == 10 and items.filter(label=tyres, unit="mm").exists()

@@ -297,9 +297,10 @@ def test_the_demo_has_messages_waiting_in_quarantine():
 
     build_demo(leads=3, seed=1)
 
-    statuses = sorted(InboundMessage.objects.values_list("status", flat=True))
+    waiting = InboundMessage.objects.exclude(status="reply")  # replies: the demo's conversations
+    statuses = sorted(waiting.values_list("status", flat=True))
     assert statuses == ["quarantined", "quarantined", "unrouted"]
-    assert all(m.failure_reason for m in InboundMessage.objects.all())
+    assert all(m.failure_reason for m in waiting)
 
 
 def every_manager_url(message, source, label):
