@@ -94,7 +94,9 @@ def test_a_manager_reads_the_dashboard_on_a_phone_and_drills_down(browser_page, 
     assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Leads"'
     box = page.locator("#table-source tbody tr").first.bounding_box()
     assert box["width"] <= page.viewport_size["width"]
-    assert page.locator("svg.chart rect.bar").count() == 5
+    assert page.locator("ol.funnel progress").count() == 5
+    funnel = page.locator("ol.funnel").bounding_box()
+    assert funnel["width"] <= page.viewport_size["width"]
     shot(page, "manager-dashboard-phone")
     with page.expect_download() as download:
         page.locator("#table-source a", has_text="CSV").click()
