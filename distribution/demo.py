@@ -71,8 +71,10 @@ def rules(*, dealerships: dict[str, Dealership], users: dict[str, User]) -> None
     _rule(
         doesburg,
         [],
-        name="Website 's avonds → wie wil",
-        source_kind=Source.Kind.WEBSITE,
+        # The importer's leads, not the website's: `scripts/send-demo-lead` sends a website lead
+        # and the README promises it reaches a salesperson whatever the hour.
+        name="Importeur 's avonds → wie wil",
+        source_kind=Source.Kind.IMPORTER,
         time_from=time(18),
         time_until=time(9),
         strategy=Strategy.MANUAL,

@@ -29,12 +29,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     accessed by other users", and the database would be left behind."""
     yield
     with django_db_blocker.unblock():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+        _end_other_connections()
 
 
 def pytest_report_header(config) -> list[str]:
@@ -113,6 +108,18 @@ def live_worker(transactional_db, settings):
     ):
         yield app
     app.conf.task_always_eager = True
+    _end_other_connections()
+
+
+def _end_other_connections() -> None:
+    """A worker thread stopped in the middle of a task keeps its connection, and its transaction
+    holds row locks; the flush after the test then deadlocks with it. End those connections."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.05):

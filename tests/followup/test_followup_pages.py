@@ -4,6 +4,7 @@ with its invitation, who is behind, and the cadence settings."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -92,11 +93,18 @@ def test_a_salesperson_cannot_touch_a_colleagues_tasks(client, day):
 def test_the_calendar_shows_the_week_and_gives_the_invitation(
     client, day, django_capture_on_commit_callbacks
 ):
-    at = timezone.now() + timedelta(hours=30)
+    # Sunday 23:30 UTC, a week ahead at most: already Monday in Amsterdam, the next week there.
+    now = timezone.now()
+    at = (now + timedelta(days=(6 - now.weekday()) or 7)).replace(
+        hour=23, minute=30, second=0, microsecond=0
+    )
     with django_capture_on_commit_callbacks(execute=True):
         lead_services.set_appointment(lead=day["lead"], at=at, by=day["seller"])
     client.force_login(day["seller"])
-    page = client.get(reverse("followup:calendar"), {"from": at.date().isoformat()})
+    # The week of the appointment's day where the dealership is, not in UTC (Sunday 23:30 UTC
+    # is Monday in Amsterdam).
+    local_day = at.astimezone(ZoneInfo(day["shop"].time_zone)).date()
+    page = client.get(reverse("followup:calendar"), {"from": local_day.isoformat()})
     assert "Kees Bakker" in page.content.decode()
     invite = client.get(reverse("followup:invite", args=[day["lead"].pk]))
     assert invite["Content-Type"].startswith("text/calendar")

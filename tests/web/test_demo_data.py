@@ -96,9 +96,17 @@ def test_demo_timelines_are_realistic():
 
 
 @pytest.mark.django_db
-def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_history():
-    """06:00 on a Sunday: a demo lead goes straight to a salesperson (not to the manager's
-    queue), and the fairness page has the demo's sixty days of round-robin picks to show."""
+@pytest.mark.parametrize(
+    ("hour", "source"),
+    [(6, "Marktplaats"), (6, "Website"), (21, "Website")],
+    ids=["portal-sunday-0600", "website-sunday-0600", "website-sunday-2100"],
+)
+def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_history(
+    hour: int, source: str
+):
+    """A Sunday, early or late: a demo lead goes straight to a salesperson (not to the manager's
+    queue), and the fairness page has the demo's sixty days of round-robin picks to show. The
+    website is where `scripts/send-demo-lead` comes from."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -107,7 +115,7 @@ def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_
     from distribution import selectors as distribution_selectors
     from leads import services
 
-    now = datetime(2026, 12, 6, 6, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    now = datetime(2026, 12, 6, hour, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
     assert now.weekday() == 6
     build_demo(leads=120, seed=5, now=now)
     doesburg = Dealership.objects.get(slug="doesburg")
@@ -117,7 +125,7 @@ def test_the_demo_routes_a_new_lead_at_any_hour_and_the_fairness_page_shows_its_
     lead = services.create_lead(
         dealership=doesburg,
         customer=customer,
-        source=Source.objects.get(dealership=doesburg, name="Marktplaats"),
+        source=Source.objects.get(dealership=doesburg, name=source),
         received_at=now,
     )
     distribution_routing.route_lead(lead_id=lead.pk, at=now)

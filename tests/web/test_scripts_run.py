@@ -125,14 +125,20 @@ def test_run_starts_everything_when_a_redis_already_answers(fresh_copy, redis_ur
 
 
 def _worker_pid(copy: Path) -> int | None:
-    """The Celery worker's main process that scripts/run started in `copy`."""
+    """The Celery worker's main process that scripts/run started in `copy` (another DealerLMS
+    may run its own workers on this machine: only those in `copy` count)."""
     found = subprocess.run(
-        ["pgrep", "-o", "-f", "celery -A dealerlms worker.*"], capture_output=True, text=True
+        ["pgrep", "-f", "celery -A dealerlms worker.*"], capture_output=True, text=True
     )
-    for pid in found.stdout.split():
-        if Path(f"/proc/{pid}/cwd").resolve() == copy.resolve():
-            return int(pid)
-    return None
+    ours: dict[int, int] = {}
+    for pid in map(int, found.stdout.split()):
+        try:
+            if Path(f"/proc/{pid}/cwd").resolve() == copy.resolve():
+                ours[pid] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue  # gone meanwhile
+    # The main process is the one whose parent is not a worker too (its pool's children are).
+    return next((pid for pid, parent in ours.items() if parent not in ours), None)
 
 
 def test_run_says_what_died_instead_of_running(fresh_copy, redis_url):
