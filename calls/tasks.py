@@ -5,26 +5,47 @@ from celery import shared_task
 from django.db import OperationalError
 
 from calls import services
+from core import jobs
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def start_bridge(lead_id: int, agent_id: int, dealership_id: int | None = None) -> None:
     services.start_bridges(pairs=[(lead_id, agent_id, dealership_id)])
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def start_bridges(pairs: list[list[int]]) -> None:
     """[lead id, assignee id, dealership id] of one routing batch. A call already dialled is not
     dialled again when the job runs twice (one live bridge per lead and person)."""
     services.start_bridges(pairs=[tuple(pair) for pair in pairs])
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def dial(call_id: int) -> None:
     services.dial(call_id=call_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def pass_to_next(lead_id: int) -> None:
     services.pass_to_next(lead_id=lead_id)
 

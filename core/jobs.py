@@ -14,6 +14,11 @@ from django.core.cache import cache
 log = logging.getLogger(__name__)
 
 FLAG_SECONDS = 10
+# Celery job priority on Redis, where 0 is taken first. The jobs between an inbound lead and the
+# salesperson's phone (parse, route, dial) go before everything that can wait a few seconds,
+# which runs at settings.CELERY_TASK_DEFAULT_PRIORITY: under a burst of leads the phone rings
+# first and the notifications, follow-up tasks and automations catch up after.
+SPEED_TO_LEAD = 0
 
 
 def queue_once(task, key: str) -> None:

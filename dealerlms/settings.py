@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -171,6 +172,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+# Jobs on the way from a lead to the salesperson's phone run at core.jobs.SPEED_TO_LEAD (0, taken
+# first on Redis); the rest waits behind them under load.
+CELERY_TASK_DEFAULT_PRIORITY = 6
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker restart must never end the worker: it reconnects for as long as it takes (Celery's
 # default gives up after 100 tries), and what Redis lost is found again by the sweeps below.
@@ -308,10 +312,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
-# Idle timeout: a session that sees no request for this long ends (Django renews the cookie's
-# age on every request, so only idleness counts).
+# Idle timeout: a session that sees no request for this long ends (accounts.middleware.
+# IdleTimeoutMiddleware renews its age at most once a minute, so only idleness counts).
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", str(8 * 60))) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 LOGGING = {
     "version": 1,

@@ -7,19 +7,29 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from core import logs
+from core import jobs, logs
 from distribution import escalation, queues, routing, selectors
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def route_lead(lead_id: int) -> None:
     """Route a new lead. Safe to run twice: a routed lead is left alone."""
     routing.route_lead(lead_id=lead_id)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def route_leads(lead_ids: list[int]) -> None:
     """Route the leads one write created together, in one transaction. Safe to run twice:
     routed leads are left alone. Should the batch fail for another reason than the database,

@@ -12,7 +12,12 @@ from inbound import ingest
 from leads.models import InboundMessage
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+    priority=jobs.SPEED_TO_LEAD,
+)
 def parse_received_messages() -> int:
     """Parse every message that waits, a batch at a time, until none does; returns how many.
     Safe to run twice and side by side: each batch claims rows no other job holds (SKIP
