@@ -7,10 +7,14 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.middleware import IdleTimeoutMiddleware
 from tests.factories import person, salesperson
 
 pytestmark = pytest.mark.django_db
@@ -102,12 +106,26 @@ def test_a_session_ends_after_the_idle_timeout(client, dealership, settings):
     seller = salesperson(dealership)
     assert attempt(client, seller.username, PASSWORD).status_code == 302
     assert client.get(reverse("leads:inbox")).status_code == 200
-    # Every request renews the session's expiry: only idleness ends it.
     session = client.session
     first = Session.objects.get(session_key=session.session_key).expire_date
+    # Within the minute another page view writes nothing (no session write per request) ...
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("leads:inbox"))
+    assert not [
+        q for q in captured if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
+    assert Session.objects.get(session_key=session.session_key).expire_date == first
+    # ... and a request after it renews the expiry: only idleness ends a session. (Time travel:
+    # the session was last renewed two minutes and an hour ago.)
+    stored = SessionStore(session_key=session.session_key)
+    stored[IdleTimeoutMiddleware.KEY] -= 120
+    stored.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=first - timedelta(hours=1)
+    )
     client.get(reverse("leads:inbox"))
     renewed = Session.objects.get(session_key=session.session_key).expire_date
-    assert renewed > first
+    assert renewed > first - timedelta(hours=1)
     assert renewed - timezone.now() > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
     # Time travel: the stored session expired (no request for longer than the idle timeout).
     Session.objects.filter(session_key=session.session_key).update(
