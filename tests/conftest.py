@@ -108,18 +108,22 @@ def live_worker(transactional_db, settings):
     ):
         yield app
     app.conf.task_always_eager = True
-    _end_other_connections()
+    _end_other_connections(in_transaction_only=True)
 
 
-def _end_other_connections() -> None:
-    """A worker thread stopped in the middle of a task keeps its connection, and its transaction
-    holds row locks; the flush after the test then deadlocks with it. End those connections."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+def _end_other_connections(*, in_transaction_only: bool = False) -> None:
+    """End this test database's other connections. After a live worker: a worker thread stopped
+    in the middle of a task keeps its connection, and its open transaction holds row locks that
+    deadlock the flush after the test; only those (the live server's idle connections stay)."""
+    if connection.vendor != "postgresql":
+        return
+    busy = " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            + (busy if in_transaction_only else "")
+        )
 
 
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.05):
