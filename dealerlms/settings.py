@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "anymail",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "dealers",
     "leads",
@@ -80,9 +83,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A dealer group that requires two-factor login: enrolment first, nothing else before it.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -308,6 +315,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
+# Wrong two-factor codes count as failed logins too; no code (nor password) is kept in the log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Two-factor login (django-otp, accounts/two_factor.py): the name authenticator apps show, and how
+# long the second step waits for its code after the password was right.
+OTP_TOTP_ISSUER = "DealerLMS"
+TWO_FACTOR_STEP_SECONDS = int(env("TWO_FACTOR_STEP_MINUTES", "5")) * 60
 # Idle timeout: a session that sees no request for this long ends (Django renews the cookie's
 # age on every request, so only idleness counts).
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", str(8 * 60))) * 60
