@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from accounts.models import Membership, Role, User
-from dealers.models import Dealership
+from dealers.models import DealerGroup, Dealership
 
 MANAGING_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -34,3 +34,24 @@ def people_at(dealership: Dealership, roles: Iterable[str]) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, memberships__dealership=dealership, memberships__role__in=list(roles)
     ).distinct()
+
+
+def administers_group(user: User, group: DealerGroup) -> bool:
+    """Whether `user` may change a setting of the whole group: an admin of every one of its
+    dealerships (or a superuser). An admin of one dealership does not decide for the others."""
+    if user.is_superuser:
+        return True
+    administered = dealerships_for(user, roles=[Role.ADMIN]).values("pk")
+    return not group.dealerships.exclude(pk__in=administered).exists()
+
+
+def without_two_factor(group: DealerGroup) -> QuerySet[User]:
+    """The group's active people whose login asks for no code yet."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    enrolled = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    return (
+        User.objects.filter(is_active=True, memberships__dealership__group=group)
+        .exclude(pk__in=enrolled)
+        .distinct()
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import login, services
+from accounts import login, services, two_factor
 from accounts.forms import NewPersonForm, PersonForm, RolesForm
 from accounts.models import Membership, Role, User
 from accounts.permissions import admin_required
@@ -70,6 +70,7 @@ def _person_form(request: HttpRequest, person: User | None) -> HttpResponse:
         return redirect("settings:people")
     context = {"form": form, "roles": roles, "person": person}
     context["locked_out"] = person is not None and login.locked_out(person)
+    context["two_factor_on"] = person is not None and two_factor.has_device(person)
     return render(request, "accounts/person_form.html", context)
 
 
@@ -80,4 +81,18 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(_manageable(request.user), pk=pk)
     login.unlock(person)
     messages.success(request, _("%(name)s can log in again.") % {"name": person})
+    return redirect("settings:person_edit", pk=person.pk)
+
+
+@require_POST
+@admin_required
+def person_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two-factor login off for someone who lost their phone and their backup codes: they log in
+    with the password and, where the group requires it, set up their app again."""
+    person = get_object_or_404(_manageable(request.user), pk=pk)
+    two_factor.remove_devices(user=person)
+    messages.success(
+        request,
+        _("Two-factor login of %(name)s is reset: they set it up again.") % {"name": person},
+    )
     return redirect("settings:person_edit", pk=person.pk)

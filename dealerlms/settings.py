@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "anymail",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "dealers",
     "leads",
@@ -73,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "inbound.webhook_guard.WebhookGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,10 +86,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLocaleMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A dealer group that requires two-factor login: enrolment first, nothing else before it.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -312,9 +322,35 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
+# Wrong two-factor codes count as failed logins too; no code (nor password) is kept in the log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Two-factor login (django-otp, accounts/two_factor.py): the name authenticator apps show, and how
+# long the second step waits for its code after the password was right.
+OTP_TOTP_ISSUER = "DealerLMS"
+TWO_FACTOR_STEP_SECONDS = int(env("TWO_FACTOR_STEP_MINUTES", "5")) * 60
 # Idle timeout: a session that sees no request for this long ends (accounts.middleware.
 # IdleTimeoutMiddleware renews its age at most once a minute, so only idleness counts).
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", str(8 * 60))) * 60
+
+# Content-Security-Policy (django-csp): the browser runs no script and applies no style that is not
+# a file of this site. Scripts are static files (static/js/app.js, htmx from django-htmx) wired by
+# data attributes; htmx's eval-based features (hx-on, "js:" values, trigger filters) are not used
+# and are switched off with its indicator styles (the htmx-config <meta> in base.html). Styles too
+# are files only: the few style attributes became classes, so nothing inline needs 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],  # photos are served by this site; the 2FA QR code is inline SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,11 @@ urlpatterns = [
     path("people/new/", people.person_new, name="person_new"),
     path("people/<int:pk>/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
+    path(
+        "people/<int:pk>/two-factor/reset/",
+        people.person_two_factor_reset,
+        name="person_two_factor_reset",
+    ),
     path("dealerships/<int:pk>/", dealers.dealership_edit, name="dealership"),
     path("sources/", sources.source_list, name="sources"),
     path("sources/new/", sources.source_edit, name="source_new"),

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from accounts import two_factor_views
 from dealerlms import views
 from inbound import api as inbound_api
 from inbound import google_ads
@@ -9,7 +12,9 @@ from inbound import google_ads
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
+    # The second step for people with two-factor login (accounts/two_factor_views.py).
+    path("accounts/login/code/", two_factor_views.login_code, name="login_code"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Forgotten password: Django's own views (reachable without a login), our templates.
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -48,5 +53,10 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("calls/", include("calls.urls")),
     path("conversations/", include("conversations.urls")),
+    # The Django admin logs in through the same door (password, then the code when asked for).
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django import forms
 
-from dealers.models import Dealership, OpeningHours
+from dealers.models import DealerGroup, Dealership, OpeningHours
 
 
 class DealershipForm(forms.ModelForm):
@@ -21,3 +21,11 @@ class DealershipForm(forms.ModelForm):
 OpeningHoursFormSet = forms.inlineformset_factory(
     Dealership, OpeningHours, fields=["weekday", "opens", "closes"], extra=1, can_delete=True
 )
+
+
+class GroupSecurityForm(forms.ModelForm):
+    """The dealer group's login policy, shown on each of its dealerships' settings pages."""
+
+    class Meta:
+        model = DealerGroup
+        fields = ["require_two_factor"]

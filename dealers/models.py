@@ -21,6 +21,15 @@ def validate_time_zone(value: str) -> None:
 
 class DealerGroup(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_(
+            "Everyone who works for a dealership of this group logs in with a code from an "
+            "authenticator app as well as their password; who has not set it up yet does so "
+            "before anything else."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -117,12 +117,13 @@ def _end_other_connections(*, in_transaction_only: bool = False) -> None:
     deadlock the flush after the test; only those (the live server's idle connections stay)."""
     if connection.vendor != "postgresql":
         return
-    busy = " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            + (busy if in_transaction_only else "")
+            " AND (NOT %s OR state IN ('active', 'idle in transaction',"
+            " 'idle in transaction (aborted)'))",
+            [in_transaction_only],
         )
 
 

@@ -6,6 +6,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "healthz": "load balancer probe; reveals nothing",
     "login": "the way in",
+    "login_code": "the way in, second step: only after the right password, for a few minutes, "
+    "wrong codes throttled and counted by django-axes (tests/web/test_two_factor.py)",
     "password_reset": "asking for a reset link: says the same whether the address exists",
     "password_reset_done": "a static 'check your e-mail' page",
     "password_reset_confirm": "the signed, one-time token in the URL is the credential",

@@ -110,6 +110,7 @@ def demo(transactional_db, settings, tmp_path):
         "automation:dev_outbox": [],
         "notifications:list": [],
         "notifications:preferences": [],
+        "accounts:two_factor": [],
         "appraisals:start": [lead.pk],
         "appraisals:detail": [appraisal.pk],
         "appraisals:offer": [appraisal.pk],

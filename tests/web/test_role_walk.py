@@ -41,6 +41,10 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "logout": (EVERYONE, None),
     "set_language": (EVERYONE, None),
     "accounts:presence": (EVERYONE, None),
+    # Each person's own login security (two-factor login): their own, whoever they are.
+    "accounts:two_factor": (EVERYONE, None),
+    "accounts:two_factor_disable": (EVERYONE, None),
+    "accounts:two_factor_backup_codes": (EVERYONE, None),
     "leads:list": (EVERYONE, None),
     "leads:inbox": (EVERYONE, None),
     "leads:export_log": (MANAGERS | {"stranger"}, None),
@@ -89,6 +93,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "settings:person_new": ({"admin"}, None),
     "settings:person_edit": ({"admin"}, lambda w: [w["owner"].pk]),
     "settings:person_unlock": ({"admin"}, lambda w: [w["owner"].pk]),
+    "settings:person_two_factor_reset": ({"admin"}, lambda w: [w["owner"].pk]),
     "settings:dealership": ({"admin"}, lambda w: [w["dealership"].pk]),
     "settings:sources": (MANAGERS | {"stranger"}, None),
     "settings:source_new": (MANAGERS | {"stranger"}, None),
