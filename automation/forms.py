@@ -309,6 +309,7 @@ class WhatsAppTemplateForm(forms.ModelForm):
     fills each variable."""
 
     variables = forms.CharField(label=_("Variables"), required=False)
+    field_order = ["dealership", "name", "content_sid", "language", "body", "variables"]
 
     class Meta:
         model = WhatsAppTemplate

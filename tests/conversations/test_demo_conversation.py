@@ -46,5 +46,5 @@ def test_doesburg_answers_on_whatsapp_in_the_demo(client):
     assert lead.customer_waiting_since is None  # answered
     client.force_login(lead.assigned_to)
     page = client.get(reverse("conversations:thread", args=[lead.pk])).content.decode()
-    assert "free text until" in page  # the customer wrote within the last 24 hours
+    assert "whatsapp-window open" in page  # the customer wrote within the last 24 hours
     assert template.content_sid.startswith("HX")
