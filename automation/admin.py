@@ -9,6 +9,7 @@ from automation.models import (
     OutboundMessage,
     Rule,
     ScheduledAction,
+    WhatsAppTemplate,
 )
 
 
@@ -26,12 +27,26 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name", "key")
 
 
+@admin.register(WhatsAppTemplate)
+class WhatsAppTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "dealership", "language", "content_sid", "is_enabled")
+    list_filter = ("dealership", "language", "is_enabled")
+    search_fields = ("name", "content_sid")
+
+
 @admin.register(ScheduledAction)
 class ScheduledActionAdmin(admin.ModelAdmin):
     list_display = ("pk", "kind", "rule", "lead", "recipient_kind", "channel", "due_at", "state")
     list_filter = ("state", "kind", "channel")
     search_fields = ("lead__customer__full_name", "rule__name")
-    raw_id_fields = ("lead", "event", "notification", "recipient_user", "created_by")
+    raw_id_fields = (
+        "lead",
+        "event",
+        "notification",
+        "recipient_user",
+        "created_by",
+        "whatsapp_template",
+    )
     # The dispatcher's state machine owns these rows: look, do not edit.
     readonly_fields = [f.name for f in ScheduledAction._meta.fields]
 
@@ -53,8 +68,8 @@ class OptOutAdmin(admin.ModelAdmin):
 
 @admin.register(InboundSms)
 class InboundSmsAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "from_number", "lead")
-    list_filter = ("received_at",)
+    list_display = ("received_at", "channel", "from_number", "to_number", "lead")
+    list_filter = ("channel", "received_at")
     search_fields = ("from_number", "body")
     raw_id_fields = ("lead",)
 

@@ -1,5 +1,5 @@
-"""The outside world: e-mail through Django's mail API (anymail in production) and SMS through
-Twilio's REST client. Each failure is sorted into 'surely not sent' (retry or give up) and 'may
+"""The outside world: e-mail through Django's mail API (anymail in production), SMS and WhatsApp
+through Twilio's REST client. Each failure is sorted into 'surely not sent' (retry or give up) and 'may
 have been sent' (never resent blindly)."""
 
 from __future__ import annotations
@@ -135,11 +135,45 @@ def send_sms(*, to: str, body: str, status_callback: str = "") -> str:
         raise NotSent(
             "Twilio is not configured (TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM_NUMBER)", retry=False
         )
-    kwargs = {"to": to, "from_": sender, "body": body}
+    return _twilio_message({"to": to, "from_": sender, "body": body}, status_callback)
+
+
+def send_whatsapp(
+    *,
+    to: str,
+    sender: str,
+    body: str = "",
+    content_sid: str = "",
+    content_variables: str = "",
+    status_callback: str = "",
+) -> str:
+    """A WhatsApp message through Twilio's Messages API, from the dealership's WhatsApp sender:
+    free text (`body`, within the customer's 24-hour window) or an approved template
+    (`content_sid` with `content_variables` as JSON). The Twilio message SID."""
+    sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
+    if not (sid and token) and getattr(settings, "DEV_OUTBOX", False):
+        return f"{DEV_OUTBOX_PREFIX}{uuid.uuid4()}"
+    if not (sid and token):
+        raise NotSent("Twilio is not configured (TWILIO_ACCOUNT_SID, _AUTH_TOKEN)", retry=False)
+    if not sender:
+        raise NotSent("no WhatsApp sender for this dealership", retry=False)
+    kwargs = {"to": f"whatsapp:{to}", "from_": f"whatsapp:{sender}"}
+    if content_sid:
+        kwargs["content_sid"] = content_sid
+        if content_variables:
+            kwargs["content_variables"] = content_variables
+    else:
+        kwargs["body"] = body
+    return _twilio_message(kwargs, status_callback)
+
+
+def _twilio_message(kwargs: dict, status_callback: str) -> str:
     if status_callback:
         kwargs["status_callback"] = status_callback
     try:
-        message = Client(sid, token).messages.create(**kwargs)
+        message = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN).messages.create(
+            **kwargs
+        )
     except TwilioRestException as exc:
         raise NotSent(
             f"Twilio {exc.status} {exc.code}: {exc.msg}"[:300], retry=_retryable_status(exc.status)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 
-from automation import links, render
+from automation import links, render, whatsapp
 from automation import rules as rule_logic
 from automation.consent import customer_address, normalize_address, why_not_to_customer
 from automation.links import public_url
@@ -52,6 +52,10 @@ class Outgoing:
     user_id: int | None
     reply_to: str = ""
     unsubscribe: str = ""
+    # WhatsApp: the dealership's sender, and an approved template's SID and variables (JSON).
+    sender: str = ""
+    content_sid: str = ""
+    content_variables: str = ""
 
 
 class Batch:
@@ -122,6 +126,8 @@ def prepare(action: ScheduledAction, batch: Batch) -> Outgoing | None:
     try:
         if action.kind == ActionKind.RULE and not _rule_still_applies(action, batch):
             return None
+        if action.channel == Channel.WHATSAPP:
+            return _whatsapp(action, batch)
         if action.kind == ActionKind.NOTIFICATION:
             return _notification_copy(action, batch)
         if action.kind == ActionKind.REPLY:
@@ -256,6 +262,61 @@ def _written(action: ScheduledAction, batch: Batch) -> Outgoing | None:
         None,
         _reply_to(action),
         unsubscribe,
+    )
+
+
+def _whatsapp(action: ScheduledAction, batch: Batch) -> Outgoing | None:
+    """A WhatsApp message to the customer, from the dealership's sender: a person's free text
+    (only inside the 24-hour window after the customer's last WhatsApp message, read again now)
+    or an approved template with this lead's values."""
+    lead = action.lead
+    if lead is None:
+        batch.finish(action, ActionState.SKIPPED, "the lead is gone")
+        return None
+    if action.recipient_kind != RecipientKind.CUSTOMER:
+        batch.finish(action, ActionState.SKIPPED, "WhatsApp messages go to the customer only")
+        return None
+    sender = whatsapp.sender(lead.dealership)
+    if not sender:
+        batch.finish(action, ActionState.SKIPPED, "WhatsApp is not set up for this dealership")
+        return None
+    recipient = _recipient(action, None, batch)
+    if recipient is None:
+        return None
+    to, _name, preferred, _user = recipient
+    rule = action.rule
+    template = action.whatsapp_template or (rule.whatsapp_template if rule else None)
+    if template is None:
+        if action.kind != ActionKind.REPLY or not action.body.strip():
+            batch.finish(action, ActionState.FAILED, "no approved WhatsApp template to send")
+            return None
+        if not whatsapp.window(lead.dealership, to, now=batch.now).is_open:
+            batch.finish(
+                action,
+                ActionState.FAILED,
+                "outside WhatsApp's 24-hour window: free text refused (send an approved template)",
+            )
+            return None
+        body = action.body
+        language = preferred[0] or preferred[1]
+        html = linebreaks(body, autoescape=True)
+        return Outgoing(action, to, "", body, html, language, None, sender=sender)
+    if not template.is_enabled or template.dealership_id != lead.dealership_id:
+        batch.finish(action, ActionState.FAILED, "the WhatsApp template is no longer in use")
+        return None
+    filled = whatsapp.fill(template, lead, public_url=batch.public)
+    html = linebreaks(filled.text, autoescape=True)
+    return Outgoing(
+        action,
+        to,
+        "",
+        filled.text,
+        html,
+        template.language,
+        None,
+        sender=sender,
+        content_sid=template.content_sid,
+        content_variables=filled.content_variables,
     )
 
 

@@ -41,6 +41,16 @@ def opted_out(channel: str, address: str) -> bool:
     ).exists()
 
 
+def customer_channels(lead: Lead) -> list[tuple[str, str]]:
+    """The channels this lead's dealership can reach a customer by: WhatsApp only once the
+    dealership has a WhatsApp sender."""
+    return [
+        (value, label)
+        for value, label in Channel.choices
+        if value != Channel.WHATSAPP or lead.dealership.whatsapp_number
+    ]
+
+
 def customer_address(lead: Lead, channel: str) -> str:
     if channel == Channel.EMAIL:
         return lead.customer.email
@@ -64,6 +74,12 @@ def why_not_to_customer(
         return _("no consent for e-mail")
     if channel == Channel.SMS and not customer.consent_sms:
         return _("no consent for SMS")
+    if channel == Channel.WHATSAPP:
+        # WhatsApp goes to the same mobile number as an SMS, and follows the SMS consent.
+        if not lead.dealership.whatsapp_number:
+            return _("WhatsApp is not set up for this dealership")
+        if not customer.consent_sms:
+            return _("no consent for SMS or WhatsApp")
     if check_opt_out and opted_out(channel, address):
         return _("the customer opted out of this channel")
     return ""

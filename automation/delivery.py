@@ -1,4 +1,4 @@
-"""Machine endpoints: Twilio's status callbacks and inbound SMS (each request signed with
+"""Machine endpoints: Twilio's status callbacks and inbound SMS and WhatsApp messages (each request signed with
 X-Twilio-Signature, checked with Twilio's RequestValidator and TWILIO_AUTH_TOKEN; unsigned or
 wrongly signed requests get 403), anymail's tracking events, and the customer's unsubscribe
 link (the signed token is the credential)."""
@@ -6,6 +6,7 @@ link (the signed token is the credential)."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
-from automation import consent, dispatcher, links, replies
+from automation import consent, dispatcher, links, replies, whatsapp
 from automation.models import Channel, DeliveryStatus, OptOut, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ TWILIO_STATUS = {
     "sending": DeliveryStatus.SENT,
     "sent": DeliveryStatus.SENT,
     "delivered": DeliveryStatus.DELIVERED,
-    "read": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,  # WhatsApp's read receipt
     "undelivered": DeliveryStatus.FAILED,
     "failed": DeliveryStatus.FAILED,
 }
@@ -43,6 +44,7 @@ EMAIL_STATUS = {
     "rejected": DeliveryStatus.FAILED,
     "failed": DeliveryStatus.FAILED,
 }
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -61,7 +63,9 @@ def _twilio_signed(request: HttpRequest) -> bool:
 def twilio_status(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     if not _twilio_signed(request):
         return HttpResponseForbidden("Invalid or missing X-Twilio-Signature.")
-    message = OutboundMessage.objects.filter(uid=uid, channel=Channel.SMS).first()
+    message = OutboundMessage.objects.filter(
+        uid=uid, channel__in=[Channel.SMS, Channel.WHATSAPP]
+    ).first()
     if message is None:
         return HttpResponse(status=204)  # not ours (any more): nothing to retry
     raw = request.POST.get("MessageStatus", "").lower()
@@ -84,13 +88,41 @@ def twilio_status(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @login_not_required
 @require_POST
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
+    """A message to one of our Twilio numbers: an SMS (From +31…) or, on the same webhook, a
+    WhatsApp message (From whatsapp:+31…, To the dealership's WhatsApp sender)."""
     if not _twilio_signed(request):
         return HttpResponseForbidden("Invalid or missing X-Twilio-Signature.")
     sid = request.POST.get("MessageSid", "")[:64]
-    sender = request.POST.get("From", "")[:32]
+    sender = request.POST.get("From", "")[:48]
+    body = request.POST.get("Body", "")[:5000]
+    if sender.lower().startswith(whatsapp.PREFIX):
+        return _whatsapp_inbound(request, sid=sid, body=body)
+    sender = sender[:32]
     if not sid or not sender.startswith("+"):
         return HttpResponse("MessageSid and an E.164 From are required.", status=400)
-    replies.receive_sms(sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000])
+    replies.receive_sms(sid=sid, from_number=sender, body=body)
+    return HttpResponse(TWIML_EMPTY, content_type="text/xml")
+
+
+def _whatsapp_inbound(request: HttpRequest, *, sid: str, body: str) -> HttpResponse:
+    sender = whatsapp.number_of(request.POST.get("From", ""))
+    to = whatsapp.number_of(request.POST.get("To", ""))
+    if not sid or not E164.match(sender) or not E164.match(to):
+        return HttpResponse("MessageSid and E.164 whatsapp: From and To are required.", status=400)
+    media = []
+    count = request.POST.get("NumMedia", "0")
+    for i in range(min(int(count) if count.isdigit() else 0, 10)):
+        url = request.POST.get(f"MediaUrl{i}", "")[:500]
+        if url.startswith("https://"):
+            media.append({"url": url, "type": request.POST.get(f"MediaContentType{i}", "")[:80]})
+    replies.receive_whatsapp(
+        sid=sid,
+        from_number=sender,
+        to_number=to,
+        body=body,
+        profile_name=request.POST.get("ProfileName", "")[:120],
+        media=media,
+    )
     return HttpResponse(TWIML_EMPTY, content_type="text/xml")
 
 

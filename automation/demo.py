@@ -1,6 +1,7 @@
 """Demo automations: the ready-made templates and rules (switched on) for each demo dealership,
 a custom "sorry we missed you" SMS rule, a few messages already sent on recent leads (with their
-delivery status), and unread notifications so that the bell shows something."""
+delivery status), unread notifications so that the bell shows something, and for a dealership
+with a WhatsApp sender one approved WhatsApp template."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from automation.models import (
     RecipientKind,
     Rule,
     ScheduledAction,
+    WhatsAppTemplate,
 )
 from dealers.models import Dealership
 from leads.lifecycle import OPEN_STATUSES
@@ -67,6 +69,27 @@ def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
             window_days=[0, 1, 2, 3, 4, 5],
         )
         _history(dealership, now)
+        if dealership.whatsapp_number:
+            whatsapp_template(dealership)
+
+
+# The demo's approved WhatsApp template (its content SID is made up: without Twilio, the dev
+# outbox keeps what would have gone out).
+WHATSAPP_TEMPLATE = {
+    "name": "Proefrit voorstellen",
+    "content_sid": "HX" + "d0e5b0c9" * 4,
+    "language": "nl",
+    "body": "Hallo {{1}}, u vroeg naar de {{2}}. Zullen we een proefrit plannen? "
+    "Stuur gerust een berichtje terug. Groet, {{3}} ({{4}})",
+    "variables": ["customer_first_name", "vehicle", "salesperson", "dealership"],
+}
+
+
+def whatsapp_template(dealership: Dealership) -> WhatsAppTemplate:
+    template, _created = WhatsAppTemplate.objects.get_or_create(
+        dealership=dealership, name=WHATSAPP_TEMPLATE["name"], defaults=WHATSAPP_TEMPLATE
+    )
+    return template
 
 
 def _history(dealership: Dealership, now: datetime) -> None:

@@ -127,6 +127,7 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
             "lead__source",
             "lead__vehicle",
             "template",
+            "whatsapp_template",
             "recipient_user",
             "notification",
         )
@@ -137,7 +138,7 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
     )
     # A batch has a few rules and dealerships: each loaded once, not once per row.
     rules = (
-        Rule.objects.select_related("template")
+        Rule.objects.select_related("template", "whatsapp_template")
         .prefetch_related("sources")
         .in_bulk({a.rule_id for a in actions if a.rule_id})
     )
@@ -145,8 +146,12 @@ def _load(ids: Iterable[int]) -> list[ScheduledAction]:
     dealerships = Dealership.objects.in_bulk({lead.dealership_id for lead in leads})
     for lead in leads:
         lead.dealership = dealerships[lead.dealership_id]
-    # Phone numbers matter only to the SMS to customers.
-    texted = [a.lead.customer for a in actions if a.lead_id and a.channel == Channel.SMS]
+    # Phone numbers matter only to the SMS and WhatsApp messages to customers.
+    texted = [
+        a.lead.customer
+        for a in actions
+        if a.lead_id and a.channel in (Channel.SMS, Channel.WHATSAPP)
+    ]
     prefetch_related_objects(texted, "phones")
     for action in actions:
         if action.rule_id:
@@ -230,6 +235,15 @@ def _send(
                 reply_to=item.reply_to,
                 unsubscribe_url=item.unsubscribe,
             )
+        )
+    if item.action.channel == Channel.WHATSAPP:
+        return channels.send_whatsapp(
+            to=item.to,
+            sender=item.sender,
+            body=item.text,
+            content_sid=item.content_sid,
+            content_variables=item.content_variables,
+            status_callback=status_callback(str(message.uid)),
         )
     return channels.send_sms(
         to=item.to, body=item.text, status_callback=status_callback(str(message.uid))
@@ -318,7 +332,13 @@ def update_delivery(
     if (
         action is not None
         and action.state in (ActionState.UNKNOWN, ActionState.SENDING)
-        and status in (DeliveryStatus.QUEUED, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+        and status
+        in (
+            DeliveryStatus.QUEUED,
+            DeliveryStatus.SENT,
+            DeliveryStatus.DELIVERED,
+            DeliveryStatus.READ,
+        )
     ):
         mark_sent(action=action, message=message, note="confirmed by the provider's callback")
     return message

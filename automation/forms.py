@@ -3,8 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from automation import placeholders
-from automation.models import Channel, MessageTemplate, NotificationKind, Rule
+from automation import placeholders, whatsapp
+from automation.models import (
+    TEMPLATE_CHANNELS,
+    Channel,
+    MessageTemplate,
+    NotificationKind,
+    Rule,
+    WhatsAppTemplate,
+)
 from automation.render import PLACEHOLDERS, TemplateProblem, check_source
 from dealers.models import Dealership, OpeningHours
 from leads.lifecycle import Status
@@ -90,6 +97,11 @@ class TemplateSelect(forms.Select):
         return option
 
 
+class WhatsAppTemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: WhatsAppTemplate) -> str:
+        return f"{obj.name} ({obj.language}) — {obj.dealership}"
+
+
 class SourceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Source) -> str:
         return f"{obj.name} — {obj.dealership}"
@@ -146,6 +158,7 @@ class RuleForm(forms.ModelForm):
             "to_managers",
             "channel",
             "template",
+            "whatsapp_template",
             "window_start",
             "window_end",
             "window_days",
@@ -156,8 +169,24 @@ class RuleForm(forms.ModelForm):
             "sources": forms.CheckboxSelectMultiple,
             "template": TemplateSelect,
         }
-        field_classes = {"template": TemplateChoiceField, "sources": SourceChoiceField}
-        labels = {"dealership": _("Dealership"), "template": _("Template"), "sources": _("Sources")}
+        field_classes = {
+            "template": TemplateChoiceField,
+            "sources": SourceChoiceField,
+            "whatsapp_template": WhatsAppTemplateChoiceField,
+        }
+        labels = {
+            "dealership": _("Dealership"),
+            "template": _("Template"),
+            "sources": _("Sources"),
+            "whatsapp_template": _("Approved WhatsApp template"),
+        }
+        help_texts = {
+            "template": _("For e-mail and SMS."),
+            "whatsapp_template": _(
+                "For WhatsApp, to the customer only: WhatsApp lets an automation send only a "
+                "template it approved."
+            ),
+        }
 
     def __init__(self, *args, dealerships, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -170,6 +199,9 @@ class RuleForm(forms.ModelForm):
         self.fields["sources"].queryset = Source.objects.filter(
             dealership__in=dealerships
         ).select_related("dealership")
+        self.fields["whatsapp_template"].queryset = WhatsAppTemplate.objects.filter(
+            dealership__in=dealerships, is_enabled=True
+        ).select_related("dealership")
         self.fields["channel"].choices = Channel.choices
 
     def clean(self) -> dict:
@@ -178,6 +210,22 @@ class RuleForm(forms.ModelForm):
             data.get("dealership") or self.instance.dealership_id and self.instance.dealership
         )
         template = data.get("template")
+        if data.get("channel") == Channel.WHATSAPP:
+            # A WhatsApp rule sends its approved template only (Rule.clean asks for one).
+            data["template"] = template = None
+            chosen = data.get("whatsapp_template")
+            if dealership and chosen and chosen.dealership_id != dealership.pk:
+                self.add_error("whatsapp_template", _("Choose a template of this dealership."))
+            if dealership and not whatsapp.is_on(dealership):
+                self.add_error(
+                    "channel",
+                    _(
+                        "WhatsApp is off for this dealership: an admin sets its WhatsApp sender "
+                        "under Settings → Automations → WhatsApp."
+                    ),
+                )
+        else:
+            data["whatsapp_template"] = None
         if dealership and template and template.dealership_id != dealership.pk:
             self.add_error("template", _("Choose a template of this dealership."))
         foreign = [
@@ -202,7 +250,7 @@ class RuleForm(forms.ModelForm):
 
 class LeadMessageForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none())
-    channel = forms.ChoiceField(label=_("Send by"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Send by"), choices=TEMPLATE_CHANNELS)
 
     prefix = "message"  # the lead page has other forms with a "channel" field
 
@@ -225,7 +273,7 @@ class PreviewForm(forms.Form):
         ],
         required=False,
     )
-    channel = forms.ChoiceField(label=_("Test-send by"), choices=Channel.choices, required=False)
+    channel = forms.ChoiceField(label=_("Test-send by"), choices=TEMPLATE_CHANNELS, required=False)
 
     def __init__(self, *args, leads, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -253,3 +301,55 @@ class PreferencesForm(forms.Form):
             (label, self[f"{kind}_enabled"], self[f"{kind}_email"], self[f"{kind}_sms"])
             for kind, label in self.kinds
         ]
+
+
+class WhatsAppTemplateForm(forms.ModelForm):
+    """A template approved for WhatsApp, as registered in Twilio (Content Template Builder):
+    its content SID, language, approved text with {{1}}, {{2}}…, and which of our placeholders
+    fills each variable."""
+
+    variables = forms.CharField(label=_("Variables"), required=False)
+    field_order = ["dealership", "name", "content_sid", "language", "body", "variables"]
+
+    class Meta:
+        model = WhatsAppTemplate
+        fields = ["dealership", "name", "content_sid", "language", "body", "is_enabled"]
+        labels = {"dealership": _("Dealership")}
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, dealerships, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dealership"].queryset = dealerships
+        self.fields["variables"].help_text = _(
+            "The placeholder that fills each variable, in order, separated by commas: "
+            "“customer_first_name, vehicle” fills {{1}} and {{2}}. Placeholders: %(names)s."
+        ) % {"names": ", ".join(whatsapp.PLACEHOLDERS)}
+        if self.instance.pk:
+            self.fields["dealership"].disabled = True
+            self.initial["variables"] = ", ".join(self.instance.variables)
+
+    def clean_content_sid(self) -> str:
+        return (self.cleaned_data.get("content_sid") or "").strip()
+
+    def clean_variables(self) -> list[str]:
+        raw = self.cleaned_data.get("variables") or ""
+        return [name.strip().strip("{} ") for name in raw.split(",") if name.strip()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        body, names = data.get("body"), data.get("variables")
+        if body is not None and names is not None:
+            problem = whatsapp.variables_problem(body, names)
+            if problem:
+                self.add_error("variables", problem)
+        return data
+
+    def save(self, commit: bool = True) -> WhatsAppTemplate:
+        self.instance.variables = self.cleaned_data["variables"]
+        return super().save(commit=commit)
+
+
+class WhatsAppSenderForm(forms.ModelForm):
+    class Meta:
+        model = Dealership
+        fields = ["whatsapp_number"]

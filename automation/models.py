@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,15 @@ WEEKDAYS_BUT_SUNDAY = [0, 1, 2, 3, 4, 5]
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+# The channels a MessageTemplate is written for (WhatsApp sends WhatsAppTemplate, approved ones).
+TEMPLATE_CHANNELS = [
+    (Channel.EMAIL.value, Channel.EMAIL.label),
+    (Channel.SMS.value, Channel.SMS.label),
+]
+CHANNEL_LENGTH = 10
 
 
 class MessageTemplate(models.Model):
@@ -61,6 +71,53 @@ class MessageTemplate(models.Model):
             if code in written:
                 return code, getattr(self, f"subject_{code}"), getattr(self, f"body_{code}")
         return "", "", ""
+
+
+class WhatsAppTemplate(models.Model):
+    """A template the dealership had approved for WhatsApp (Twilio Content API, a content SID
+    HX…): the only kind of WhatsApp message allowed outside the 24-hour window after the
+    customer's last message. Its text has numbered variables {{1}}, {{2}}…; `variables` says
+    which of our placeholders (automation.render) fills each, in order."""
+
+    dealership = models.ForeignKey(
+        Dealership, on_delete=models.CASCADE, related_name="whatsapp_templates"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    content_sid = models.CharField(
+        _("Twilio content SID"),
+        max_length=34,
+        validators=[
+            RegexValidator(
+                r"^HX[0-9a-f]{32}$",
+                _(
+                    "A content SID is HX followed by 32 hexadecimal characters (Twilio Console → "
+                    "Content Template Builder)."
+                ),
+            )
+        ],
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(
+        _("approved text"),
+        help_text=_("As approved by WhatsApp, with its variables {{1}}, {{2}}…"),
+    )
+    variables = models.JSONField(_("variables"), default=list, blank=True)
+    is_enabled = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dealership", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "name"], name="unique_whatsapp_template_name"
+            ),
+            models.UniqueConstraint(
+                fields=["dealership", "content_sid"], name="unique_whatsapp_content_sid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
 
 
 class Trigger(models.TextChoices):
@@ -126,10 +183,24 @@ class Rule(models.Model):
     to_salesperson = models.BooleanField(_("the assigned salesperson"), default=False)
     to_managers = models.BooleanField(_("the dealership's managers"), default=False)
     channel = models.CharField(
-        _("channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+        _("channel"), max_length=CHANNEL_LENGTH, choices=Channel.choices, default=Channel.EMAIL
     )
+    # E-mail and SMS send `template`; WhatsApp sends an approved `whatsapp_template` only.
     template = models.ForeignKey(
-        MessageTemplate, on_delete=models.PROTECT, related_name="rules", verbose_name=_("template")
+        MessageTemplate,
+        on_delete=models.PROTECT,
+        related_name="rules",
+        verbose_name=_("template"),
+        null=True,
+        blank=True,
+    )
+    whatsapp_template = models.ForeignKey(
+        "WhatsAppTemplate",
+        on_delete=models.PROTECT,
+        related_name="rules",
+        verbose_name=_("WhatsApp template"),
+        null=True,
+        blank=True,
     )
     window_start = models.TimeField(_("send from"), default=time(8))
     window_end = models.TimeField(_("send until"), default=time(20))
@@ -154,6 +225,15 @@ class Rule(models.Model):
             errors["window_end"] = _("The window must end after it starts.")
         if not (self.to_customer or self.to_salesperson or self.to_managers):
             errors["to_customer"] = _("Choose at least one recipient.")
+        if self.channel == Channel.WHATSAPP:
+            if not self.whatsapp_template_id:
+                errors["whatsapp_template"] = _(
+                    "A WhatsApp rule sends an approved WhatsApp template: choose one."
+                )
+            if self.to_salesperson or self.to_managers:
+                errors["to_salesperson"] = _("WhatsApp messages go to the customer only.")
+        elif not self.template_id:
+            errors["template"] = _("Choose the template to send.")
         if errors:
             raise ValidationError(errors)
 
@@ -202,6 +282,10 @@ class ScheduledAction(models.Model):
     template = models.ForeignKey(
         MessageTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A WhatsApp message from an approved template (a rule's, or chosen on the conversation).
+    whatsapp_template = models.ForeignKey(
+        "WhatsAppTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     lead = models.ForeignKey(
         Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="scheduled_actions"
     )
@@ -215,7 +299,7 @@ class ScheduledAction(models.Model):
     recipient_user = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    channel = models.CharField(max_length=CHANNEL_LENGTH, choices=Channel.choices)
     # The moment the offset counts from (event time, or the appointment time it was planned for).
     anchor_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(db_index=True)
@@ -257,12 +341,21 @@ class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")  # WhatsApp's read receipt
     FAILED = "failed", _("Failed")
     BOUNCED = "bounced", _("Bounced")
 
 
 # Callbacks arrive out of order: a status only moves forward.
-STATUS_RANK = {"sending": 0, "queued": 1, "sent": 2, "delivered": 3, "failed": 4, "bounced": 4}
+STATUS_RANK = {
+    "sending": 0,
+    "queued": 1,
+    "sent": 2,
+    "delivered": 3,
+    "read": 4,
+    "failed": 5,
+    "bounced": 5,
+}
 
 
 class OutboundMessage(models.Model):
@@ -278,7 +371,7 @@ class OutboundMessage(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    channel = models.CharField(max_length=CHANNEL_LENGTH, choices=Channel.choices)
     to = models.CharField(max_length=320)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
@@ -309,7 +402,7 @@ class OptOut(models.Model):
         PROVIDER = "provider", _("Complaint or unsubscribe at the e-mail provider")
         STAFF = "staff", _("Recorded by staff")
 
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    channel = models.CharField(max_length=CHANNEL_LENGTH, choices=Channel.choices)
     address = models.CharField(max_length=320)  # lower-cased e-mail or E.164 number
     customer = models.ForeignKey(
         Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="opt_outs"
@@ -328,10 +421,15 @@ class OptOut(models.Model):
 
 
 class InboundSms(models.Model):
-    """An SMS a customer sent to our Twilio number, as it arrived (kept once per MessageSid)."""
+    """An SMS or WhatsApp message a customer sent to our Twilio number, as it arrived (kept once
+    per MessageSid). A WhatsApp message's `to_number` is the dealership's WhatsApp sender: the
+    customer's last one opens WhatsApp's 24-hour window (automation.whatsapp)."""
 
     sid = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=CHANNEL_LENGTH, choices=Channel.choices, default="sms")
     from_number = models.CharField(max_length=32)
+    to_number = models.CharField(max_length=32, blank=True)
+    profile_name = models.CharField(max_length=120, blank=True)  # WhatsApp's ProfileName
     body = models.TextField(blank=True)
     lead = models.ForeignKey(
         Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_sms"
@@ -340,6 +438,10 @@ class InboundSms(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The WhatsApp window: the customer's last message to the dealership's sender.
+            models.Index(fields=["from_number", "channel", "to_number", "received_at"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_number}: {self.body[:40]}"

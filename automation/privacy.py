@@ -11,6 +11,7 @@ from automation.models import (
     OutboundMessage,
     Rule,
     ScheduledAction,
+    WhatsAppTemplate,
 )
 from leads.privacy import How, holds_none, register
 
@@ -30,8 +31,8 @@ register(
     rows=lambda p: InboundSms.objects.filter(
         Q(lead__customer__in=p.customer_ids) | Q(from_number__in=p.phones)
     ),
-    fields={"from_number": How.BLANK, "body": How.BLANK},
-    why="the customer's number and what they wrote",
+    fields={"from_number": How.BLANK, "profile_name": How.BLANK, "body": How.BLANK},
+    why="the customer's number, their WhatsApp name and what they wrote",
 )
 register(
     OptOut,
@@ -57,4 +58,5 @@ register(
 )
 holds_none(MessageTemplate, "the dealership's templates, with placeholders")
 holds_none(Rule, "the dealership's automation rules")
+holds_none(WhatsAppTemplate, "the dealership's approved WhatsApp templates, with variables")
 holds_none(NotificationPreference, "staff preferences")

@@ -18,4 +18,15 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("dev-outbox/", views.dev_outbox, name="dev_outbox"),
     path("lead/<int:pk>/message/", views.lead_message, name="lead_message"),
+    path("whatsapp/", views.whatsapp_settings, name="whatsapp"),
+    path("whatsapp/sender/<int:dealership_pk>/", views.whatsapp_sender, name="whatsapp_sender"),
+    path("whatsapp/templates/new/", views.whatsapp_template_new, name="whatsapp_template_new"),
+    path(
+        "whatsapp/templates/<int:pk>/", views.whatsapp_template_edit, name="whatsapp_template_edit"
+    ),
+    path(
+        "whatsapp/templates/<int:pk>/delete/",
+        views.whatsapp_template_delete,
+        name="whatsapp_template_delete",
+    ),
 ]

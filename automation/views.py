@@ -6,18 +6,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import manager_required
-from automation import consent, customer_rules, errors, links, placeholders, selectors
+from accounts.models import Role
+from accounts.permissions import admin_required, manager_required
+from accounts.selectors import dealerships_for
+from automation import consent, customer_rules, errors, links, placeholders, selectors, whatsapp
 from automation import outbox as sending
 from automation import render as renderer
-from automation.forms import LeadMessageForm, PreviewForm, RuleForm, TemplateForm
-from automation.models import ActionState, Channel, MessageTemplate, Rule
+from automation.forms import (
+    LeadMessageForm,
+    PreviewForm,
+    RuleForm,
+    TemplateForm,
+    WhatsAppSenderForm,
+    WhatsAppTemplateForm,
+)
+from automation.models import ActionState, Channel, MessageTemplate, Rule, WhatsAppTemplate
 from leads.models import Lead
 from leads.selectors import visible_leads
 
@@ -173,7 +184,7 @@ def template_test(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(selectors.templates_for(request.user), pk=pk)
     lead = _preview_lead(request, template, request.POST.get("lead"))
     channel = request.POST.get("channel") or Channel.EMAIL
-    if lead is None or channel not in Channel.values:
+    if lead is None or channel not in (Channel.EMAIL, Channel.SMS):
         messages.error(request, _("Choose a lead and a channel for the test."))
         return redirect("automation:template_edit", pk=template.pk)
     try:
@@ -241,6 +252,121 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
             "sms_held": not settings.TWILIO_ACCOUNT_SID and settings.DEV_OUTBOX,
         },
     )
+
+
+# --- WhatsApp: the dealership's sender and its approved templates ----------------------------
+
+
+def _admin_dealerships(request: HttpRequest):
+    return dealerships_for(request.user, roles=[Role.ADMIN])
+
+
+@manager_required
+def whatsapp_settings(request: HttpRequest) -> HttpResponse:
+    """Managers see whether WhatsApp is on and which templates are approved; admins set the
+    sender and manage the templates."""
+    dealerships = selectors.managed_dealerships(request.user)
+    raw = request.GET.get("dealership", "")
+    dealership = (dealerships.filter(pk=int(raw)).first() if raw.isdigit() else None) or (
+        dealerships.first()
+    )
+    if dealership is None:
+        raise Http404("No dealership to manage.")
+    is_admin = _admin_dealerships(request).filter(pk=dealership.pk).exists()
+    missing = [
+        name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not getattr(settings, name)
+    ]
+    return render(
+        request,
+        "automation/whatsapp.html",
+        {
+            "dealership": dealership,
+            "dealerships": dealerships,
+            "is_admin": is_admin,
+            "sender_form": WhatsAppSenderForm(instance=dealership) if is_admin else None,
+            "templates": WhatsAppTemplate.objects.filter(dealership=dealership),
+            "missing": missing,
+            "dev_outbox": bool(missing and settings.DEV_OUTBOX),
+            "inbound_url": links.public_url() + reverse("hooks:twilio_sms"),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def whatsapp_sender(request: HttpRequest, dealership_pk: int) -> HttpResponse:
+    dealership = get_object_or_404(_admin_dealerships(request), pk=dealership_pk)
+    form = WhatsAppSenderForm(request.POST, instance=dealership)
+    if form.is_valid():
+        form.save()
+        if dealership.whatsapp_number:
+            messages.success(request, _("WhatsApp sender saved: WhatsApp is on."))
+        else:
+            messages.success(request, _("WhatsApp sender removed: WhatsApp is off."))
+    else:
+        for errs in form.errors.values():
+            for error in errs:
+                messages.error(request, error)
+    return redirect(f"{reverse('automation:whatsapp')}?dealership={dealership.pk}")
+
+
+@admin_required
+def whatsapp_template_new(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("dealership", "")
+    template = WhatsAppTemplate(language="nl")
+    if raw.isdigit():
+        dealership = _admin_dealerships(request).filter(pk=int(raw)).first()
+        if dealership is not None:
+            template.dealership, template.language = dealership, dealership.language
+    return _whatsapp_template_form(request, template)
+
+
+@admin_required
+def whatsapp_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(
+        WhatsAppTemplate.objects.filter(dealership__in=_admin_dealerships(request)), pk=pk
+    )
+    return _whatsapp_template_form(request, template)
+
+
+def _whatsapp_template_form(request: HttpRequest, template: WhatsAppTemplate) -> HttpResponse:
+    form = WhatsAppTemplateForm(
+        request.POST or None,
+        instance=template,
+        dealerships=_admin_dealerships(request),
+        initial={"dealership": template.dealership_id} if template.dealership_id else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        template = form.save()
+        messages.success(request, _("WhatsApp template saved."))
+        return redirect(f"{reverse('automation:whatsapp')}?dealership={template.dealership_id}")
+    preview = None
+    if template.pk:
+        lead = _preview_lead(request, template, None)
+        if lead is not None:
+            preview = {"lead": lead, "filled": whatsapp.fill(template, lead, strict=False)}
+    return render(
+        request,
+        "automation/whatsapp_template_form.html",
+        {"form": form, "template": template, "preview": preview},
+    )
+
+
+@admin_required
+@require_POST
+def whatsapp_template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(
+        WhatsAppTemplate.objects.filter(dealership__in=_admin_dealerships(request)), pk=pk
+    )
+    try:
+        template.delete()
+    except ProtectedError:
+        messages.error(
+            request, _("A rule sends this template: change the rule first, or take it out of use.")
+        )
+    else:
+        messages.success(request, _("WhatsApp template deleted."))
+    return redirect(f"{reverse('automation:whatsapp')}?dealership={template.dealership_id}")
 
 
 # --- the lead page: send a template to the customer -----------------------------------------

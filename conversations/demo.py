@@ -1,7 +1,10 @@
 """Demo conversations: on one open lead of each demo dealership's first salesperson, the
 customer's e-mail reply (stored as it would arrive at the lead's reply address), the
 salesperson's written answer, and the customer's SMS after it that still waits for an answer —
-so the inbox flags it, the dashboard counts it and the bell shows the reply."""
+so the inbox flags it, the dashboard counts it and the bell shows the reply. Where the
+dealership has a WhatsApp sender, another lead's conversation is on WhatsApp: the approved
+template the salesperson sent (read), the customer's answer, and the salesperson's free text
+inside the 24-hour window."""
 
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from automation import whatsapp
+from automation.demo import whatsapp_template
 from automation.models import (
     ActionKind,
     ActionState,
+    Channel,
     DeliveryStatus,
     InboundSms,
     Notification,
@@ -23,6 +29,7 @@ from automation.models import (
     OutboundMessage,
     RecipientKind,
     ScheduledAction,
+    WhatsAppTemplate,
 )
 from dealers.models import Dealership
 from leads.lifecycle import OPEN_STATUSES
@@ -66,6 +73,14 @@ def build(*, dealerships: dict[str, Dealership], now: datetime) -> None:
         )
         if lead is not None:
             _conversation(lead, now)
+        if dealership.whatsapp_number:
+            others = candidates.exclude(pk=lead.pk) if lead is not None else candidates
+            on_whatsapp = (
+                others.filter(assigned_to__username__in=DEMO_SELLERS, vehicle__isnull=False).first()
+                or others.filter(vehicle__isnull=False).first()
+            )
+            if on_whatsapp is not None:
+                _whatsapp_conversation(on_whatsapp, whatsapp_template(dealership))
 
 
 def _conversation(lead: Lead, now: datetime) -> None:
@@ -177,3 +192,93 @@ def _conversation(lead: Lead, now: datetime) -> None:
         user=seller, kind=NotificationKind.REPLY, lead=lead, title=title, body=follow_up,
         created_at=again,
     )  # fmt: skip
+
+
+WHATSAPP_TEXTS = (
+    "Ja graag! Kan het donderdag na 17 uur? Ik kom met mijn vrouw.",
+    "Donderdag 17:30 staat genoteerd, de {vehicle} staat dan voor u klaar. Tot donderdag! {seller}",
+)
+
+
+def _whatsapp_conversation(lead: Lead, template: WhatsAppTemplate) -> None:
+    """On WhatsApp: the salesperson's approved template (outside any window: the customer had
+    not written yet), the customer's answer (which opens the 24-hour window), and the
+    salesperson's free text in it, read by the customer. Answered: nobody waits."""
+    latest = max((e.occurred_at for e in lead.events.all()), default=lead.received_at)
+    end = max(timezone.now(), latest)
+    start = max(latest, end - timedelta(hours=4))
+    step = (end - start) / 4
+    invited, answered, confirmed = (start + step * n for n in (1, 2, 3))
+    seller, dealership = lead.assigned_to, lead.dealership
+    number = lead.customer.phones.first().number
+    filled = whatsapp.fill(template, lead)
+    _whatsapp_sent(lead, invited, body=filled.text, template=template, status="read")
+    answer, confirmation = WHATSAPP_TEXTS
+    message = InboundSms.objects.create(
+        sid=f"SMdemo{uuid.uuid4().hex}",
+        channel=Channel.WHATSAPP,
+        from_number=number,
+        to_number=dealership.whatsapp_number,
+        profile_name=str(lead.customer),
+        body=answer,
+        lead=lead,
+        received_at=answered,
+    )
+    record_event(
+        lead=lead,
+        kind=EventKind.MESSAGE_RECEIVED,
+        channel="whatsapp",
+        occurred_at=answered,
+        note=answer,
+        data={"from": number, "sid": message.sid, "inbound_sms_id": message.pk},
+    )
+    text = confirmation.format(vehicle=lead.vehicle, seller=seller.first_name or seller)
+    _whatsapp_sent(lead, confirmed, body=text, status="delivered")
+
+
+def _whatsapp_sent(
+    lead: Lead, at: datetime, *, body: str, status: str, template: WhatsAppTemplate | None = None
+) -> None:
+    seller = lead.assigned_to
+    number = lead.customer.phones.first().number
+    action = ScheduledAction.objects.create(
+        kind=ActionKind.REPLY,
+        lead=lead,
+        recipient_kind=RecipientKind.CUSTOMER,
+        channel="whatsapp",
+        due_at=at,
+        state=ActionState.SENT,
+        attempts=1,
+        claimed_at=at,
+        finished_at=at,
+        body="" if template else body,
+        whatsapp_template=template,
+        created_by=seller,
+        created_at=at,
+    )
+    message = OutboundMessage.objects.create(
+        action=action,
+        lead=lead,
+        channel="whatsapp",
+        to=number,
+        body=body,
+        language="nl",
+        status=status,
+        provider_id=f"SMdemo{uuid.uuid4().hex}",
+        created_at=at,
+    )
+    record_event(
+        lead=lead,
+        kind=EventKind.MESSAGE_SENT,
+        actor=seller,
+        occurred_at=at,
+        channel="whatsapp",
+        outcome=ContactOutcome.SENT,
+        note=body[:300],
+        data={
+            "to": number,
+            "recipient": "customer",
+            "action_id": action.pk,
+            "message_uid": str(message.uid),
+        },
+    )

@@ -11,12 +11,16 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from automation import whatsapp
+from automation.consent import customer_address, customer_channels, why_not_to_customer
 from automation.models import (
     ActionKind,
     ActionState,
+    Channel,
     OutboundMessage,
     RecipientKind,
     ScheduledAction,
+    WhatsAppTemplate,
 )
 from calls.models import Call
 from calls.models import Direction as CallDirection
@@ -42,6 +46,7 @@ class Entry:
     state: str = ""  # delivery state or call outcome, as shown
     state_key: str = ""  # the same, for the style (delivered, failed, queued…)
     detail: str = ""  # a call's length
+    attachments: tuple[str, ...] = ()  # a WhatsApp message's media, by content type
 
     @property
     def is_inbound(self) -> bool:
@@ -124,7 +129,9 @@ def _queued(ids: list[int]) -> list[Entry]:
             direction=OUT,
             channel=action.channel,
             channel_label=_channel_label(action.channel),
-            text=action.body or (action.template.name if action.template_id else ""),
+            text=action.body
+            or (action.whatsapp_template.name if action.whatsapp_template_id else "")
+            or (action.template.name if action.template_id else ""),
             subject=action.subject,
             by=str(action.created_by) if action.created_by_id else "",
             state=_("Queued"),
@@ -136,7 +143,7 @@ def _queued(ids: list[int]) -> list[Entry]:
             recipient_kind=RecipientKind.CUSTOMER,
             state__in=[ActionState.PENDING, ActionState.SENDING],
             messages__isnull=True,
-        ).select_related("created_by", "template")
+        ).select_related("created_by", "template", "whatsapp_template")
     ]
 
 
@@ -152,11 +159,17 @@ def _received(ids: list[int]) -> list[Entry]:
             by=(event.data or {}).get("from", ""),
             state=_("Opt-out") if (event.data or {}).get("keyword") == "stop" else "",
             state_key="received",
+            attachments=_attachments(event.data or {}),
         )
         for event in LeadEvent.objects.filter(
             lead_id__in=ids, kind=EventKind.MESSAGE_RECEIVED
         ).order_by("-occurred_at", "-id")[:LIMIT]
     ]
+
+
+def _attachments(data: dict) -> tuple[str, ...]:
+    media = data.get("media") or []
+    return tuple(str(m.get("type") or _("attachment")) for m in media if isinstance(m, dict))
 
 
 def _calls(ids: list[int]) -> list[Entry]:
@@ -217,4 +230,72 @@ def last_email_subject(entries: list[Entry]) -> str:
     for entry in reversed(entries):
         if entry.channel == ContactChannel.EMAIL and entry.subject:
             return entry.subject
+    return ""
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    template: WhatsAppTemplate
+    preview: str  # the approved text with this lead's values
+    empty: tuple[str, ...]  # placeholders without a value for this lead (not sendable)
+
+    @property
+    def label(self) -> str:
+        label = f"{self.template.name} ({self.template.language}): {self.preview}"
+        if self.empty:
+            missing = ", ".join("{{ %s }}" % n for n in self.empty)  # noqa: UP031
+            label += " — " + _("no value for %(names)s") % {"names": missing}
+        return label
+
+
+@dataclass(frozen=True)
+class ReplyOptions:
+    """What the reply form may offer for this lead: the channels (WhatsApp once the dealership
+    has a sender), why a channel is closed, and WhatsApp's window and approved templates."""
+
+    lead: Lead
+    channels: list[tuple[str, str]]
+    blocked: dict[str, str]
+    whatsapp_window: whatsapp.Window | None = None
+    whatsapp_templates: tuple[TemplateChoice, ...] = ()
+
+    @property
+    def whatsapp_offered(self) -> bool:
+        return any(v == Channel.WHATSAPP for v, _label in self.channels) and not self.blocked.get(
+            Channel.WHATSAPP
+        )
+
+    @property
+    def whatsapp_window_open(self) -> bool:
+        return bool(self.whatsapp_window and self.whatsapp_window.is_open)
+
+
+def reply_options(lead: Lead) -> ReplyOptions:
+    channels = customer_channels(lead)
+    blocked = {value: why_not_to_customer(lead, value) for value, _label in channels}
+    if Channel.WHATSAPP not in blocked or blocked[Channel.WHATSAPP]:
+        return ReplyOptions(lead=lead, channels=channels, blocked=blocked)
+    window = whatsapp.window(lead.dealership, customer_address(lead, Channel.WHATSAPP))
+    choices = ()
+    if not window.is_open:
+        language = lead.customer.language or lead.dealership.language
+        choices = tuple(
+            TemplateChoice(template=template, preview=filled.text, empty=filled.empty)
+            for template in whatsapp.templates_for(lead.dealership, language=language)
+            for filled in [whatsapp.fill(template, lead, strict=False)]
+        )
+    return ReplyOptions(
+        lead=lead,
+        channels=channels,
+        blocked=blocked,
+        whatsapp_window=window,
+        whatsapp_templates=choices,
+    )
+
+
+def last_inbound_channel(entries: list[Entry]) -> str:
+    """The channel the customer last wrote by: the reply goes back the same way by default."""
+    for entry in reversed(entries):
+        if entry.is_inbound and entry.channel in Channel.values:
+            return entry.channel
     return ""

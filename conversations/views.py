@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from automation.consent import why_not_to_customer
 from automation.errors import AutomationError
-from automation.models import Channel
 from conversations.forms import ReplyForm
+from conversations.selectors import reply_options
 from conversations.services import send_reply
 from leads.models import Lead
 from leads.selectors import visible_leads
@@ -20,22 +19,36 @@ from leads.selectors import visible_leads
 
 def _lead(request: HttpRequest, pk: int) -> Lead:
     return get_object_or_404(
-        visible_leads(request.user).select_related("customer", "dealership", "assigned_to"),
+        visible_leads(request.user).select_related(
+            "customer", "dealership", "assigned_to", "vehicle"
+        ),
         pk=pk,
     )
 
 
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thread. `?channel=whatsapp` chooses the reply's channel (a WhatsApp task's link; the
+    channel select asks again with htmx, keeping what was written)."""
     lead = _lead(request, pk)
     template = "conversations/_panel.html" if request.htmx else "conversations/page.html"
-    return render(request, template, {"lead": lead})
+    channel = request.GET.get("reply-channel") or request.GET.get("channel") or ""
+    form = None
+    if channel:
+        form = ReplyForm(
+            options=reply_options(lead),
+            channel=channel,
+            initial={
+                "text": request.GET.get("reply-text", "")[:5000],
+                "subject": request.GET.get("reply-subject", "")[:200],
+            },
+        )
+    return render(request, template, {"lead": lead, "reply_form": form})
 
 
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
-    blocked = {value: why_not_to_customer(lead, value) for value in Channel.values}
-    form = ReplyForm(request.POST, blocked=blocked)
+    form = ReplyForm(request.POST, options=reply_options(lead))
     sent = False
     if form.is_valid():
         try:
@@ -44,6 +57,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 channel=form.cleaned_data["channel"],
                 text=form.cleaned_data["text"],
                 subject=form.cleaned_data["subject"],
+                whatsapp_template=form.chosen_template(),
                 by=request.user,
             )
         except AutomationError as exc:
@@ -57,5 +71,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             errors = " ".join(e for errs in form.errors.values() for e in errs)
             messages.error(request, errors or _("Write a message first."))
         return redirect("conversations:thread", pk=lead.pk)
-    context = {"lead": lead, "reply_form": None if sent else form, "sent": sent}
+    if sent:  # a fresh form, on the channel just used
+        form = ReplyForm(options=reply_options(lead), channel=form.cleaned_data["channel"])
+    context = {"lead": lead, "reply_form": form, "sent": sent}
     return render(request, "conversations/_panel.html", context)

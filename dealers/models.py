@@ -55,6 +55,17 @@ class Dealership(models.Model):
         _("inbound lead address"), unique=True, help_text=_("Portals send leads to this address.")
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[validate_e164])
+    # The Twilio number enabled for WhatsApp (Twilio's SMS number is TWILIO_FROM_NUMBER, one for
+    # the whole installation; each dealership has a WhatsApp business profile of its own).
+    whatsapp_number = models.CharField(
+        _("WhatsApp sender"),
+        max_length=16,
+        blank=True,
+        validators=[validate_e164],
+        help_text=_(
+            "The Twilio number enabled for WhatsApp, e.g. +3197010520000. Empty: WhatsApp is off."
+        ),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     retention_months = models.PositiveSmallIntegerField(
         _("keep personal data for (months)"),
@@ -68,6 +79,14 @@ class Dealership(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # An incoming WhatsApp message finds its dealership by the number it was sent to.
+            models.UniqueConstraint(
+                fields=["whatsapp_number"],
+                condition=~models.Q(whatsapp_number=""),
+                name="one_dealership_per_whatsapp_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -185,6 +185,8 @@ def _dealerships() -> dict[str, Dealership]:
             language="nl",
             inbound_address="doesburg@leads.dealerlms.example",
             phone="+31313472200",
+            # Doesburg answers on WhatsApp too (Settings → Automations → WhatsApp).
+            whatsapp_number="+3197010520000",
         ),
         "lyon": dict(
             name="Garage Dupont Lyon",

@@ -2,7 +2,7 @@
 arguments built from the world of tests/test_role_walk.py)."""
 
 from automation import notifications
-from automation.models import MessageTemplate, Notification, Rule
+from automation.models import MessageTemplate, Notification, Rule, WhatsAppTemplate
 
 EVERYONE = {"owner", "colleague", "bdc", "manager", "admin", "stranger"}
 LEAD_SEERS = {"owner", "manager", "admin"}
@@ -27,6 +27,18 @@ def _rule(world: dict) -> Rule:
     return rule
 
 
+def _whatsapp_template(world: dict) -> WhatsAppTemplate:
+    """A template of its own for each role's try: one role's delete leaves the next one."""
+    return WhatsAppTemplate.objects.create(
+        dealership=world["dealership"],
+        name=f"Walk {WhatsAppTemplate.objects.count()}",
+        content_sid=f"HX{WhatsAppTemplate.objects.count():032x}",
+        language="nl",
+        body="Hallo {{1}}",
+        variables=["customer_first_name"],
+    )
+
+
 def _notification(world: dict) -> Notification:
     return notifications.notify(user=world["owner"], kind="assigned", title="Walk")
 
@@ -46,6 +58,12 @@ AUTOMATION_ACCESS = {
     "automation:outbox": (MANAGERS | {"stranger"}, None),
     "automation:dev_outbox": (MANAGERS | {"stranger"}, None),
     "automation:lead_message": (LEAD_SEERS, lambda w: [w["lead"].pk]),
+    # WhatsApp: managers see its state and templates, admins set the sender and the templates.
+    "automation:whatsapp": (MANAGERS | {"stranger"}, None),
+    "automation:whatsapp_sender": ({"admin"}, lambda w: [w["dealership"].pk]),
+    "automation:whatsapp_template_new": ({"admin"}, None),
+    "automation:whatsapp_template_edit": ({"admin"}, lambda w: [_whatsapp_template(w).pk]),
+    "automation:whatsapp_template_delete": ({"admin"}, lambda w: [_whatsapp_template(w).pk]),
     "notifications:list": (EVERYONE, None),
     "notifications:bell": (EVERYONE, None),
     "notifications:read": ({"owner"}, lambda w: [_notification(w).pk]),

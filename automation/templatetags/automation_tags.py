@@ -2,9 +2,8 @@ from django import template
 
 from accounts.models import User
 from automation import selectors
-from automation.consent import customer_address, why_not_to_customer
+from automation.consent import customer_address, customer_channels, why_not_to_customer
 from automation.forms import LeadMessageForm
-from automation.models import Channel
 from leads.models import Lead
 
 register = template.Library()
@@ -20,7 +19,7 @@ def lead_messaging(lead: Lead) -> dict:
             "address": customer_address(lead, value),
             "blocked": why_not_to_customer(lead, value),
         }
-        for value, label in Channel.choices
+        for value, label in customer_channels(lead)
     ]
     return {
         "form": LeadMessageForm(lead=lead),

@@ -40,7 +40,7 @@ CLIPPED = """() => {
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     from appraisals.models import Appraisal
-    from automation.models import MessageTemplate, Rule
+    from automation.models import MessageTemplate, Rule, WhatsAppTemplate
     from dealers.models import Dealership
     from demo.builder import build_demo
     from distribution.models import DistributionRule
@@ -108,6 +108,11 @@ def demo(transactional_db, settings, tmp_path):
         ],
         "automation:outbox": [],
         "automation:dev_outbox": [],
+        "automation:whatsapp": [],
+        "automation:whatsapp_template_new": [],
+        "automation:whatsapp_template_edit": [
+            WhatsAppTemplate.objects.filter(dealership=doesburg).first().pk
+        ],
         "notifications:list": [],
         "notifications:preferences": [],
         "accounts:two_factor": [],
