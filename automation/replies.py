@@ -8,6 +8,7 @@ from django.db import transaction
 
 from automation.consent import record_opt_out, withdraw_opt_out
 from automation.models import Channel, InboundSms, OptOut
+from core.db import lock_keys
 from dealers.models import Dealership
 from leads import services as lead_services
 from leads.lifecycle import OPEN_STATUSES
@@ -93,6 +94,9 @@ def receive_whatsapp(
     dealership = Dealership.objects.filter(whatsapp_number=to_number).first() if to_number else None
     lead = None
     if dealership is not None:
+        # Two messages of a new number at the same moment (two webhook requests): the second
+        # waits here and then finds the lead the first made (the customer's own lock key).
+        lock_keys([f"customer:{dealership.pk}:{from_number}"])
         lead = (
             Lead.objects.filter(
                 dealership=dealership,

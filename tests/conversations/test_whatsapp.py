@@ -359,3 +359,44 @@ def test_a_whatsapp_task_opens_the_reply_form_with_whatsapp_chosen(client, shop)
     assert f'href="{link}"' in lead_page and "Write by WhatsApp" in lead_page
     page = thread(client, lead, channel="whatsapp")
     assert '<option value="whatsapp" selected>' in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_messages_of_a_new_number_at_once_make_one_lead(twilio):
+    """Twilio posts a customer's first two messages side by side: one customer, one lead, both
+    messages on it (two webhook requests, two threads, two database connections)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from automation.replies import receive_whatsapp
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once: PostgreSQL")
+    shop = DealershipFactory(whatsapp_number=SENDER)
+    errors: list[BaseException] = []
+
+    def message(number: str, n: int, start: threading.Barrier) -> None:
+        try:
+            start.wait()
+            receive_whatsapp(
+                sid=f"SM{number}{n}", from_number=number, to_number=SENDER, body=f"Vraag {n}"
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    for attempt in range(5):  # the race is narrow: several tries, a new number each
+        number = f"+3161112223{attempt}"
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=message, args=(number, n, start)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        leads = Lead.objects.filter(dealership=shop, customer__phones__number=number)
+        assert leads.count() == 1, number
+        assert InboundSms.objects.filter(lead=leads.get()).count() == 2
