@@ -263,9 +263,14 @@ TWILIO_API_BASE = env("TWILIO_API_BASE", "")
 
 # --- Domain defaults ---
 DEALERLMS_DEFAULT_REGION = env("DEALERLMS_DEFAULT_REGION", "NL")
-# Inbound leads: a larger message is stored but not parsed; the same customer asking about the
-# same vehicle within the window adds an event to the open lead; the website API's rate limit.
+# Inbound leads: the parser reads at most this much of a message (its text parts and small
+# attachments; images, PDFs and attachments over 2 MB are never read), a larger message is stored
+# but not parsed; the same customer asking about the same vehicle within the window adds an event
+# to the open lead; the website API's rate limit.
 DEALERLMS_MAX_INBOUND_BYTES = int(env("DEALERLMS_MAX_INBOUND_BYTES", str(10_000_000)))
+# A raw message larger than this is kept as a file (default storage, MEDIA_ROOT/inbound/…), not
+# in its database row.
+DEALERLMS_INBOUND_INLINE_BYTES = int(env("DEALERLMS_INBOUND_INLINE_BYTES", str(1_000_000)))
 DEALERLMS_DUPLICATE_WINDOW_HOURS = int(env("DEALERLMS_DUPLICATE_WINDOW_HOURS", "72"))
 DEALERLMS_API_RATE_PER_MINUTE = int(env("DEALERLMS_API_RATE_PER_MINUTE", "60"))
 # A parse job claims up to this many waiting messages (and bytes of them) at a time, and writes

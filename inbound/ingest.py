@@ -16,14 +16,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from email import message_from_bytes
-from email.policy import compat32
 from email.utils import getaddresses
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,8 +30,8 @@ from core.text import db_safe, db_text
 from dealers.models import Dealership
 from inbound.reply_text import reply_text
 from leadparser import NotALead, ParseError, parse_message
-from leadparser.mime import decode_bytes
-from leads import services
+from leadparser.mime import outline
+from leads import inbound_files, services
 from leads.customers import CustomerBook
 from leads.models import (
     ContactChannel,
@@ -62,10 +59,13 @@ _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "X-Forwarded-To", "To", "
 # --- receiving -------------------------------------------------------------------------------
 
 
-def receive_email(*, message, provider: str, event_id: str | None = None) -> InboundMessage:
-    """Store one e-mail exactly as it arrived and queue it for parsing. Database errors propagate
-    (the webhook then answers 5xx and the provider retries); content never makes this fail."""
-    raw = _raw_bytes(message)
+def receive_email(
+    *, message, provider: str, event_id: str | None = None, raw: bytes | None = None
+) -> InboundMessage:
+    """Store one e-mail exactly as it arrived (`raw`, as the provider posted it; else anymail's
+    message written out) and queue it for parsing. Database errors propagate (the webhook then
+    answers 5xx and the provider retries); content never makes this fail."""
+    raw = _raw_bytes(message) if raw is None else raw
     # Raw header values: the policy's structured headers cost more than the rest of the request.
     headers: dict[str, list[str]] = {}
     for name, value in message.raw_items():
@@ -126,9 +126,18 @@ def store_message(
     status = Status.RECEIVED if dealership is not None else Status.UNROUTED
     if status == Status.UNROUTED and channel == "email" and not (text or html):
         text, html, attachments = read_parts(raw)  # no worker reads it until it is routed
+    now = timezone.now()
+    # A large message goes to a file first (a retry of the delivery finds it there), the row
+    # then refers to it.
+    raw_file = (
+        inbound_files.keep(raw, key=key, at=now)
+        if len(raw) > settings.DEALERLMS_INBOUND_INLINE_BYTES
+        else ""
+    )
     try:
         with transaction.atomic():
             stored = InboundMessage.objects.create(
+                received_at=now,
                 channel=channel,
                 provider=provider[:30],
                 provider_message_id=provider_message_id,
@@ -140,7 +149,9 @@ def store_message(
                 subject=subject[:998],
                 dealership=dealership,
                 source=source,
-                raw=raw,
+                raw=b"" if raw_file else raw,
+                raw_file=raw_file,
+                raw_size=len(raw),
                 text=text,
                 html=html,
                 attachments=attachments or [],
@@ -152,7 +163,9 @@ def store_message(
     except IntegrityError:
         # The same delivery again (provider retry, or the same message through two routes).
         stored = InboundMessage.objects.get(dedup_key=key)
-        if key.startswith("key:") and content_hash(bytes(stored.raw)) != content_hash(raw):
+        if raw_file and raw_file != stored.raw_file.name:
+            inbound_files.discard([raw_file])  # (a retry in another month: the first copy stays)
+        if key.startswith("key:") and content_hash(stored.raw_bytes()) != content_hash(raw):
             # The same Message-ID with other content: a sender's correction, not a retry.
             return _store_correction(
                 stored,
@@ -227,13 +240,25 @@ _CONTENT_HEADERS = re.compile(
 def content_hash(raw: bytes) -> str:
     """The message as its sender wrote it: the body and the headers a person reads, without the
     trace headers each hop and provider adds (Received, DKIM, X-…). A bare document (an API's
-    JSON) is all content."""
+    JSON) is all content. The body is hashed a megabyte at a time: no copy of a 41 MB message."""
     for separator in (b"\r\n\r\n", b"\n\n"):
-        head, found, body = raw.partition(separator)
-        if found and _CONTENT_HEADERS.search(head):
-            headers = b"\n".join(m.group(0).strip() for m in _CONTENT_HEADERS.finditer(head))
-            return hashlib.sha256(headers + b"\0" + body.replace(b"\r\n", b"\n")).hexdigest()
+        at = raw.find(separator)
+        if at >= 0 and _CONTENT_HEADERS.search(raw, 0, at):
+            found = _CONTENT_HEADERS.finditer(raw, 0, at)
+            digest = hashlib.sha256(b"\n".join(m.group(0).strip() for m in found) + b"\0")
+            _update_unix_lines(digest, raw, at + len(separator))
+            return digest.hexdigest()
     return hashlib.sha256(raw).hexdigest()
+
+
+def _update_unix_lines(digest, raw: bytes, start: int, chunk: int = 1 << 20) -> None:
+    """digest.update(raw[start:].replace(b"\r\n", b"\n")), in slices that never split a CRLF."""
+    while start < len(raw):
+        end = min(start + chunk, len(raw))
+        while end < len(raw) and raw[end - 1] == 13:  # a CR: its LF may be in the next slice
+            end += 1
+        digest.update(raw[start:end].replace(b"\r\n", b"\n"))
+        start = end
 
 
 def route(recipients: list[str]) -> tuple[Dealership | None, str]:
@@ -289,28 +314,13 @@ def _subject(message) -> str:
 
 def read_parts(raw: bytes) -> tuple[str, str, list[dict]]:
     """The first text and HTML parts and the list of attachments, for people to read on the
-    quarantine page, decoded as the parser decodes them (leadparser.mime.decode_bytes).
-    compat32 parsing: several times cheaper than the structured headers."""
-    text, html, attachments = "", "", []
+    quarantine page, decoded as the parser decodes them (leadparser.mime.outline: the parts
+    found with byte searches, no attachment decoded, its size reckoned from its encoding)."""
     try:
-        parsed = message_from_bytes(raw, policy=compat32)
-        for part in parsed.walk():
-            if part.is_multipart():
-                continue
-            kind = part.get_content_type()
-            filename = part.get_filename()
-            payload = part.get_payload(decode=True) or b""
-            if filename or "attachment" in str(part.get("Content-Disposition", "")).lower():
-                attachments.append(
-                    {"filename": str(filename or ""), "content_type": kind, "size": len(payload)}
-                )
-            elif kind == "text/plain" and not text:
-                text = decode_bytes(payload, part.get_content_charset(), [], "text part")
-            elif kind == "text/html" and not html:
-                html = decode_bytes(payload, part.get_content_charset(), [], "HTML part")
+        return outline(raw)
     except Exception:
         logs.exception_without_text(logger, "could not read the parts of a message")
-    return text, html, attachments
+        return "", "", []
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -357,8 +367,7 @@ def _claim() -> list[InboundMessage]:
         InboundMessage.objects.select_for_update(skip_locked=True)
         .filter(status=Status.RECEIVED)
         .order_by("received_at")
-        .annotate(size=Length("raw"))
-        .values_list("pk", "size")[: settings.DEALERLMS_PARSE_BATCH_MESSAGES]
+        .values_list("pk", "raw_size")[: settings.DEALERLMS_PARSE_BATCH_MESSAGES]
     )
     chosen, total = [], 0
     for pk, size in waiting:
@@ -495,31 +504,32 @@ def _attach_replies(replies: list[tuple[InboundMessage, Lead]]) -> list[Outcome]
     return [Outcome(message=message, reply_on=lead) for message, lead in replies]
 
 
-def _read_parts(message: InboundMessage) -> None:
+def _read_parts(message: InboundMessage, raw: bytes | None = None) -> None:
     message.parse_attempts += 1
     message.processed_at = timezone.now()
     if message.channel == "email" and not (message.text or message.html or message.attachments):
-        text, html, attachments = read_parts(bytes(message.raw))
+        text, html, attachments = read_parts(message.raw_bytes() if raw is None else raw)
         message.text, message.html = db_text(text), db_text(html)
         message.attachments = db_safe(attachments)
 
 
 def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
     """The normalized lead, or (status, reason) when there is none."""
-    _read_parts(message)
+    raw = message.raw_bytes()  # read once (from its file, for a large one)
+    _read_parts(message, raw)
     dealership = message.dealership
     if dealership is None:
         return Status.UNROUTED, "no dealership for this address"
     if message.source is None:
         message.source = sources.by_sender(dealership, message.sender, message.envelope_sender)
     own = [*sources.own_addresses(dealership), message.recipient]
-    parsed = _parse(message, sources.labels(message.source), own)
+    parsed = _parse(message, raw, sources.labels(message.source), own)
     if isinstance(parsed, tuple):
         return parsed
     if message.source is None:
         message.source = sources.named(dealership, parsed.get("source"))
         if labels := sources.labels(message.source):
-            parsed = _parse(message, labels, own)
+            parsed = _parse(message, raw, labels, own)
             if isinstance(parsed, tuple):
                 return parsed
     parsed = db_safe(parsed)  # a NUL in a name or a comment must not stop the batch
@@ -528,13 +538,15 @@ def _read(message: InboundMessage, sources: _Sources) -> dict | tuple[str, str]:
 
 
 def _parse(
-    message: InboundMessage, labels: dict[str, str], own_addresses: list[str]
+    message: InboundMessage, raw: bytes, labels: dict[str, str], own_addresses: list[str]
 ) -> dict | tuple[str, str]:
     """The normalized lead, or (status, reason) when there is none: 'not a lead' for what holds
-    no lead by nature (an auto-reply, a bounce, our own mail), else quarantined."""
+    no lead by nature (an auto-reply, a bounce, our own mail), else quarantined. The parser
+    limit (DEALERLMS_MAX_INBOUND_BYTES) applies to what it reads: the text parts and small
+    attachments, not a brochure it never decodes."""
     try:
         return parse_message(
-            bytes(message.raw),
+            raw,
             region=message.dealership.country or settings.DEALERLMS_DEFAULT_REGION,
             extra_labels=labels,
             max_bytes=settings.DEALERLMS_MAX_INBOUND_BYTES,

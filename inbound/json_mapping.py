@@ -20,7 +20,7 @@ def unknown_keys(message: InboundMessage) -> list[dict[str, str]]:
     know, each with its value in this message (empty for a message that holds no JSON)."""
     if message.status not in quarantine.WAITING or message.dealership_id is None:
         return []
-    return unknown_fields(bytes(message.raw), extra_labels=ingest.extra_labels_for(message.source))
+    return unknown_fields(message.raw_bytes(), extra_labels=ingest.extra_labels_for(message.source))
 
 
 @transaction.atomic

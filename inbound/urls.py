@@ -9,6 +9,7 @@ app_name = "inbound"
 urlpatterns = [
     path("quarantine/", views.quarantine_list, name="quarantine"),
     path("quarantine/<int:pk>/", views.quarantine_detail, name="quarantine_detail"),
+    path("quarantine/<int:pk>/raw/", views.quarantine_raw, name="quarantine_raw"),
     path(
         "quarantine/<int:pk>/reparse/",
         views.quarantine_reparse,

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +63,8 @@ def quarantine_detail(
             # Bare documents (ADF, JSON from the API) have no text part: show the raw bytes.
             "raw_text": ""
             if (message.text or message.html)
-            else bytes(message.raw[:200_000]).decode("utf-8", "replace"),
+            else message.raw_head(200_000).decode("utf-8", "replace"),
+            "has_raw": bool(message.raw_file or message.raw),
             "log": message.log.select_related("actor"),
             "waiting": message.status in quarantine.ACTIONABLE,
             "not_a_lead": message.status == InboundMessage.Status.NOT_A_LEAD,
@@ -102,12 +103,26 @@ def _headers(message: InboundMessage) -> list[tuple[str, str]]:
     """The message's headers, decoded for reading (shown escaped by the template)."""
     from email import message_from_bytes, policy
 
-    head = bytes(message.raw).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:64_000]
+    head = message.raw_head(64_000).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     try:
         parsed = message_from_bytes(head + b"\n\n", policy=policy.default)
         return [(name, str(value)) for name, value in parsed.items()]
     except Exception:
         return [("", head.decode("utf-8", "replace"))]
+
+
+def quarantine_raw(request: HttpRequest, pk: int) -> FileResponse:
+    """The message exactly as it arrived, as a .eml download (streamed from its file when it is
+    a large one); for a mail program, never shown in the browser."""
+    message = _message(request, pk)
+    response = FileResponse(
+        message.open_raw(),
+        as_attachment=True,
+        filename=f"message-{message.pk}.eml",
+        content_type="message/rfc822",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

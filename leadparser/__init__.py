@@ -18,7 +18,7 @@ from leadparser.errors import (
 )
 from leadparser.label_dictionary import CANONICAL_FIELDS
 from leadparser.message import Message
-from leadparser.mime import bare_kind, read_bare, read_email, without_large_attachments
+from leadparser.mime import bare_kind, read_bare, read_email, to_read
 from leadparser.registry import run
 
 __all__ = [
@@ -66,14 +66,13 @@ def parse_message(
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    if len(raw) > max_bytes and bare_kind(raw) is None:
-        # A lead in the text part with a brochure or photos attached: read it without them.
-        raw = without_large_attachments(raw)
-    if len(raw) > max_bytes:
-        raise InputTooLarge(f"input too large: {len(raw)} bytes (limit {max_bytes})")
+    # A lead in the text part with a brochure or photos attached: read without them, never
+    # decoding them; max_bytes limits what is read (leadparser.mime.to_read).
+    raw, notes = _guarded(to_read, raw, max_bytes)
 
     def work() -> dict:
         message = Message(region=(region or "NL").upper(), extra_labels=dict(extra_labels or {}))
+        message.notes.extend(notes)
         kind = bare_kind(raw)
         if kind is None:
             read_email(raw, message)

@@ -20,7 +20,7 @@ from leadparser.errors import MalformedInput, NoLeadFound, ParseError
 from leadparser.json_shapes import Shaped, detect, question_keys, text_of
 from leadparser.label_dictionary import label_key, lookup
 from leadparser.message import Message
-from leadparser.mime import bare_kind, decode_bytes, read_bare, read_email
+from leadparser.mime import bare_kind, decode_bytes, read_bare, read_email, to_read
 from leadparser.phones import KINDS
 
 _WRAPPERS = ("lead", "data", "payload", "prospect", "result", "body")
@@ -324,10 +324,9 @@ def unknown_fields(
     """The keys of a JSON message (bare, or in an e-mail) that no mapping or dictionary knows:
     ``{"key": name to map, "example": its value, "also": the field's other names (a question's
     title)}``, what an admin maps on the quarantine page. Empty when it holds no readable JSON."""
-    if len(raw) > max_bytes:
-        return []
     message = Message(extra_labels=dict(extra_labels or {}))
     try:
+        raw, _notes = to_read(raw, max_bytes)  # a large e-mail without its brochure
         kind = bare_kind(raw)
         if kind is None:
             read_email(raw, message)

@@ -12,8 +12,9 @@ from email.message import Message as Message_
 from email.policy import compat32
 
 from leadparser.dates import parse_email_date
-from leadparser.errors import MalformedInput
+from leadparser.errors import InputTooLarge, MalformedInput
 from leadparser.message import Attachment, Message
+from leadparser.parts import Part, decoded_size, locate_parts, may_hold_lead
 
 ATTACHMENT_LIMIT = 2_000_000  # an ADF or JSON lead is a few kB; bigger attachments are media
 MAX_PARTS = 200
@@ -149,7 +150,7 @@ _BOUNDARY = re.compile(rb"""boundary\s*=\s*"?([^";\r\n]{1,200})""", re.IGNORECAS
 def _check_part_count(raw: bytes) -> None:
     """Refuse part bombs up front: the stdlib parses every part's headers, and a message of
     thousands of parts would hold a worker for seconds (docs/benchmarks.md)."""
-    boundaries = set(_BOUNDARY.findall(raw[:10_000_000]))
+    boundaries = set(_BOUNDARY.findall(raw, 0, 10_000_000))
     if len(boundaries) > MAX_PARTS:
         raise MalformedInput(f"too many MIME boundaries ({len(boundaries)})")
     parts = sum(raw.count(b"\n--" + b.strip()) for b in boundaries)
@@ -203,57 +204,127 @@ def _walk(part: Message_, targets: list[Message], counter: list[int]) -> None:
 
 
 def _add_part(part: Message_, targets: list[Message], index: int) -> None:
-    """Decode one leaf part once and give it to the message and every attached one around it."""
+    """Decode one leaf part once and give it to the message and every attached one around it.
+    A part no reader needs (an image, a PDF, an archive) or an attachment over ATTACHMENT_LIMIT
+    (reckoned from its encoded length) is never decoded."""
     content_type = part.get_content_type()
     try:
         filename = part.get_filename()
         disposition = part.get_content_disposition()
     except (ValueError, TypeError, LookupError):
         filename, disposition = None, None
+    where = filename or f"part {index} ({content_type})"
+    is_body = disposition != "attachment" and not filename
+    is_text = is_body and content_type in ("text/plain", "text/html")
+    if not is_text:
+        if not may_hold_lead(content_type, filename):
+            return
+        encoded = part.get_payload()
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if isinstance(encoded, str) and decoded_size(encoded, encoding) > ATTACHMENT_LIMIT:
+            for message in targets:
+                message.notes.append(_too_large(where))
+            return
     try:
         payload = part.get_payload(decode=True) or b""
     except (ValueError, TypeError, LookupError, AssertionError):
         for message in targets:
             message.notes.append(f"part {index}: undecodable content skipped")
         return
-    where = filename or f"part {index} ({content_type})"
-    is_body = disposition != "attachment" and not filename
-    if is_body and content_type in ("text/plain", "text/html"):
+    if is_text:
         notes: list[str] = []
         text = decode_bytes(payload, part.get_content_charset(), notes, where)
         for message in targets:
             message.notes.extend(notes)
             (message.texts if content_type == "text/plain" else message.htmls).append(text)
         return
-    if content_type.startswith(("image/", "audio/", "video/", "font/")):
-        return
-    if len(payload) > ATTACHMENT_LIMIT:
-        for message in targets:
-            message.notes.append(f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped")
-        return
     attachment = Attachment(filename, content_type, payload)
     for message in targets:
         message.attachments.append(attachment)
 
 
-def without_large_attachments(raw: bytes) -> bytes:
-    """The e-mail with every attachment over ATTACHMENT_LIMIT emptied (its headers kept): a lead
-    never sits in a 30 MB brochure, and the parser need not decode one. Only the stdlib's
-    lenient parse and serialise; what cannot be read this way is returned as it was."""
-    try:
-        msg = email.message_from_bytes(raw, policy=compat32)
-        removed = 0
-        for part in msg.walk():
-            if part.is_multipart():
-                continue
-            payload = part.get_payload()
-            if (
-                isinstance(payload, str)
-                and len(payload) > ATTACHMENT_LIMIT
-                and (part.get_filename() or part.get_content_maintype() not in ("text",))
-            ):
-                part.set_payload("")
-                removed += 1
-        return msg.as_bytes() if removed else raw
-    except Exception:
-        return raw
+def _too_large(where: str) -> str:
+    return f"{where}: attachment over {ATTACHMENT_LIMIT} bytes skipped"
+
+
+def without_unread_parts(raw: bytes) -> tuple[bytes, list[str]]:
+    """The e-mail as the parser reads it: the bodies of the parts no reader needs (images, PDFs,
+    archives: leadparser.parts.may_hold_lead) and of attachments over ATTACHMENT_LIMIT emptied,
+    their headers kept, with a note for each attachment left unread that a reader could have
+    read. The parts are found with byte searches (leadparser.parts): a 30 MB brochure is neither
+    parsed line by line, nor copied, nor decoded. What that reading cannot place is returned
+    as it was (the stdlib then reads it whole)."""
+    parts = locate_parts(raw)
+    if parts is None:
+        return raw, []
+    notes, dropped = [], []
+    for part in parts:
+        if part.is_body_text or part.body_start == part.body_end:
+            continue
+        if not may_hold_lead(part.content_type, part.filename):
+            dropped.append(part)
+        elif part.size(raw) > ATTACHMENT_LIMIT:
+            dropped.append(part)
+            notes.append(_too_large(part.filename or f"part {part.index} ({part.content_type})"))
+    if not dropped:
+        return raw, notes
+    kept, at = [], 0
+    for part in dropped:
+        kept.append(raw[at : part.body_start])
+        at = part.body_end
+    kept.append(raw[at:])
+    return b"".join(kept), notes
+
+
+def to_read(raw: bytes, max_bytes: int) -> tuple[bytes, list[str]]:
+    """What the parser reads of ``raw``, and notes on what it leaves out. A bare document is
+    read whole; an e-mail larger than ATTACHMENT_LIMIT (or max_bytes) without its unread parts
+    (without_unread_parts). ``max_bytes`` applies to what is read: a lead in the text part next
+    to a 30 MB brochure is read, a 30 MB text part is refused (InputTooLarge)."""
+    notes: list[str] = []
+    if len(raw) > min(ATTACHMENT_LIMIT, max_bytes) and bare_kind(raw) is None:
+        _check_part_count(raw)
+        read, notes = without_unread_parts(raw)
+        if len(read) > max_bytes:
+            raise InputTooLarge(
+                f"input too large: {len(read)} bytes without its attachments (limit {max_bytes})"
+            )
+        return read, notes
+    if len(raw) > max_bytes:
+        raise InputTooLarge(f"input too large: {len(raw)} bytes (limit {max_bytes})")
+    return raw, notes
+
+
+def outline(raw: bytes) -> tuple[str, str, list[dict]]:
+    """The first text and HTML body of an e-mail and its attachments (file name, type, size),
+    for people to read; no attachment is decoded: its size is reckoned from its encoded
+    length. Bodies are decoded as the parser decodes them (decode_bytes)."""
+    text, html, attachments = "", "", []
+    parts = locate_parts(raw)
+    if parts is None:  # beyond the byte reading: the stdlib's walk, attachments undecoded
+        parsed = email.message_from_bytes(raw, policy=compat32)
+        leaves = [p for p in parsed.walk() if not p.is_multipart()]
+    else:
+        leaves = parts
+    for leaf in leaves:
+        headers = leaf.headers if isinstance(leaf, Part) else leaf
+        kind = headers.get_content_type()
+        filename = headers.get_filename()
+        if filename or "attachment" in str(headers.get("Content-Disposition", "")).lower():
+            encoding = str(headers.get("Content-Transfer-Encoding", "")).strip().lower()
+            size = leaf.size(raw) if isinstance(leaf, Part) else _payload_size(leaf, encoding)
+            attachments.append(
+                {"filename": str(filename or ""), "content_type": kind, "size": size}
+            )
+        elif kind in ("text/plain", "text/html") and not (text if kind == "text/plain" else html):
+            part = leaf.message(raw) if isinstance(leaf, Part) else leaf
+            payload = part.get_payload(decode=True) or b""
+            where = "text part" if kind == "text/plain" else "HTML part"
+            decoded = decode_bytes(payload, part.get_content_charset(), [], where)
+            text, html = (decoded, html) if kind == "text/plain" else (text, decoded)
+    return text, html, attachments
+
+
+def _payload_size(part: Message_, encoding: str) -> int:
+    payload = part.get_payload()
+    return decoded_size(payload, encoding) if isinstance(payload, str) else 0

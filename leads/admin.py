@@ -68,7 +68,10 @@ class InboundMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "provider", "channel", "dealership"]
     search_fields = ["sender", "recipient", "subject", "message_id", "provider_message_id"]
     date_hierarchy = "received_at"
-    readonly_fields = [f.name for f in InboundMessage._meta.fields if f.name != "raw"]
+    # The raw message is downloaded from the quarantine page (inbound.views.quarantine_raw).
+    readonly_fields = [
+        f.name for f in InboundMessage._meta.fields if f.name not in ("raw", "raw_file")
+    ]
     inlines = [InboundMessageLogInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:

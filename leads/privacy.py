@@ -66,6 +66,8 @@ class PersonalData:
     why: str = ""
     # Told the rows before they are erased: for copies held elsewhere (a recording at Twilio).
     before_erase: Callable[[list], None] | None = None
+    # The access export's values for a row besides its fields (what a file holds).
+    exported: Callable[[models.Model], dict[str, Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -84,9 +86,12 @@ def register(
     delete_rows: bool = False,
     why: str = "",
     before_erase: Callable[[list], None] | None = None,
+    exported: Callable[[models.Model], dict[str, Any]] | None = None,
 ) -> None:
     """Declare where `model` holds a person's data. `rows` selects the person's rows."""
-    REGISTRY[model] = PersonalData(model, rows, fields or {}, delete_rows, why, before_erase)
+    REGISTRY[model] = PersonalData(
+        model, rows, fields or {}, delete_rows, why, before_erase, exported
+    )
 
 
 def holds_none(model: type[models.Model], why: str) -> None:
@@ -259,7 +264,8 @@ def person_rows(person: Person) -> Iterator[tuple[PersonalData, list[models.Mode
 def person_records(person: Person) -> Iterator[tuple[PersonalData, list[dict[str, Any]]]]:
     """Every registered model's rows of the person, as plain dictionaries (all their fields)."""
     for entry, rows in person_rows(person):
-        yield entry, [row_data(r) for r in rows]
+        extra = entry.exported or (lambda _row: {})
+        yield entry, [{**row_data(r), **extra(r)} for r in rows]
 
 
 def access_export(person: Person) -> dict[str, Any]:
@@ -346,6 +352,7 @@ def _declare() -> None:
         rows=messages,
         fields={
             "raw": How.BLANK,
+            "raw_file": How.FILE,  # a large message's file (leads.inbound_files)
             "text": How.BLANK,
             "html": How.BLANK,
             "parsed": How.BLANK,
@@ -357,6 +364,8 @@ def _declare() -> None:
             "failure_reason": How.SCRUB,
         },
         why="the message as it arrived, with its envelope",
+        # The message as it arrived, wherever it is kept (in the row, or a large one's file).
+        exported=lambda message: {"raw": _plain(message.raw_bytes())},
     )
     register(
         InboundMessageLog,

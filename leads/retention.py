@@ -12,11 +12,20 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from dealers.models import Dealership
-from leads import privacy, services
+from leads import inbound_files, privacy, services
 from leads.lifecycle import CLOSED_STATUSES
 from leads.models import Customer, ErasureRecord, InboundMessage, Lead
 
-RAW_FIELDS = ("raw", "text", "html", "attachments", "parsed", "sender", "envelope_sender")
+RAW_FIELDS = (
+    "raw",
+    "raw_file",
+    "text",
+    "html",
+    "attachments",
+    "parsed",
+    "sender",
+    "envelope_sender",
+)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -70,15 +79,20 @@ def erase_customer_past_retention(*, customer_id: int, cutoff: datetime) -> bool
 
 
 def erase_raw_messages(*, dealership: Dealership, now: datetime) -> int:
-    """Blank the raw copies (and their readable parts) of messages received before the cutoff.
-    The leads made from them keep their fields; the message row stays for the counts."""
+    """Blank the raw copies (and their readable parts) of messages received before the cutoff,
+    and delete the files of large ones once that is committed. The leads made from them keep
+    their fields; the message row stays for the counts."""
     cutoff = months_before(now, dealership.retention_months)
     with transaction.atomic():
         old = InboundMessage.objects.filter(dealership=dealership, received_at__lt=cutoff).exclude(
-            raw=b"", parsed__isnull=True, sender=""
+            raw=b"", raw_file="", parsed__isnull=True, sender=""
         )
+        files = [name for name in old.values_list("raw_file", flat=True) if name]
+        if files:
+            transaction.on_commit(lambda: inbound_files.discard(files))
         return old.update(
             raw=b"",
+            raw_file="",
             text="",
             html="",
             attachments=[],

@@ -52,6 +52,18 @@ def _eager_celery(settings) -> None:
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, _media_root) -> None:
+    """Stored files (large inbound messages, photos) go to a folder of this run, never to the
+    project's media/; a test that looks at its files sets MEDIA_ROOT to its own tmp_path."""
+    settings.MEDIA_ROOT = _media_root
+
+
 @pytest.fixture(autouse=True)
 def _own_cache_keys(settings) -> None:
     """The real Redis cache, but keys of this test only: a rate-limit counter must not carry over

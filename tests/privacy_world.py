@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.utils import timezone
 
 from automation import notifications
@@ -9,6 +11,7 @@ from automation.models import NotificationPreference, OptOut, OutboundMessage, S
 from automation.replies import receive_sms
 from calls.models import Call
 from followup.models import Task
+from inbound import ingest
 from integrations.models import Delivery, DeliveryAttempt, SaleReport
 from leads import services
 from leads.models import (
@@ -69,6 +72,20 @@ def populated_person(tmp_path, settings) -> dict:
         status="parsed",
     )
     InboundMessageLog.objects.create(message=message, action="parsed", note=f"{LAST} parsed")
+    # A message with an attachment, kept as a file (leads.inbound_files), not yet a lead.
+    inline, settings.DEALERLMS_INBOUND_INLINE_BYTES = settings.DEALERLMS_INBOUND_INLINE_BYTES, 100
+    with_file = ingest.store_message(
+        channel="email",
+        raw=(
+            f"From: {FIRST} {LAST} <{EMAIL}>\r\nSubject: Brochure\r\n\r\nBel {PHONE}\r\n"
+            + "brochure " * 50
+        ).encode(),
+        dealership=dealership,
+        sender=EMAIL,
+        enqueue=False,
+    )
+    settings.DEALERLMS_INBOUND_INLINE_BYTES = inline
+    assert with_file.raw_file
     trade_in = LeadVehicle.objects.create(make="Ligier", model="JS50", registration="ZQ-123-X")
     lead = LeadFactory(
         dealership=dealership,
@@ -154,4 +171,5 @@ def populated_person(tmp_path, settings) -> dict:
         "stranger": stranger,
         "bystander": bystander,
         "photo": photo,
+        "message_file": Path(settings.MEDIA_ROOT) / with_file.raw_file.name,
     }

@@ -88,14 +88,14 @@ def test_an_erased_person_is_found_in_no_table_and_no_file(client, tmp_path, set
     stranger = world["stranger"]
     assert _found_anywhere(NEEDLES, skip={stranger.pk})  # the search finds them before
     photo_file = Path(world["photo"].file.path)
-    assert photo_file.exists()
+    assert photo_file.exists() and world["message_file"].exists()
 
     client.force_login(world["boss"])
     answer = client.post(reverse("leads:erase_customer", args=[world["lead"].pk]))
     assert answer.status_code == 302
 
     assert _found_anywhere(NEEDLES, skip={stranger.pk}) == []
-    assert not photo_file.exists()
+    assert not photo_file.exists() and not world["message_file"].exists()
     media = [p for p in Path(tmp_path).rglob("*") if p.is_file()]
     for path in media:
         content = path.read_bytes().lower()

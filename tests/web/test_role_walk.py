@@ -71,6 +71,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "conversations:reply": (LEAD_SEERS, lambda w: [w["lead"].pk]),
     "inbound:quarantine": (MANAGERS | {"stranger"}, None),
     "inbound:quarantine_detail": (MANAGERS, lambda w: [w["message"].pk]),
+    "inbound:quarantine_raw": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_reparse": (MANAGERS, lambda w: [w["message"].pk]),
     "inbound:quarantine_discard": (MANAGERS, lambda w: [w["message"].pk]),
     # POST-only; a message that is not "not a lead" answers with a redirect and a notice.
