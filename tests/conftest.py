@@ -120,6 +120,11 @@ def live_worker(transactional_db, settings):
     ):
         yield app
     app.conf.task_always_eager = True
+    # The worker marks this process as one whose tasks must not wait for results (a global
+    # flag that outlives it): later tests' eager `.delay().get()` would be refused.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
     _end_other_connections(in_transaction_only=True)
 
 
