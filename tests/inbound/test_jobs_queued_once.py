@@ -29,14 +29,17 @@ def broker(settings):
 
 
 def queued(app, task) -> int:
-    """How many runs of `task` wait in the broker's default queue (the test run's own)."""
+    """How many runs of `task` wait in the broker's default queue (the test run's own), at any
+    priority (Redis keeps one list per priority step)."""
     import json
 
     with app.connection_for_write() as conn:
-        client = conn.default_channel.client
+        channel = conn.default_channel
+        queue = app.conf.task_default_queue
         return sum(
             json.loads(raw)["headers"]["task"] == task.name
-            for raw in client.lrange(app.conf.task_default_queue, 0, -1)
+            for step in channel.priority_steps
+            for raw in channel.client.lrange(channel._q_for_pri(queue, step), 0, -1)
         )
 
 
