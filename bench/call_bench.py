@@ -70,6 +70,12 @@ class FakeTwilio(BaseHTTPRequestHandler):
         pass
 
 
+class FakeTwilioServer(ThreadingHTTPServer):
+    # A routing batch's calls arrive together (calls.services.DIAL_THREADS in flight): the
+    # standard backlog of 5 would refuse connections that Twilio itself would take.
+    request_queue_size = 256
+
+
 DIALED = """SELECT c.id, m.message_id FROM calls_call c
     JOIN leads_lead l ON c.lead_id = l.id
     JOIN leads_inboundmessage m ON l.inbound_message_id = m.id
@@ -105,7 +111,7 @@ def main() -> None:
     }
     print(f"database {env['DATABASE_URL']}, redis {env.get('REDIS_URL')}; {vars(args)}", flush=True)
     print(f"machine   {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
-    fake = ThreadingHTTPServer(("127.0.0.1", FAKE_PORT), FakeTwilio)
+    fake = FakeTwilioServer(("127.0.0.1", FAKE_PORT), FakeTwilio)
     threading.Thread(target=fake.serve_forever, daemon=True).start()
     ingest.create_database(env, args.sellers)
     import subprocess

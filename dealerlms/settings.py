@@ -181,7 +181,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_WORKER_PREFETCH_MULTIPLIER = int(env("CELERY_WORKER_PREFETCH_MULTIPLIER", "4"))
 # Jobs on the way from a lead to the salesperson's phone run at core.jobs.SPEED_TO_LEAD (0, taken
 # first on Redis); the rest waits behind them under load.
 CELERY_TASK_DEFAULT_PRIORITY = 6
