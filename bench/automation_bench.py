@@ -120,9 +120,10 @@ def schedule(rule_id: int, actions: int, start, spread: float) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO automation_scheduledaction (kind, rule_id, lead_id, recipient_kind,"
-            " channel, anchor_at, due_at, state, attempts, reason, created_at)"
+            " channel, anchor_at, due_at, state, attempts, reason, subject, body, created_at)"
             " SELECT 'rule', %s, i, 'customer', 'email', %s,"
-            " %s + make_interval(secs => %s * (i - 1)::float / %s), 'pending', 0, '', now()"
+            " %s + make_interval(secs => %s * (i - 1)::float / %s), 'pending', 0, '', '', '',"
+            " now()"
             " FROM generate_series(1, %s) i",
             [rule_id, start, start, spread, actions, actions],
         )
