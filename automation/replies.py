@@ -42,26 +42,38 @@ def receive_sms(*, sid: str, from_number: str, body: str) -> InboundSms:
     leads = Lead.objects.filter(customer_id__in=list(phones)).order_by("-received_at")
     lead = leads.filter(status__in=OPEN_STATUSES).first() or leads.first()
     sms = InboundSms.objects.create(sid=sid, from_number=from_number, body=body, lead=lead)
-    word = body.strip().lower().rstrip(".!")
-    data = {"from": from_number, "sid": sid, "inbound_sms_id": sms.pk}
-    if word in STOP_WORDS:
-        record_opt_out(channel=Channel.SMS, address=from_number, origin=OptOut.Origin.SMS_STOP)
+    _take_in(
+        message=sms,
+        lead=lead,
+        channel=Channel.SMS,
+        contact_channel=ContactChannel.SMS,
+        data={"from": from_number, "sid": sid, "inbound_sms_id": sms.pk},
+    )
+    return sms
+
+
+def _take_in(
+    *, message: InboundSms, lead: Lead | None, channel: str, contact_channel: str, data: dict
+) -> None:
+    """STOP records an opt-out on the message's channel, START withdraws it; the message goes on
+    the lead's conversation, where the salesperson is told (automation.notifications) and,
+    unless it is STOP / START, the customer waits for an answer (leads.services)."""
+    keyword = _keyword(message.body)
+    if keyword == "stop":
+        record_opt_out(channel=channel, address=message.from_number, origin=OptOut.Origin.SMS_STOP)
         data["keyword"] = "stop"  # an opt-out, not a question waiting for an answer
-    elif word in START_WORDS:
-        withdraw_opt_out(channel=Channel.SMS, address=from_number)
+    elif keyword == "start":
+        withdraw_opt_out(channel=channel, address=message.from_number)
         data["keyword"] = "start"
     if lead is not None:
-        # On the lead's conversation; the salesperson is told (automation.notifications) and,
-        # unless it is STOP / START, the customer waits for an answer (leads.services).
         record_event(
             lead=lead,
             kind=EventKind.MESSAGE_RECEIVED,
-            channel=ContactChannel.SMS,
-            occurred_at=sms.received_at,
-            note=body[:2000],
+            channel=contact_channel,
+            occurred_at=message.received_at,
+            note=message.body[:2000],
             data=data,
         )
-    return sms
 
 
 def _keyword(body: str) -> str:
@@ -121,21 +133,13 @@ def receive_whatsapp(
     data = {"from": from_number, "sid": sid, "inbound_sms_id": message.pk}
     if media:
         data["media"] = list(media)
-    if keyword == "stop":
-        record_opt_out(channel=Channel.WHATSAPP, address=from_number, origin=OptOut.Origin.SMS_STOP)
-        data["keyword"] = "stop"
-    elif keyword == "start":
-        withdraw_opt_out(channel=Channel.WHATSAPP, address=from_number)
-        data["keyword"] = "start"
-    if lead is not None:
-        record_event(
-            lead=lead,
-            kind=EventKind.MESSAGE_RECEIVED,
-            channel=ContactChannel.WHATSAPP,
-            occurred_at=message.received_at,
-            note=body[:2000],
-            data=data,
-        )
+    _take_in(
+        message=message,
+        lead=lead,
+        channel=Channel.WHATSAPP,
+        contact_channel=ContactChannel.WHATSAPP,
+        data=data,
+    )
     return message
 
 

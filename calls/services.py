@@ -157,24 +157,6 @@ def _next_opening(dealership, at: datetime) -> datetime:
 # --- the bridge ------------------------------------------------------------------------------
 
 
-def bridge_wanted(lead: Lead) -> bool:
-    """An active lead, still to be reached, with a number to call, at a dealership that wants
-    the bridge, and no incoming call of the same lead going on (that one rings by itself)."""
-    if not is_configured():
-        return False
-    if not CallSettings.objects.filter(
-        dealership_id=lead.dealership_id, bridge_on_assignment=True
-    ).exists():
-        return False
-    if lead.is_passive or not lead.is_open or lead.first_contact_at is not None:
-        return False
-    if not lead.customer.primary_phone:
-        return False
-    if Routing.objects.filter(lead_id=lead.pk, rule__call_bridge=False).exists():
-        return False  # the rule that gave it out says: no call bridge
-    return not lead.calls.filter(direction=Direction.INBOUND, state__in=LIVE).exists()
-
-
 @transaction.atomic
 def schedule_call(
     *,
@@ -242,8 +224,10 @@ def start_bridges(*, pairs: list[tuple[int, int, int | None]]) -> dict[int, Call
 def _bridge_calls(
     pairs: list[tuple[int, int, int | None]], now: datetime
 ) -> tuple[dict[int, Call], list[Call]]:
-    """bridge_wanted() and schedule_call() for a batch, in a handful of queries: (the call of
-    each lead, the new ones to ring now)."""
+    """Which leads get a bridge call (an active lead still to be reached, with a number to call,
+    at a dealership that wants the bridge, under a rule that does not say no, without an
+    incoming call of its own going on) and their calls, in a handful of queries for the batch:
+    (the call of each lead, the new ones to ring now)."""
     lead_ids = [p[0] for p in pairs]
     leads = (
         Lead.objects.select_for_update(of=("self",))
