@@ -311,6 +311,11 @@ CELERY_BEAT_SCHEDULE["leads-erase-past-retention"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+CELERY_BEAT_SCHEDULE["leads-sweep-unreferenced-message-files"] = {
+    "task": "leads.tasks.sweep_unreferenced_message_files",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
+}
 # Where the public links point (unsubscribe, Twilio status callbacks): this site's address.
 DEALERLMS_PUBLIC_URL = env("DEALERLMS_PUBLIC_URL", "http://127.0.0.1:8000")
 # A message claimed longer ago than this without an outcome is "unknown", never resent.

@@ -13,9 +13,10 @@ a message never removes another's (one portal e-mail sent to two dealerships is 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from leads.models import InboundMessage
 
@@ -65,3 +66,31 @@ def discard(names: list[str]) -> None:
     for name in names:
         if name and name not in referred:
             files.delete(name)
+
+
+def sweep_unreferenced(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Files no row refers to: a process that died between writing the file and inserting its
+    row, with no provider retry to claim it. They hold personal data nobody can erase from the
+    app, so they go; a file younger than `older_than` may still be waiting for its row. Returns
+    how many were deleted."""
+    files = storage()
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for name in _names(files, "inbound"):
+        if files.get_modified_time(name) >= cutoff:
+            continue
+        if not InboundMessage.objects.filter(raw_file=name).exists():
+            files.delete(name)
+            deleted += 1
+    return deleted
+
+
+def _names(files, folder: str):
+    try:
+        folders, names = files.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _names(files, f"{folder}/{sub}")

@@ -307,3 +307,26 @@ def test_the_parser_limit_applies_to_what_it_reads_not_to_the_brochure(send, doe
     send(website_form(brochure=2 * MB))
 
     assert Lead.objects.get().customer.full_name == "Ruud Verbeek"
+
+
+def test_a_file_whose_row_was_never_written_is_swept_after_a_day(send, doesburg, media):
+    """The process died between writing the file and inserting its row, and the provider never
+    retried: the file holds personal data no row points to. The hourly sweep deletes it once it
+    is a day old; files with a row, and a file that may still be waiting for its row, stay."""
+    import os
+    import time
+
+    from leads import tasks
+
+    send(website_form(brochure=2 * MB))
+    kept = media / InboundMessage.objects.get().raw_file.name
+    orphan = kept.with_name("0" * 64 + "-0123456789abcdef.eml")
+    orphan.write_bytes(b"From: someone@example.nl\r\n\r\nNaam: Iemand\r\n")
+    fresh = kept.with_name("1" * 64 + "-0123456789abcdef.eml")
+    fresh.write_bytes(b"From: other@example.nl\r\n\r\n")
+    two_days_ago = time.time() - 2 * 86400
+    for path in (kept, orphan):
+        os.utime(path, (two_days_ago, two_days_ago))
+
+    assert tasks.sweep_unreferenced_message_files.delay().get() == 1
+    assert files_in(media) == sorted([kept, fresh])
