@@ -44,6 +44,21 @@ def watch_for_violations(page) -> list[str]:
     return refused
 
 
+def test_the_phone_menu_is_folded_before_the_script_has_run(browser_page, shop):  # noqa: F811
+    """app.js is deferred (no inline script may set a class in the head): the menu must be folded
+    from the first paint all the same, not open until the script arrives. Here the script is
+    held back entirely."""
+    page = browser_page
+    login(page, "marco")
+    page.wait_for_selector("h1")
+    page.route("**/app*.js", lambda route: route.abort())
+    page.reload()
+    page.wait_for_selector("h1")
+    assert not page.evaluate("document.documentElement.classList.contains('js')")
+    assert not page.locator("#main-nav").is_visible()
+    assert page.locator(".menu-toggle").is_visible()
+
+
 def test_the_pages_scripts_work_under_the_policy(browser_page, shop):  # noqa: F811
     page = browser_page
     refused = watch_for_violations(page)
