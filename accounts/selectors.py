@@ -23,6 +23,10 @@ def dealerships_for(user: User, roles: Iterable[str] | None = None) -> QuerySet[
 def roles_of(user: User) -> set[str]:
     if user.is_superuser:
         return {Role.ADMIN}
+    # The request's user came with its roles (accounts.two_factor.workplace, one query per request).
+    known = getattr(user, "_roles_this_request", None)
+    if known is not None:
+        return set(known)
     return set(Membership.objects.filter(user=user).values_list("role", flat=True))
 
 

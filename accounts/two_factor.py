@@ -52,13 +52,16 @@ def workplace(request: HttpRequest) -> Workplace:
         rows = list(
             Membership.objects.filter(user=request.user)
             .order_by("pk")
-            .values_list("dealership__time_zone", "dealership__group__require_two_factor")
+            .values_list("dealership__time_zone", "dealership__group__require_two_factor", "role")
         )
         cached = Workplace(
             time_zone=rows[0][0] if rows else None,
-            two_factor_required=any(required for _zone, required in rows),
+            two_factor_required=any(required for _zone, required, _role in rows),
         )
         request._workplace = cached
+        # The same rows give the person's roles: accounts.selectors.roles_of reads them from
+        # here for the rest of this request (the navigation and the page each ask).
+        request.user._roles_this_request = frozenset(role for _zone, _required, role in rows)
     return cached
 
 

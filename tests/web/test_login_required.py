@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from tests.urlwalk import PUBLIC, PUBLIC_PREFIXES, all_url_patterns, sample_path
 
@@ -45,3 +46,17 @@ def test_login_and_logout(client, seller):
 @pytest.mark.django_db
 def test_healthz_reports_the_database(client):
     assert client.get("/healthz").json() == {"database": "ok"}
+
+
+@pytest.mark.django_db
+def test_a_role_changed_between_two_requests_counts_at_the_next_one(client):
+    """Roles are read once per request with the person's memberships: a manager made a
+    salesperson loses the manager's pages at their very next request."""
+    from accounts.models import Membership, Role
+    from tests.factories import DealershipFactory, manager
+
+    boss = manager(DealershipFactory())
+    client.force_login(boss)
+    assert client.get(reverse("distribution:fairness")).status_code == 200
+    Membership.objects.filter(user=boss).update(role=Role.SALESPERSON)
+    assert client.get(reverse("distribution:fairness")).status_code == 403
