@@ -129,24 +129,9 @@ def _conversation(lead: Lead, now: datetime) -> None:
 
     # 2. The salesperson answers in their own words (sent and delivered).
     text = answer.format(seller=seller)
-    action = ScheduledAction.objects.create(
-        kind=ActionKind.REPLY,
-        lead=lead,
-        recipient_kind=RecipientKind.CUSTOMER,
-        channel="email",
-        due_at=answered,
-        state=ActionState.SENT,
-        attempts=1,
-        claimed_at=answered,
-        finished_at=answered,
-        subject=subject,
-        body=text,
-        created_by=seller,
-        created_at=answered,
-    )
-    message = OutboundMessage.objects.create(
-        action=action,
-        lead=lead,
+    _reply_sent(
+        lead,
+        answered,
         channel="email",
         to=lead.customer.email,
         subject=subject,
@@ -154,22 +139,7 @@ def _conversation(lead: Lead, now: datetime) -> None:
         language=language,
         status=DeliveryStatus.DELIVERED,
         provider_id=f"<demo-reply-{lead.pk}@dealerlms>",
-        created_at=answered,
-    )
-    record_event(
-        lead=lead,
-        kind=EventKind.MESSAGE_SENT,
-        actor=seller,
-        occurred_at=answered,
-        channel="email",
-        outcome=ContactOutcome.SENT,
         note=subject,
-        data={
-            "to": message.to,
-            "recipient": "customer",
-            "action_id": action.pk,
-            "message_uid": str(message.uid),
-        },
     )
 
     # 3. The customer's SMS after it: unanswered, so the inbox flags it with its waiting time.
@@ -239,18 +209,48 @@ def _whatsapp_conversation(lead: Lead, template: WhatsAppTemplate) -> None:
 def _whatsapp_sent(
     lead: Lead, at: datetime, *, body: str, status: str, template: WhatsAppTemplate | None = None
 ) -> None:
+    _reply_sent(
+        lead,
+        at,
+        channel="whatsapp",
+        to=lead.customer.phones.first().number,
+        body=body,
+        language="nl",
+        status=status,
+        provider_id=f"SMdemo{uuid.uuid4().hex}",
+        note=body[:300],
+        template=template,
+    )
+
+
+def _reply_sent(
+    lead: Lead,
+    at: datetime,
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    language: str,
+    status: str,
+    provider_id: str,
+    note: str,
+    subject: str = "",
+    template: WhatsAppTemplate | None = None,
+) -> None:
+    """A reply the salesperson sent from the lead page, as the dispatcher leaves it: the action,
+    the message with its delivery state, the timeline's "message sent"."""
     seller = lead.assigned_to
-    number = lead.customer.phones.first().number
     action = ScheduledAction.objects.create(
         kind=ActionKind.REPLY,
         lead=lead,
         recipient_kind=RecipientKind.CUSTOMER,
-        channel="whatsapp",
+        channel=channel,
         due_at=at,
         state=ActionState.SENT,
         attempts=1,
         claimed_at=at,
         finished_at=at,
+        subject=subject,
         body="" if template else body,
         whatsapp_template=template,
         created_by=seller,
@@ -259,12 +259,13 @@ def _whatsapp_sent(
     message = OutboundMessage.objects.create(
         action=action,
         lead=lead,
-        channel="whatsapp",
-        to=number,
+        channel=channel,
+        to=to,
+        subject=subject,
         body=body,
-        language="nl",
+        language=language,
         status=status,
-        provider_id=f"SMdemo{uuid.uuid4().hex}",
+        provider_id=provider_id,
         created_at=at,
     )
     record_event(
@@ -272,11 +273,11 @@ def _whatsapp_sent(
         kind=EventKind.MESSAGE_SENT,
         actor=seller,
         occurred_at=at,
-        channel="whatsapp",
+        channel=channel,
         outcome=ContactOutcome.SENT,
-        note=body[:300],
+        note=note,
         data={
-            "to": number,
+            "to": to,
             "recipient": "customer",
             "action_id": action.pk,
             "message_uid": str(message.uid),
