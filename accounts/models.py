@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from dealers.phones import validate_e164
@@ -39,12 +41,29 @@ class User(AbstractUser):
     presence_changed_at = models.DateTimeField(null=True, blank=True)
     notify_by_email = models.BooleanField(_("notify me by e-mail"), default=True)
     notify_by_sms = models.BooleanField(_("notify me by SMS"), default=False)
+    # Part of every session's check (as the password is): a new value ends the person's
+    # sessions everywhere (accounts.services.end_sessions). Empty: as Django computes it.
+    session_generation = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, *, secret: str | None) -> str:
+        # Django's own salt and input, plus the generation: sessions from before this change
+        # stay valid until the first end_sessions().
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password + (f":{self.session_generation}" if self.session_generation else "")
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def is_absent_at(self, moment: datetime) -> bool:
         return self.absences.filter(starts_at__lte=moment, ends_at__gt=moment).exists()

@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,3 +34,10 @@ def create_person(*, password: str, **fields: str) -> User:
     user.set_password(password)
     user.save()
     return user
+
+
+def end_sessions(*, user: User) -> None:
+    """Log the person out everywhere: every session made before this stops at its next request.
+    A view that keeps its own session calls django.contrib.auth.update_session_auth_hash after."""
+    user.session_generation = secrets.token_hex(16)
+    user.save(update_fields=["session_generation"])

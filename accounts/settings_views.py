@@ -1,6 +1,7 @@
 """Users and roles, managed in the app by an admin of the dealerships."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,7 +91,9 @@ def person_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """Two-factor login off for someone who lost their phone and their backup codes: they log in
     with the password and, where the group requires it, set up their app again."""
     person = get_object_or_404(_manageable(request.user), pk=pk)
-    two_factor.remove_devices(user=person)
+    two_factor.remove_devices(user=person)  # their sessions end too, the lost phone's among them
+    if person == request.user:
+        update_session_auth_hash(request, person)
     messages.success(
         request,
         _("Two-factor login of %(name)s is reset: they set it up again.") % {"name": person},

@@ -26,6 +26,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.models import Membership, User
 
 BACKUP_CODES = 10
@@ -122,8 +123,10 @@ def code_matches_secret(key: str, code: str) -> bool:
 def enrol(*, user: User, key: str) -> tuple[TOTPDevice, list[str]]:
     """Turn two-factor login on with the confirmed `key`: the authenticator device, and a new set
     of backup codes (returned once; only they are shown, never stored elsewhere). Any earlier
-    devices of the person go."""
-    remove_devices(user=user)
+    devices of the person go, and so do their other sessions: one opened by someone who knew
+    only the password must not outlive the second factor."""
+    _delete_devices(user)
+    services.end_sessions(user=user)
     device = TOTPDevice.objects.create(
         user=user, name=DEVICE_NAME, key=key, confirmed=True, last_t=_totp(key).t()
     )
@@ -140,8 +143,16 @@ def new_backup_codes(*, user: User) -> list[str]:
     return codes
 
 
+@transaction.atomic
 def remove_devices(*, user: User) -> int:
-    """Two-factor login off for the person (their choice, or an admin's after a lost phone)."""
+    """Two-factor login off for the person (their choice, or an admin's after a lost phone):
+    every session of theirs ends too, one on a lost phone included."""
+    removed = _delete_devices(user)
+    services.end_sessions(user=user)
+    return removed
+
+
+def _delete_devices(user: User) -> int:
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     backups, _ = StaticDevice.objects.filter(user=user).delete()
     return removed + backups

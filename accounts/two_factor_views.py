@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
@@ -32,7 +33,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import login as way_in
-from accounts import two_factor
+from accounts import services, two_factor
 from accounts.models import User
 
 
@@ -189,6 +190,7 @@ def security(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         if two_factor.code_matches_secret(key, form.cleaned_data["code"]):
             device, codes = two_factor.enrol(user=user, key=key)
+            update_session_auth_hash(request, user)  # the other sessions ended, not this one
             request.session.pop(two_factor.ENROLMENT_KEY, None)
             django_otp.login(request, device)  # this session has just shown it has the app
             messages.success(request, _("Two-factor login is on."))
@@ -225,6 +227,7 @@ def disable(request: HttpRequest) -> HttpResponse:
             ok = False
         if ok:
             two_factor.remove_devices(user=user)
+            update_session_auth_hash(request, user)
             request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
             messages.success(request, _("Two-factor login is off."))
             return redirect("accounts:two_factor")
@@ -265,3 +268,12 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
         "codes_form": form,
     }
     return render(request, "accounts/security.html", context, status=400)
+
+
+@require_POST
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """Log out on every other phone and computer (one left logged in somewhere, or lost)."""
+    services.end_sessions(user=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("You are logged out everywhere else."))
+    return redirect("accounts:two_factor")

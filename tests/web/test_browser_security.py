@@ -156,4 +156,10 @@ def test_two_factor_login_set_up_and_used_on_a_phone(browser_page, shop):  # noq
     page.get_by_role("button", name="Log in").click()
     page.wait_for_selector("text=Fatima el Amrani")
     assert page.url.endswith(reverse("leads:inbox"))
+
+    page.goto(page.base_url + reverse("accounts:two_factor"))
+    page.get_by_role("button", name="Log out everywhere else").click()
+    page.wait_for_selector("text=You are logged out everywhere else.")
+    shot(page, "two-factor-on-log-out-elsewhere")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not refused, refused

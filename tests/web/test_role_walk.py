@@ -45,6 +45,7 @@ ACCESS: dict[str, tuple[set[str], object]] = {
     "accounts:two_factor": (EVERYONE, None),
     "accounts:two_factor_disable": (EVERYONE, None),
     "accounts:two_factor_backup_codes": (EVERYONE, None),
+    "accounts:end_other_sessions": (EVERYONE, None),
     "leads:list": (EVERYONE, None),
     "leads:inbox": (EVERYONE, None),
     "leads:export_log": (MANAGERS | {"stranger"}, None),
