@@ -34,9 +34,15 @@ DEFAULT_STEPS = {
 MISSED_AFTER = timedelta(hours=12)
 
 
-def _steps(
-    dealership_id: int, stage: str
-) -> tuple[Cadence | None, list[tuple[int, str, int | None]]]:
+Steps = tuple[Cadence | None, list[tuple[int, str, int | None]]]
+
+
+def _steps(dealership_id: int, stage: str, memo: dict | None = None) -> Steps:
+    """The stage's cadence and its steps; `memo` keeps them for the rest of a batch."""
+    if memo is not None:
+        if (dealership_id, stage) not in memo:
+            memo[dealership_id, stage] = _steps(dealership_id, stage)
+        return memo[dealership_id, stage]
     cadence = (
         Cadence.objects.filter(dealership_id=dealership_id, stage=stage)
         .prefetch_related("steps")
@@ -56,9 +62,11 @@ def _cancel_open(lead: Lead, *, cadence_only: bool, kinds: set[str] | None = Non
     tasks.update(state=Task.State.CANCELLED, finished_at=timezone.now())
 
 
-def _create_day(lead: Lead, stage: str, start: datetime, after_day: int | None) -> list[Task]:
+def _create_day(
+    lead: Lead, stage: str, start: datetime, after_day: int | None, memo: dict | None = None
+) -> list[Task]:
     """The tasks of the first step day after `after_day` (None: the first day of the cadence)."""
-    _cadence, steps = _steps(lead.dealership_id, stage)
+    _cadence, steps = _steps(lead.dealership_id, stage, memo)
     days = sorted({day for day, _kind, _pk in steps if after_day is None or day > after_day})
     if not days:
         return []
@@ -89,8 +97,16 @@ def stage_start(lead: Lead, stage: str) -> datetime:
 
 @transaction.atomic
 def start_stage(*, lead: Lead, stage: str) -> list[Task]:
-    _cancel_open(lead, cadence_only=True)
-    return _create_day(lead, stage, stage_start(lead, stage), None)
+    return _begin_stage(lead, stage)
+
+
+def _begin_stage(
+    lead: Lead, stage: str, *, memo: dict | None = None, cadence_open: bool = True
+) -> list[Task]:
+    """In the caller's transaction; `cadence_open=False`: the caller saw no cadence task open."""
+    if cadence_open:
+        _cancel_open(lead, cadence_only=True)
+    return _create_day(lead, stage, stage_start(lead, stage), None, memo)
 
 
 def _advance(task: Task) -> list[Task]:
@@ -218,26 +234,24 @@ def ensure_next_actions(*, limit: int = 500) -> int:
 
 
 # -- reacting to what happens to leads ------------------------------------------------------------
-def _current_stage(lead: Lead) -> str | None:
-    return (
-        Task.objects.filter(lead=lead, state=Task.State.OPEN)
-        .exclude(stage="")
-        .values_list("stage", flat=True)
-        .first()
-    )
-
-
 ASSIGNMENTS = {EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.UNASSIGNED}
 
 
-def _on_assignment(event: LeadEvent) -> None:
-    """The lead's open tasks go along with it; the event says to whom (no read of the lead)."""
-    Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).exclude(
-        kind=TaskKind.APPOINTMENT
-    ).update(assigned_to_id=event.assignee_id)
+def _on_assignments(events: list[LeadEvent]) -> None:
+    """The leads' open tasks go along with them, to whom each lead's last assignment says (no
+    read of the leads): one statement per assignee, not per lead. Tasks a later event of the
+    batch creates take the lead's own assignee, so doing these first changes no outcome."""
+    last = {event.lead_id: event.assignee_id for event in events}
+    by_assignee: dict[int | None, list[int]] = {}
+    for lead_id, assignee_id in last.items():
+        by_assignee.setdefault(assignee_id, []).append(lead_id)
+    for assignee_id, lead_ids in by_assignee.items():
+        Task.objects.filter(lead_id__in=lead_ids, state=Task.State.OPEN).exclude(
+            kind=TaskKind.APPOINTMENT
+        ).update(assigned_to_id=assignee_id)
 
 
-def _on_event(event: LeadEvent, lead: Lead) -> None:
+def _on_event(event: LeadEvent, lead: Lead, memo: dict) -> None:
     kind = event.kind
     if not lead.is_open or lead.status in CLOSED_STATUSES:
         _cancel_open(lead, cadence_only=False)
@@ -261,10 +275,12 @@ def _on_event(event: LeadEvent, lead: Lead) -> None:
         return
     contacted = lead.first_contact_at is not None
     wanted = Cadence.Stage.NO_APPOINTMENT if contacted else Cadence.Stage.NO_CONTACT
-    if _current_stage(lead) != wanted and (
-        contacted or not Task.objects.filter(lead=lead, state=Task.State.OPEN).exists()
-    ):
-        start_stage(lead=lead, stage=wanted)
+    open_stages = list(
+        Task.objects.filter(lead=lead, state=Task.State.OPEN).values_list("stage", flat=True)
+    )
+    current = next((stage for stage in open_stages if stage), None)
+    if current != wanted and (contacted or not open_stages):
+        _begin_stage(lead, wanted, memo=memo, cadence_open=current is not None)
 
 
 def _invite_task():
@@ -277,9 +293,10 @@ def react(*, event_ids: list[int]) -> int:
     """Bring the leads' tasks in line with these events, oldest first. Safe to run twice: each
     step looks at the lead's current tasks before it adds any."""
     events = list(LeadEvent.objects.filter(pk__in=event_ids).order_by("occurred_at", "id"))
+    _on_assignments([event for event in events if event.kind in ASSIGNMENTS])
+    memo: dict = {}  # the cadences read once for the batch
     for event in events:
         if event.kind in ASSIGNMENTS:
-            _on_assignment(event)
             continue
         with transaction.atomic():
             lead = (
@@ -288,7 +305,7 @@ def react(*, event_ids: list[int]) -> int:
                 .first()
             )
             if lead is not None:
-                _on_event(event, lead)
+                _on_event(event, lead, memo)
             else:  # deleted (or merged into another lead): nothing left to do on it
                 Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).update(
                     state=Task.State.CANCELLED, finished_at=timezone.now()
