@@ -66,26 +66,31 @@ def _create_day(
     lead: Lead, stage: str, start: datetime, after_day: int | None, memo: dict | None = None
 ) -> list[Task]:
     """The tasks of the first step day after `after_day` (None: the first day of the cadence)."""
+    return Task.objects.bulk_create(_day_tasks(lead, stage, start, after_day, memo))
+
+
+def _day_tasks(
+    lead: Lead, stage: str, start: datetime, after_day: int | None, memo: dict | None = None
+) -> list[Task]:
+    """_create_day's tasks, not yet written."""
     _cadence, steps = _steps(lead.dealership_id, stage, memo)
     days = sorted({day for day, _kind, _pk in steps if after_day is None or day > after_day})
     if not days:
         return []
     day = days[0]
-    return Task.objects.bulk_create(
-        [
-            Task(
-                lead=lead,
-                dealership_id=lead.dealership_id,
-                assigned_to_id=lead.assigned_to_id,
-                kind=kind,
-                due_at=start + timedelta(days=day),
-                step_id=pk,
-                stage=stage,
-            )
-            for d, kind, pk in steps
-            if d == day
-        ]
-    )
+    return [
+        Task(
+            lead=lead,
+            dealership_id=lead.dealership_id,
+            assigned_to_id=lead.assigned_to_id,
+            kind=kind,
+            due_at=start + timedelta(days=day),
+            step_id=pk,
+            stage=stage,
+        )
+        for d, kind, pk in steps
+        if d == day
+    ]
 
 
 def stage_start(lead: Lead, stage: str) -> datetime:
@@ -100,12 +105,9 @@ def start_stage(*, lead: Lead, stage: str) -> list[Task]:
     return _begin_stage(lead, stage)
 
 
-def _begin_stage(
-    lead: Lead, stage: str, *, memo: dict | None = None, cadence_open: bool = True
-) -> list[Task]:
-    """In the caller's transaction; `cadence_open=False`: the caller saw no cadence task open."""
-    if cadence_open:
-        _cancel_open(lead, cadence_only=True)
+def _begin_stage(lead: Lead, stage: str, *, memo: dict | None = None) -> list[Task]:
+    """start_stage in the caller's transaction."""
+    _cancel_open(lead, cadence_only=True)
     return _create_day(lead, stage, stage_start(lead, stage), None, memo)
 
 
@@ -251,12 +253,57 @@ def _on_assignments(events: list[LeadEvent]) -> None:
         ).update(assigned_to_id=assignee_id)
 
 
-def _on_event(event: LeadEvent, lead: Lead, memo: dict) -> None:
+class _Batch:
+    """The leads of one reaction, locked together (in id order, as routing locks them), their
+    open tasks read once. The usual step — a lead with no cadence task open begins one — is
+    kept and inserted with the batch's others at the end; any other change writes at once,
+    after what is kept, and has the lead's open tasks read again when next needed."""
+
+    def __init__(self, lead_ids: set[int]) -> None:
+        self.leads = {
+            lead.pk: lead
+            for lead in Lead.all_objects.select_for_update(of=("self",))
+            .filter(pk__in=lead_ids, deleted_at__isnull=True)
+            .order_by("pk")
+        }
+        self.open: dict[int, list[str]] = {lead_id: [] for lead_id in lead_ids}
+        for lead_id, stage in Task.objects.filter(
+            lead_id__in=lead_ids, state=Task.State.OPEN
+        ).values_list("lead_id", "stage"):
+            self.open[lead_id].append(stage)
+        self.stale: set[int] = set()
+        self.kept: list[Task] = []
+        self.memo: dict = {}  # the cadences, read once
+
+    def open_stages(self, lead_id: int) -> list[str]:
+        if lead_id in self.stale:
+            self.stale.discard(lead_id)
+            self.open[lead_id] = list(
+                Task.objects.filter(lead_id=lead_id, state=Task.State.OPEN).values_list(
+                    "stage", flat=True
+                )
+            )
+        return self.open[lead_id]
+
+    def write_now(self, lead_id: int) -> None:
+        """Before a statement that changes tasks: what is kept goes first."""
+        self.flush()
+        self.stale.add(lead_id)
+
+    def flush(self) -> None:
+        if self.kept:
+            Task.objects.bulk_create(self.kept)
+            self.kept = []
+
+
+def _on_event(event: LeadEvent, lead: Lead, batch: _Batch) -> None:
     kind = event.kind
     if not lead.is_open or lead.status in CLOSED_STATUSES:
+        batch.write_now(lead.pk)
         _cancel_open(lead, cadence_only=False)
         return
     if kind == EventKind.APPOINTMENT_SET:
+        batch.write_now(lead.pk)
         _cancel_open(lead, cadence_only=True)
         _cancel_open(lead, cadence_only=False, kinds={TaskKind.APPOINTMENT})
         Task.objects.create(
@@ -275,12 +322,17 @@ def _on_event(event: LeadEvent, lead: Lead, memo: dict) -> None:
         return
     contacted = lead.first_contact_at is not None
     wanted = Cadence.Stage.NO_APPOINTMENT if contacted else Cadence.Stage.NO_CONTACT
-    open_stages = list(
-        Task.objects.filter(lead=lead, state=Task.State.OPEN).values_list("stage", flat=True)
-    )
+    open_stages = batch.open_stages(lead.pk)
     current = next((stage for stage in open_stages if stage), None)
-    if current != wanted and (contacted or not open_stages):
-        _begin_stage(lead, wanted, memo=memo, cadence_open=current is not None)
+    if current == wanted or not (contacted or not open_stages):
+        return
+    if current is None:  # nothing to cancel: kept for the batch's one insert
+        tasks = _day_tasks(lead, wanted, stage_start(lead, wanted), None, batch.memo)
+        batch.kept.extend(tasks)
+        open_stages.extend(task.stage for task in tasks)
+    else:
+        batch.write_now(lead.pk)
+        _begin_stage(lead, wanted, memo=batch.memo)
 
 
 def _invite_task():
@@ -289,27 +341,26 @@ def _invite_task():
     return send_appointment_invites
 
 
+@transaction.atomic
 def react(*, event_ids: list[int]) -> int:
-    """Bring the leads' tasks in line with these events, oldest first. Safe to run twice: each
+    """Bring the leads' tasks in line with these events, oldest first, in one transaction and a
+    few statements for the whole batch (a burst of new or routed leads). Safe to run twice: each
     step looks at the lead's current tasks before it adds any."""
     events = list(LeadEvent.objects.filter(pk__in=event_ids).order_by("occurred_at", "id"))
     _on_assignments([event for event in events if event.kind in ASSIGNMENTS])
-    memo: dict = {}  # the cadences read once for the batch
-    for event in events:
-        if event.kind in ASSIGNMENTS:
-            continue
-        with transaction.atomic():
-            lead = (
-                Lead.all_objects.select_for_update(of=("self",))
-                .filter(pk=event.lead_id, deleted_at__isnull=True)
-                .first()
+    others = [event for event in events if event.kind not in ASSIGNMENTS]
+    if not others:
+        return len(events)
+    batch = _Batch({event.lead_id for event in others})
+    for event in others:
+        lead = batch.leads.get(event.lead_id)
+        if lead is not None:
+            _on_event(event, lead, batch)
+        else:  # deleted (or merged into another lead): nothing left to do on it
+            Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).update(
+                state=Task.State.CANCELLED, finished_at=timezone.now()
             )
-            if lead is not None:
-                _on_event(event, lead, memo)
-            else:  # deleted (or merged into another lead): nothing left to do on it
-                Task.objects.filter(lead_id=event.lead_id, state=Task.State.OPEN).update(
-                    state=Task.State.CANCELLED, finished_at=timezone.now()
-                )
+    batch.flush()
     return len(events)
 
 
