@@ -6,6 +6,7 @@ normalisation (phones, names, numbers, vehicles) lives here once.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 
@@ -60,6 +61,41 @@ def _twenty_four_hour(text: str) -> str:
         return f"{hour:02d}:{match.group(2) or '00'}"
 
     return _AM_PM.sub(convert, text) if "m" in text.lower() else text
+
+
+# "8 rue de Fougères, 35000 Rennes", "Thorbeckegracht 8, 8011 VM Zwolle": one address line.
+_POSTAL_CITY = re.compile(
+    r"^(?P<street>.*?),?\s*(?P<code>\d{4}\s?[A-Z]{2}|[A-Z]?\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+    r"\s+(?P<city>[^\W\d_][^\d,]{2,40})$"
+)
+_CAPITALS = re.compile(r"^[^\W\d_a-z]{2,}(?:[-'][^\W\d_a-z]{2,})*$")  # DUPONT, LE-GALL
+
+
+def _address_line(text: str) -> tuple[str | None, str | None, str | None]:
+    """(street, postal code, city) of a whole address written on one line; else as it was."""
+    match = _POSTAL_CITY.match(text.strip())
+    if match is None or not match.group("street").strip(" ,") and text.strip()[:1] != ",":
+        return text.strip(" ,") or None, None, None
+    street = match.group("street").strip(" ,") or None
+    return street, match.group("code"), match.group("city").strip()
+
+
+def _family_name_in_capitals(full: str) -> tuple[str | None, str | None]:
+    """(first, last) of "DUPONT Jean" or "Jean DUPONT": French and Belgian forms write the family
+    name in capitals, in either order. (None, None) unless exactly one side is in capitals."""
+    words = full.split()
+    if len(words) < 2:
+        return None, None
+    caps = [bool(_CAPITALS.match(w)) for w in words]
+    if all(caps) or not any(caps):
+        return None, None
+    lead = len(list(itertools.takewhile(bool, caps)))
+    if lead and not any(caps[lead:]):
+        return " ".join(words[lead:]), " ".join(words[:lead])
+    trail = len(list(itertools.takewhile(bool, reversed(caps))))
+    if trail and not any(caps[:-trail]):
+        return " ".join(words[:-trail]), " ".join(words[-trail:])
+    return None, None
 
 
 def empty_vehicle() -> dict:
@@ -161,6 +197,10 @@ class LeadBuilder:
                 first = full[: -len(last)].strip()
             elif fold(full) != fold(last):
                 first, full = full, None
+        elif full and not first and not last:
+            first, last = _family_name_in_capitals(full)
+            if first and last:
+                full = f"{first} {last}"
         if full is None:
             full = collapse_ws(" ".join(p for p in (first, middle, last) if p))
         return full, first, middle, last
@@ -204,6 +244,13 @@ class LeadBuilder:
         house = self.values.get("customer.house_number")
         if street and house and house not in street:
             street = f"{street} {house}"
+        postal_code = self.values.get("customer.postal_code")
+        city = self.values.get("customer.city")
+        if street and not postal_code and not city:
+            street, postal_code, city = _address_line(street)
+        elif postal_code and not city:  # "PLZ/Ort: 80331 München"
+            _, code, city = _address_line(f", {postal_code}")
+            postal_code = code or postal_code
         preferred = self._preferred_contact()
         for key, extra_key in (
             ("customer.salutation", "salutation"),
@@ -218,8 +265,8 @@ class LeadBuilder:
             "email": email,
             "phones": phones,
             "street": collapse_ws(street or house),
-            "postal_code": collapse_ws(self.values.get("customer.postal_code")),
-            "city": collapse_ws(self.values.get("customer.city")),
+            "postal_code": collapse_ws(postal_code),
+            "city": collapse_ws(city),
             "country": country,
             "preferred_contact": preferred,
         }

@@ -40,6 +40,10 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "vollstandiger name",
         "vor und nachname",
         "kundenname",
+        "klant",
+        "client",
+        "kunde",
+        "cliente",
         "nombre",
         "nombre completo",
         "nombre y apellidos",
@@ -161,6 +165,10 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "cell phone",
         "mobile phone",
         "mobile number",
+        "telefon mobil",
+        "telefoon mobiel",
+        "tel mobile",
+        "telephone mobile",
     ),
     "customer.fax": ("fax", "telefax", "faxnummer", "numero de fax"),
     "customer.street": (
@@ -190,6 +198,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "codigo postal",
         "zip",
         "zip code",
+        "c p",
         "zipcode",
         "postal code",
         "post code",
@@ -228,6 +237,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "preferred contact method",
     ),
     "vehicle.description": (
+        "merk model",
+        "merk en model",
+        "marque modele",
+        "marke modell",
+        "make model",
+        "marca modelo",
         "voertuig",
         "auto",
         "occasion",
@@ -268,6 +283,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "bouwjaar",
         "jaar",
         "annee",
+        "annee de mise en circulation",
+        "mise en circulation",
         "millesime",
         "annee modele",
         "baujahr",
@@ -311,6 +328,10 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "precio",
         "price",
         "asking price",
+        "p v p",
+        "pvp",
+        "prix configure",
+        "geconfigureerde prijs",
     ),
     "vehicle.registration": (
         "kenteken",
@@ -347,6 +368,11 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "interne nummer",
         "numero de stock",
         "stock number",
+        "uw referentie",
+        "your reference",
+        "votre reference",
+        "ihre referenz",
+        "reference vo",
         "stock no",
         "stock",
     ),
@@ -429,11 +455,16 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "enquiry type",
         "inquiry type",
         "lead type",
+        "leadtype",
         "request",
     ),
     "subject": ("onderwerp", "objet", "betreff", "asunto", "subject"),
     "comments": (
         "opmerking",
+        "opmerking klant",
+        "opmerking van de klant",
+        "commentaire client",
+        "message du client",
         "opmerkingen",
         "bericht",
         "vraag",
@@ -471,7 +502,6 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "datum afspraak",
         "afspraak",
         "datum proefrit",
-        "gewenst tijdstip",
         "gewenste datum en tijd",
         "date souhaitee",
         "date de rendez vous",
@@ -494,6 +524,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
     ),
     "appointment_time": (
         "gewenste tijd",
+        "gewenst tijdstip",
         "tijd",
         "tijdstip",
         "voorkeurstijd",
@@ -556,6 +587,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "numero de anuncio",
         "reference number",
         "lead id",
+        "lead nummer",
+        "leadnummer",
         "ad id",
         "ad number",
         "listing id",
@@ -1059,6 +1092,14 @@ def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None
             return custom[variant]
         if variant in LABELS:
             return LABELS[variant]
+    # Belgian and Swiss mails print both languages, "Nom / Naam", "Tél. / Tel.", and some
+    # labels two fields, "PLZ/Ort": the first half that is a label names the value.
+    halves = [h for h in re.split(r"\s*/\s*", label) if h.strip()] if "/" in label else []
+    if len(halves) == 2:
+        for half in halves:
+            found = _lookup(half, extra_labels)
+            if found:
+                return found
     return None
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import email.utils
 import re
+from functools import lru_cache
 
 from leadparser import sentences
 from leadparser.builder import LeadBuilder
+from leadparser.headlines import headlines, reference_in_subject, vehicle_from_title
 from leadparser.html_text import html_content
 from leadparser.label_dictionary import (
     CANONICAL_FIELDS,
@@ -359,10 +361,32 @@ def _contact_form_sender(text: str, builder: LeadBuilder) -> None:
     builder.set("customer.email", addr if "@" in addr else None)
 
 
+@lru_cache(maxsize=1)
+def _portal_labels() -> tuple[tuple[str, str], ...]:
+    """The labels the portal templates know and the generic dictionary does not: a portal
+    without a template of its own prints the same "Référence de la demande", "Fahrzeug-ID" or
+    "Referencia del anuncio". The dictionary's own reading of a label always wins."""
+    from leadparser.providers import base, vocab  # the templates import this module
+
+    as_field = {
+        base.ENQUIRY_ID: "external_id",
+        base.AD_REFERENCE: "external_id",
+        base.AD_TITLE: "vehicle.description",
+    }
+    found: dict[str, str] = {}
+    for language in (vocab.NL, vocab.FR, vocab.DE, vocab.ES, vocab.IT, vocab.EN):
+        for label, key in language.items():
+            key = as_field.get(key, key)
+            known = lookup(label) or label_key(label) in EXTRA_LABELS
+            if key in CANONICAL_FIELDS and not known:
+                found.setdefault(label, key)
+    return tuple(found.items())
+
+
 def parse(message: Message) -> LeadBuilder | None:
     if message.bare_kind in ("xml", "json"):
         return None
-    labels = message.extra_labels
+    labels = {**dict(_portal_labels()), **message.extra_labels}
     html_texts = [html_content(html).text for html in message.htmls]
     html_pairs = [p for text in html_texts for p in pairs_from_text(text, labels, cells=True)]
     text_pairs = [p for text in message.texts for p in pairs_from_text(text, labels)]
@@ -386,4 +410,7 @@ def parse(message: Message) -> LeadBuilder | None:
             builder.add_extra(label, value)
     _contact_form_sender(body, builder)
     sentences.apply(found, builder, sender_name=message.sender_name)
+    if message.is_email:
+        builder.set("external_id", reference_in_subject(message.subject))
+        vehicle_from_title(builder, None, message.subject, headlines(message))
     return builder

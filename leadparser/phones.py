@@ -18,6 +18,8 @@ _EXTENSION_RE = re.compile(
     r"\s*(?:ext\.?|extension|toestel|tst\.?|poste|durchwahl|dw\.?|nebenstelle|ext|x)\s*\d{1,6}\s*$",
     re.IGNORECASE,
 )
+# A word in brackets beside a number says which it is: "(mobiel)", "(privé)", "(abends)".
+_NOTE_RE = re.compile(r"\([^\d()]{1,30}\)")
 _MAX_PHONE_TEXT = 200  # a phone field longer than this is prose, not a number
 
 
@@ -81,6 +83,7 @@ def parse_phones(
     else:
         # Several numbers in one field ("06-12345678 / 0313-472210").
         for part in re.split(r"\s*(?:[/;,|]|\bof\b|\bou\b|\boder\b|\bor\b|\bo\b)\s*", raw):
+            part = _NOTE_RE.sub(" ", part)  # "038-4221133 (vast)": the note is no digit of it
             if len(re.sub(r"\D", "", part)) >= 6:
                 number = _parse_one(part, regions)
                 if number is not None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from leadparser import labels as label_reader
 from leadparser.builder import LeadBuilder
+from leadparser.headlines import headlines, vehicle_from_title
 from leadparser.html_text import html_to_text
 from leadparser.lead_types import lead_type_from_text
-from leadparser.makes import vehicle_in_text
 from leadparser.message import Message
 from leadparser.normalize import clean, fold
 
@@ -136,7 +136,7 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
     builder.set("external_id", enquiry_id or ad_reference)
     if ad_reference:
         builder.add_extra("ad_reference", ad_reference)
-    _vehicle_from_title(builder, title, message.subject, _headlines(message))
+    vehicle_from_title(builder, title, message.subject, headlines(message))
     said = builder.values.get("lead_type") or message.subject
     if not lead_type_from_text(said):
         # Portals send every enquiry with the same subject; the buyer's own words then say
@@ -145,40 +145,3 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
         asked = lead_type_from_text(" ".join(builder.comments), allow_trade_in=False)
         builder.lead_type = "test_drive" if asked == "test_drive" else provider.lead_type
     return builder
-
-
-def _headlines(message: Message) -> list[str]:
-    """The short lines without a label above the first label line: a portal's headline ("CUPRA
-    Born 58 kWh 204 CV") sits there, between the greeting and the fields."""
-    text = message.texts[0] if message.texts else ""
-    lines = []
-    for line in text[:MARKER_SCAN_CHARS].splitlines()[:20]:
-        line = line.strip()
-        if ":" in line or "：" in line:
-            break
-        if 3 < len(line) <= 80:
-            lines.append(line)
-    return lines
-
-
-def _vehicle_from_title(
-    builder: LeadBuilder, title: str | None, subject: str | None, headlines: list[str]
-) -> None:
-    """Make, model, trim and year from the ad title, else the subject, else a headline in the
-    body, when no label gave them."""
-    wanted = builder.vehicles["vehicle"]
-    if wanted.get("make") or wanted.get("model"):
-        return
-    found = None
-    for text in (title, wanted.get("description"), subject, *headlines):
-        found = vehicle_in_text(text)
-        if found:
-            break
-    if found is None:
-        if title:
-            builder.set("vehicle.description", title)
-        return
-    wanted.pop("description", None)
-    for key in ("make", "model", "trim", "year"):
-        if found.get(key) is not None:
-            wanted.setdefault(key, str(found[key]))

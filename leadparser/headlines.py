@@ -1,0 +1,75 @@
+"""The vehicle and the reference a lead e-mail names without a label: in its subject, or in the
+short headline lines above its first field ("Volkswagen Golf 1.5 TSI Life" under "…interest in
+the following car:"). Portal templates and the generic label reader both fall back on these."""
+
+from __future__ import annotations
+
+import re
+
+from leadparser.builder import LeadBuilder
+from leadparser.html_text import html_to_text
+from leadparser.makes import vehicle_in_text
+from leadparser.message import Message
+from leadparser.normalize import clean
+
+HEADLINE_SCAN_CHARS = 4000
+_MAX_HEADLINE = 120  # "…a répondu à votre annonce « Renault Clio V 1.0 TCe » publiée sur …"
+_FIELD_LINE = re.compile(r"^[^:：]{1,60}[:：]\s*\S")  # "Naam: Jan"; not "…the following car:"
+# "réf. 1245879632", "(ref. 7731042)", "(Anzeigennr.: 2618345571)": an id the subject alone
+# carries. The id holds a digit, so "Ref: your enquiry" is none.
+_SUBJECT_REFERENCE = re.compile(
+    r"\b(?:r[ée]f(?:[ée]rence|erentie|erencia|erenz)?|anzeigen-?nr|anzeigennummer|inserat-?nr|"
+    r"advertentie(?:nummer|-?id)|annonce n[°o]|ad id|listing id|anuncio)\.?\s*[:#]?\s*"
+    r"(?:n[°ºo]\.?\s*)?([A-Za-z0-9][A-Za-z0-9-]{2,30})",
+    re.IGNORECASE,
+)
+
+
+def headlines(message: Message) -> list[str]:
+    """The short lines above the first field line: a portal's headline ("CUPRA Born 58 kWh
+    204 CV") sits there, between the greeting and the fields. A line ending in a colon ("…about
+    the following car:") introduces the headline and does not end the search."""
+    if message.texts:
+        text = message.texts[0]
+    else:
+        text = html_to_text(message.htmls[0]) if message.htmls else ""
+    lines = []
+    for line in text[:HEADLINE_SCAN_CHARS].splitlines()[:20]:
+        line = line.strip()
+        if _FIELD_LINE.match(line):
+            break
+        if 3 < len(line) <= _MAX_HEADLINE:
+            lines.append(line)
+    return lines
+
+
+def vehicle_from_title(
+    builder: LeadBuilder, title: str | None, subject: str | None, lines: list[str]
+) -> None:
+    """Make, model, trim and year from the ad title, else the subject, else a headline in the
+    body, when no label gave them."""
+    wanted = builder.vehicles["vehicle"]
+    if wanted.get("make") or wanted.get("model"):
+        return
+    found = None
+    for text in (title, wanted.get("description"), subject, *lines):
+        found = vehicle_in_text(text)
+        if found:
+            break
+    if found is None:
+        if title:
+            builder.set("vehicle.description", title)
+        return
+    wanted.pop("description", None)
+    for key in ("make", "model", "trim", "year"):
+        if found.get(key) is not None:
+            wanted.setdefault(key, str(found[key]))
+
+
+def reference_in_subject(subject: str | None) -> str | None:
+    """The ad or enquiry reference written in the subject only, if it holds a digit."""
+    for match in _SUBJECT_REFERENCE.finditer(subject or ""):
+        found = match.group(1).strip("-")
+        if any(c.isdigit() for c in found):
+            return clean(found)
+    return None
