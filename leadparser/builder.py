@@ -48,6 +48,8 @@ _USED_WORDS = {
 _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
 
 
+# A year in brackets or closing a description's trim (after the model, so never the model).
+_TRIM_YEAR = re.compile(r"\(((?:19[5-9]|20[0-4])\d)\)|(?:^|\s)((?:19[5-9]|20[0-4])\d)\s*$")
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:h.]\d{2}(?![\d.])")  # 14:30, 14h30; not 05.11.2026
 _DAY = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? [A-Za-z]{3}")
 _AM_PM = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
@@ -198,7 +200,12 @@ class LeadBuilder:
             elif fold(full) != fold(last):
                 first, full = full, None
         elif full and not first and not last:
-            first, last = _family_name_in_capitals(full)
+            # "Naam (achternaam, voornaam): Bakker, Thomas": a form's "family, given" order.
+            family, comma, given = full.partition(",")
+            if comma and family.strip() and given.strip() and "," not in given:
+                last, first = family.strip(), given.strip()
+            else:
+                first, last = _family_name_in_capitals(full)
             if first and last:
                 full = f"{first} {last}"
         if full is None:
@@ -304,6 +311,7 @@ class LeadBuilder:
             vehicle["model"] = model
         elif description:
             vehicle.update(split_vehicle(self._take_year(description, vehicle), make))
+            self._year_from_trim(vehicle)
         else:
             vehicle["make"] = canonical_make(make)
         if raw.get("trim"):
@@ -344,9 +352,19 @@ class LeadBuilder:
         """'2019 Peugeot 308' -> year 2019 and 'Peugeot 308' (a leading year only: 2008 is a model)."""
         match = re.match(r"\s*((?:19|20)\d{2})\s+(\S.*)", description)
         if match:
-            vehicle["year"] = int(match.group(1))
+            vehicle["year"] = int(match.group(1) or match.group(2))
             return match.group(2)
         return description
+
+    @staticmethod
+    def _year_from_trim(vehicle: dict) -> None:
+        """'Opel Corsa 1.2 Turbo GS Line 2021', 'ID.4 Pro (2023)': a year after the model is the
+        car's year, never the model itself ('Peugeot 2008' keeps its model)."""
+        trim = vehicle.get("trim") or ""
+        match = None if vehicle["year"] else _TRIM_YEAR.search(trim)
+        if match:
+            vehicle["year"] = int(match.group(1) or match.group(2))
+            vehicle["trim"] = collapse_ws((trim[: match.start()] + trim[match.end() :]).strip(" ,-/"))
 
     def _condition(self, raw: str | None, vehicle: dict) -> str | None:
         if raw:
@@ -411,7 +429,7 @@ class LeadBuilder:
     def _appointment(self) -> str | None:
         raw = self.values.get("appointment_at")
         time_text = self.values.get("appointment_time")
-        if raw and time_text and not re.search(r"\d{1,2}[:h.]\d{2}", raw):
+        if raw and time_text and not _CLOCK.search(raw):  # "14.12.2026" holds no clock time
             self.values["appointment_at"] = f"{raw} {time_text}"
         elif time_text:
             self.extra.setdefault("appointment_time", time_text)

@@ -34,7 +34,8 @@ _MONTHS = {
 }  # fmt: skip
 
 _TIME = (
-    r"(?:\D{0,12}?(?<!\d)(?P<hh>[01]?\d|2[0-3])\s*(?:[:h.]\s*(?P<mm>[0-5]\d)|\s*(?:uur|uhr|h)\b))?"
+    r"(?:\D{0,12}?(?<!\d)(?P<hh>[01]?\d|2[0-3])\s*(?:[:h.]\s*(?P<mm>[0-5]\d)(?::(?P<ss>[0-5]\d))?"
+    r"|\s*(?:uur|uhr|h)\b))?"
 )
 _NUMERIC_DMY = re.compile(
     r"(?<!\d)(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?!\d)" + _TIME
@@ -85,12 +86,18 @@ def _month(word: str) -> int | None:
     return matches.pop() if len(matches) == 1 else None
 
 
-def _build(y: str, m: int, d: int, hh: str | None, mm: str | None) -> tuple[date, time | None]:
+# "10:30am - Saturday, December 12, 2026" (Calendly): the time written before the date.
+_CLOCK_BEFORE = re.compile(r"(?<![\d.:])(?P<hh>[01]?\d|2[0-3])[:h](?P<mm>[0-5]\d)(?![\d.])")
+
+
+def _build(
+    y: str, m: int, d: int, hh: str | None, mm: str | None, ss: str | None = None
+) -> tuple[date, time | None]:
     year = int(y)
     if year < 100:
         year += 2000
     day = date(year, m, d)
-    return day, (time(int(hh), int(mm or 0)) if hh is not None else None)
+    return day, (time(int(hh), int(mm or 0), int(ss or 0)) if hh is not None else None)
 
 
 def parse_when(
@@ -132,9 +139,14 @@ def parse_when(
         else:
             day, month = int(groups["a"]), int(groups["b"])
         try:
-            the_date, the_time = _build(groups["y"], month, day, groups["hh"], groups["mm"])
+            the_date, the_time = _build(
+                groups["y"], month, day, groups["hh"], groups["mm"], groups.get("ss")
+            )
         except ValueError:
             continue
+        before = _CLOCK_BEFORE.search(folded, 0, match.start())
+        if the_time is None and before:
+            the_time = time(int(before.group("hh")), int(before.group("mm")))
         if the_time is None:
             return None, the_date
         return datetime.combine(the_date, the_time, tzinfo=tz), None

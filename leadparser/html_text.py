@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 _SKIP = frozenset({"script", "style", "title", "noscript", "template", "svg", "iframe", "object"})
 _BLOCK = frozenset({
@@ -54,6 +55,7 @@ class _Extractor(HTMLParser):
         self._row_stack: list[_Row] = []  # open <tr>s (tables nest in layout e-mails)
         self._cell: list[str] | None = None  # a <dt>/<dd> outside a table
         self._dl_row: list[str] | None = None
+        self._tel: tuple[str, int] | None = None  # an open <a href="tel:…">, where its text began
 
     def _open_cell(self) -> list[str] | None:
         return self._row_stack[-1].cell if self._row_stack else self._cell
@@ -80,6 +82,10 @@ class _Extractor(HTMLParser):
             cell = self._open_cell()
             if cell is not None:
                 cell.append("\n")
+        elif tag == "a":
+            href = next((v for k, v in attrs if k == "href" and v), "")
+            number = unquote(href[4:].split("?")[0]).strip() if href[:4].lower() == "tel:" else ""
+            self._tel = (number, len(self.chunks)) if number else None
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br" or tag in _BLOCK:
@@ -104,6 +110,12 @@ class _Extractor(HTMLParser):
                 self._close_row(self._row_stack.pop())
         elif tag == "dl":
             self._flush_dl()
+        elif tag == "a" and self._tel:
+            # "<a href="tel:+316…">Bel klant</a>": the number is in the link only; keep it.
+            number, start = self._tel
+            self._tel = None
+            if not re.search(r"\d", "".join(self.chunks[start:])):
+                self.handle_data(f" {number}")
 
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
@@ -117,6 +129,8 @@ class _Extractor(HTMLParser):
             cell.append(data)
 
     def _close_row(self, row: _Row) -> None:
+        # "Voornaam* | : | Ruud": a cell holding only the colon separates label and value.
+        row.cells = [c for c in row.cells if c not in (":", "：")]
         cells = [c for c in row.cells if c]
         if cells and len(self.rows) < _MAX_ROWS:
             self.rows.append(row.cells)

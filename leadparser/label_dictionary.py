@@ -1036,7 +1036,29 @@ IGNORED_LABELS: frozenset[str] = frozenset({
     "device", "sent from", "verzonden vanaf", "gesendet von",
 })  # fmt: skip
 
-for _key, _texts in _MORE_LABELS.items():
+# Hosted form builders, booking tools and lead-ad notifications (Google Forms' response sheet,
+# Calendly, Shopify, Salesforce, LeadsBridge), whose field names are their own.
+_TOOL_LABELS: dict[str, tuple[str, ...]] = {
+    "requested_at": (
+        "tijdstempel", "timestamp", "horodateur", "zeitstempel", "marca temporal",
+        "informazioni cronologiche", "carimbo de data hora", "sygnatura czasowa", "created time",
+        "created at",
+    ),
+    "comments": (
+        "description", "body", "hinweis", "hinweise", "gewunschte leistung", "anmerkung",
+        "anmerkungen",
+    ),
+    "vehicle.description": (
+        "product interest", "modelo de interes", "modelo que le interesa", "vehicle interest",
+    ),
+    "customer.full_name": ("invitee", "invitee name"),
+    "customer.email": ("invitee email",),
+    "appointment_at": (
+        "event date time", "date d essai souhaitee", "date d essai", "fecha de la prueba",
+    ),
+}  # fmt: skip
+
+for _key, _texts in (*_MORE_LABELS.items(), *_TOOL_LABELS.items()):
     _LABELS[_key] = _LABELS.get(_key, ()) + _texts
 
 # Closing lines end a multi-line value ("Message :" ... "Cordialement,").

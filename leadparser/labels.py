@@ -79,6 +79,19 @@ _VEHICLE_WORD = re.compile(
 _YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
 
 
+def _question_key(key: str) -> str | None:
+    """A form's own question about the car asked for ("Which model are you interested in?");
+    not one about the customer's car ("Heeft u een auto om in te ruilen?")."""
+    if _TRADE_IN_HEADING.search(key) or re.search(r"\b(?:in te ruilen|ruilen|own|huidige)\b", key):
+        return None
+    return "vehicle.description" if _VEHICLE_WORD.search(key) else None
+
+
+def _unslugged(value: str) -> str:
+    """Lead-ad answers come as option slugs ("kia_ev3_air"): words again, as the customer read."""
+    return value.replace("_", " ") if "_" in value and " " not in value.strip() else value
+
+
 def _key_kind(key: str) -> str:
     return "time" if _META_TIME[key] == "requested_time" else "date"
 
@@ -199,6 +212,10 @@ class _Reader:
         if key in EXTRA_LABELS and canonical is None:
             self.pairs.append((EXTRA_LABELS[key], None, value))
             return
+        if canonical is None and label.rstrip().endswith("?"):
+            canonical = _question_key(key)  # "Welke auto wilt u proefrijden?: VW ID.4"
+            if canonical:
+                value = _unslugged(value)
         if canonical == "customer.full_name" and _PHONE_ONLY.match(value):
             canonical = "customer.phone"  # "Beller: 06 12 34 56 78": the caller is a number
         if canonical == "vehicle.description" and _EMAIL_ONLY.match(value):

@@ -62,7 +62,8 @@ _LISTING_PHRASES = re.compile(r"\b(?:ihr(?:em|es)?|zum|dem)\s+angebot\b|\bangebo
 _PATTERNS = tuple(
     (
         kind,
-        re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(fold(w)) for w in words) + r")(?![\w-])"),
+        # "Probefahrt-Anfrage", "Proefrit-aanvraag": a compound's first word still counts.
+        re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(fold(w)) for w in words) + r")(?!\w|-\d)"),
     )
     for kind, words in _WORDS
 )
