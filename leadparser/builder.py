@@ -50,6 +50,9 @@ _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n"
 
 # A year in brackets or closing a description's trim (after the model, so never the model).
 _TRIM_YEAR = re.compile(r"\(((?:19[5-9]|20[0-4])\d)\)|(?:^|\s)((?:19[5-9]|20[0-4])\d)\s*$")
+_PLATE_TAIL = re.compile(
+    r"[,;]?\s*\b(?:reg|kenteken|kennzeichen|immatriculation|matr[ií]cula|plate)\b.*$", re.I
+)
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:h.]\d{2}(?![\d.])")  # 14:30, 14h30; not 05.11.2026
 _DAY = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? [A-Za-z]{3}")
 _AM_PM = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
@@ -322,6 +325,11 @@ class LeadBuilder:
         vehicle["vin"] = normalize_vin(raw.get("vin"))
         vehicle["stock_number"] = clean(raw.get("stock_number"))
         vehicle["registration"] = normalize_registration(raw.get("registration"))
+        if description and not vehicle["registration"]:
+            # "Volvo XC40 Recharge Plus, reg YF71 XKD": the plate after a plate word.
+            vehicle["registration"] = find_registration(description)
+            if vehicle["registration"] and vehicle["trim"]:
+                vehicle["trim"] = _PLATE_TAIL.sub("", vehicle["trim"]) or None
         vehicle["mileage_km"] = parse_mileage(
             raw.get("mileage"), units=raw.get("mileage_units"), region=self.region
         )
@@ -364,7 +372,9 @@ class LeadBuilder:
         match = None if vehicle["year"] else _TRIM_YEAR.search(trim)
         if match:
             vehicle["year"] = int(match.group(1) or match.group(2))
-            vehicle["trim"] = collapse_ws((trim[: match.start()] + trim[match.end() :]).strip(" ,-/"))
+            vehicle["trim"] = collapse_ws(
+                (trim[: match.start()] + trim[match.end() :]).strip(" ,-/")
+            )
 
     def _condition(self, raw: str | None, vehicle: dict) -> str | None:
         if raw:
@@ -386,6 +396,10 @@ class LeadBuilder:
                 return found
         if trade_in and not vehicle:
             return "trade_in"
+        # No type in a label or the subject: the customer's own words ("please send a quote").
+        found = lead_type_from_text(" ".join(self.comments)[:2000], allow_trade_in=False)
+        if found == "quote":  # a question about financing or a drive is still a question
+            return found
         if self.appointment_at or self.values.get("appointment_at"):
             return "appointment"
         return "info_request"

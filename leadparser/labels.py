@@ -23,6 +23,7 @@ from leadparser.label_dictionary import (
     label_key,
     lookup,
 )
+from leadparser.makes import vehicle_in_text
 from leadparser.message import Message
 from leadparser.normalize import fold
 
@@ -56,7 +57,7 @@ _META_TIME = {
 # Headings naming a block: its vehicle labels describe the trade-in, or the customer follows.
 _TRADE_IN_HEADING = re.compile(
     r"\b(?:inruil\w*|trade[ -]?in|part[ -]exchange|inzahlungnahme|eintausch\w*|reprise|"
-    r"permuta|retoma|vehiculo de entrega|coche de entrega|w rozliczeniu|taxatie|"
+    r"permuta|retoma|vehiculo de entrega|coche de entrega|w rozliczeniu|taxatie|a tasar|tasacion|"
     r"a reprendre|zur inzahlungnahme|huidige auto|current (?:vehicle|car)|altfahrzeug)\b"
 )
 _OTHER_VEHICLE_HEADING = re.compile(
@@ -76,6 +77,14 @@ _VEHICLE_WORD = re.compile(
     r"\b(?:auto|car|vehicle|voertuig|wagen|model|modell|modele|fahrzeug|vehicule|voiture|"
     r"vehiculo|coche|veicolo|veiculo|viatura|samochod|pojazd|occasion)\b"
 )
+# Lead-ad notifications print each custom question and its answer as two lines.
+_QUESTION = re.compile(r"^(?:frage|question|vraag|pregunta|domanda|pergunta|pytanie)(?: \d{1,2})?$")
+_ANSWER = re.compile(r"^(?:antwort|answer|antwoord|reponse|respuesta|risposta|resposta|odpowiedz)$")
+# A bare "Référence" among the car's fields is the dealer's number for the car ("Référence
+# annonce", "ID annuncio" name the ad, and stay the message's id).
+_BARE_REFERENCE = frozenset({
+    "reference", "referentie", "referenz", "referencia", "riferimento", "ref", "referencja",
+})  # fmt: skip
 _YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
 
 
@@ -231,6 +240,12 @@ class _Reader:
             self.section = "trade_in"  # "Inruilauto: ja": the car's fields follow
             self.pairs.append((label, None, value))
             return
+        if (
+            canonical == "external_id"
+            and key in _BARE_REFERENCE
+            and (self.pairs and (self.pairs[-1][1] or "").startswith("vehicle."))
+        ):
+            canonical = "vehicle.stock_number"  # "Marque / Modèle / Référence": the car's number
         if canonical and canonical.startswith(("customer.", "comments")):
             if self.section == "trade_in":
                 self.section = None  # the trade-in block ended where the customer's began
@@ -299,6 +314,8 @@ class _Reader:
             if "\t" in value and self.cells:
                 self._row(line)
                 continue
+            if value and _QUESTION.match(label_key(label)) and self._answer(value):
+                continue
             if canonical is None:
                 if value:
                     self._add(label, None, value)
@@ -310,6 +327,19 @@ class _Reader:
             elif value or not self._heading(label, canonical):
                 self._value_below(label, canonical, value)
         return self.pairs
+
+    def _answer(self, question: str) -> bool:
+        """ "Frage 1: Welches Modell interessiert Sie?" / "Antwort: VW ID.3": the question is
+        the label of the answer on the next line."""
+        following = self._next_nonblank(self.index, skip=1)
+        if following is None:
+            return False
+        found = _label_line(self.lines[following], self.labels, cells=self.cells)
+        if found is None or not found[2] or not _ANSWER.match(label_key(found[0])):
+            return False
+        self.index = following + 1
+        self._add(question, lookup(question, self.labels), found[2])
+        return True
 
     def _bare_line(self, line: str) -> None:
         """A line without a separator: a heading, or a label whose value is on the next line."""
@@ -430,4 +460,23 @@ def parse(message: Message) -> LeadBuilder | None:
     if message.is_email:
         builder.set("external_id", reference_in_subject(message.subject))
         vehicle_from_title(builder, None, message.subject, headlines(message))
+    _vehicle_in_message(builder)
     return builder
+
+
+def _vehicle_in_message(builder: LeadBuilder) -> None:
+    """No field, subject or headline names the car: the first one the customer's message names
+    ("is the 2021 Toyota RAV4 still available?"), make and model only as prose runs on, and a
+    year right before it. Not beside a trade-in, whose car the words may be."""
+    if builder.vehicles["vehicle"] or builder.vehicles["trade_in"]:
+        return
+    for text in builder.comments:
+        found = vehicle_in_text(text[:2000])
+        if not found or not found.get("model"):
+            continue
+        before = re.search(
+            r"\b(19[5-9]\d|20[0-4]\d)\s+(?:\S+\s+){0,2}?" + re.escape(found["model"]), text
+        )
+        raw = {"make": found["make"], "model": found["model"], "year": before and before.group(1)}
+        builder.vehicles["vehicle"] = {k: str(v) for k, v in raw.items() if v}
+        return

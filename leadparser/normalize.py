@@ -200,7 +200,7 @@ def normalize_registration(text: object) -> str | None:
 
 _PLATE_WORDS = (
     r"kenteken|nummerplaat|immatriculation|plaque|kennzeichen|nummernschild|matr[ií]cula|"
-    r"registration(?:\s+(?:no|number))?|reg(?:\.|istration)?\s*(?:no|nr)\.?|license\s+plate|plate"
+    r"registration(?:\s+(?:no|number))?|reg(?:\.|istration)?(?:\s*(?:no|nr)\.?)?|license\s+plate|plate"
 )
 _PLATE_RE = re.compile(
     rf"\b(?:{_PLATE_WORDS})\b\s*[:=]?\s*(?P<plate>[A-Z0-9]{{1,4}}(?:[- ][A-Z0-9]{{1,4}}){{0,3}})",
