@@ -63,6 +63,18 @@ _STATISTICS_SUBJECT = re.compile(
     r"advert performance",
     re.I,
 )
+# The line a website form closes its mail with ("sent from a contact form on …").
+_FORM_MAIL = re.compile(
+    r"contact ?form|contactformulier|formulaire de contact|kontaktformular|formulario de contacto|"
+    r"modulo di contatto|formul[aá]rio de contacto|formularz kontaktowy|website ?form|web ?form",
+    re.I,
+)
+# A website's newsletter form ("Aanmelding nieuwsbrief", "Newsletter sign-up", "Inscription
+# newsletter"): a subscription for the mailing list, not a customer's request.
+_SIGNUP_SUBJECT = re.compile(
+    r"(?=.*\b(?:nieuwsbrief|newsletter|infolettre|lettre d'information|boletin|mailing ?list)\b)"
+    r"(?=.*(?:aanmeld|inschrijv|sign[- ]?up|subscri|anmeld|abonn|inscri|suscri|iscrizion|registr))"
+)
 _RELAY_LOCAL = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|noreply|wordpress|mailer|info|"
     r"contact|kontakt|leads?|forms?|formulier|formulaire|webmaster|notifications?|notify|"
@@ -174,6 +186,15 @@ def _bulk_header(message: Message) -> str | None:
         if token in ("bulk", "list", "junk"):
             return f"Precedence: {token}"
     return None
+
+
+def _own_form(message: Message) -> bool:
+    """The dealership's website form mails from the dealership's own domain (website@, noreply@):
+    a colleague forwarding it forwards a customer's request, not mail of ours."""
+    if not is_relay(message.sender_name, message.sender_addr):
+        return False
+    texts = [*message.texts, *(html_content(h).text for h in message.htmls[:1])]
+    return any(_FORM_MAIL.search(text[-3000:]) for text in texts)
 
 
 def _statistics_subject(message: Message) -> bool:
@@ -415,7 +436,7 @@ def open_envelope(
     forwarder = unwrap(message, own)
     if check and outer_is_own and forwarder is None:
         raise NotALead("from the dealership's own address")
-    if check and forwarder is not None and message.sender_addr in own:
+    if check and forwarder is not None and message.sender_addr in own and not _own_form(message):
         raise NotALead("from the dealership's own address (forwarded)")
     if forwarder is not None:
         name, address = forwarder
@@ -423,6 +444,7 @@ def open_envelope(
         message.forwarded_by = shown
         message.subject = forwards.bare_subject(message.subject)
     message.bulk_reason = weak
+    message.signup = check and bool(_SIGNUP_SUBJECT.search(fold(message.subject or "")))
     _clues(message, own, forwarded=forwarder is not None)
 
 
@@ -436,6 +458,19 @@ def read(message: Message, run: Callable[[Message], dict]) -> dict:
         lead = _from_clues(message)
         if lead is None:
             raise
+    if message.signup and _only_contact(lead):
+        raise NotALead("newsletter sign-up form (no request in it)")
     if message.forwarded_by:
         lead.setdefault("extra", {})["forwarded_by"] = message.forwarded_by
     return lead
+
+
+def _only_contact(lead: dict) -> bool:
+    """Nothing asked beyond the contact: no phone to call, no car, no words of the customer."""
+    customer = lead.get("customer") or {}
+    return not (
+        customer.get("phones")
+        or lead.get("vehicle")
+        or lead.get("trade_in")
+        or lead.get("comments")
+    )

@@ -106,7 +106,7 @@ def _key_kind(key: str) -> str:
 
 
 _CF7_FOOTER = re.compile(
-    r"sent (?:from|via) a contact form on|verzonden via een contactformulier|"
+    r"sent (?:from|via) a contact form on|verzonden (?:via|vanaf|van) (?:een|het) contactformulier|"
     r"envoy[ée] via le formulaire de contact|von einem kontaktformular|"
     r"enviado a trav[ée]s del formulario|inviata dal modulo di contatto",
     re.IGNORECASE,

@@ -45,6 +45,7 @@ class Message:
     clues: dict[str, str] = field(default_factory=dict)
     forwarded_by: str | None = None
     bulk_reason: str | None = None  # a newsletter-like message: not a lead unless a contact is read
+    signup: bool = False  # a website's newsletter sign-up: not a lead unless it asks for more
 
     @property
     def is_email(self) -> bool:

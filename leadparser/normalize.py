@@ -240,12 +240,19 @@ def normalize_vin(text: object) -> str | None:
 _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
+_OBFUSCATED_AT = re.compile(r"\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*", re.I)
+_OBFUSCATED_DOT = re.compile(r"\s*[\[({<]\s*(?:dot|punt|point|punkt|punto)\s*[\])}>]\s*", re.I)
+
+
 def normalize_email(text: object) -> str | None:
     """Trimmed, domain lower-cased; the local part is kept as given (it may be case-sensitive)."""
     raw = clean(text)
     if raw is None:
         return None
     match = _EMAIL_RE.search(raw.replace("mailto:", " "))
+    if not match:
+        # "jan [at] ziggo.nl": forms and sites hide the address from harvesters in brackets.
+        match = _EMAIL_RE.search(_OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", raw)))
     if not match:
         return None
     local, _, domain = match.group().rpartition("@")

@@ -9,6 +9,7 @@ from leadparser.builder import LeadBuilder
 from leadparser.envelope import apply_clues
 from leadparser.errors import MalformedInput, NoLeadFound
 from leadparser.message import Message
+from leadparser.platforms import platform_source
 
 Parser = Callable[[Message], LeadBuilder | None]
 
@@ -18,8 +19,13 @@ PARSERS: list[Parser] = [providers.parse, adf.parse, json_lead.parse, labels.par
 
 
 def _source_fallback(builder: LeadBuilder, message: Message) -> None:
-    """No provider named in the content: the sender's display name, else its domain."""
+    """No provider named in the content: the ad platform that mailed or was relayed, else the
+    sender's display name, else its domain."""
     if builder.values.get("source"):
+        return
+    platform = platform_source(message.sender_addr, message.subject)
+    if platform:
+        builder.values["source"] = platform
         return
     sender = (message.sender_addr or "").lower()
     if sender and sender == (builder.values.get("customer.email") or "").strip().lower():
