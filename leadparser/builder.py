@@ -325,9 +325,10 @@ class LeadBuilder:
         vehicle["vin"] = normalize_vin(raw.get("vin"))
         vehicle["stock_number"] = clean(raw.get("stock_number"))
         vehicle["registration"] = normalize_registration(raw.get("registration"))
-        if description and not vehicle["registration"]:
+        prose = description or raw.get("trim")
+        if prose and not vehicle["registration"]:
             # "Volvo XC40 Recharge Plus, reg YF71 XKD": the plate after a plate word.
-            vehicle["registration"] = find_registration(description)
+            vehicle["registration"] = find_registration(prose)
             if vehicle["registration"] and vehicle["trim"]:
                 vehicle["trim"] = _PLATE_TAIL.sub("", vehicle["trim"]) or None
         vehicle["mileage_km"] = parse_mileage(
