@@ -23,7 +23,7 @@ from leadparser.label_dictionary import (
     label_key,
     lookup,
 )
-from leadparser.makes import vehicle_in_text
+from leadparser.makes import canonical_make, vehicle_in_text
 from leadparser.message import Message
 from leadparser.normalize import fold
 
@@ -459,9 +459,21 @@ def parse(message: Message) -> LeadBuilder | None:
     sentences.apply(found, builder, sender_name=message.sender_name)
     if message.is_email:
         builder.set("external_id", reference_in_subject(message.subject))
+        had_vehicle = bool(builder.vehicles["vehicle"])
         vehicle_from_title(builder, None, message.subject, headlines(message))
+        if not had_vehicle and _is_trade_in(builder.vehicles):
+            builder.vehicles["vehicle"] = {}  # "Solicitud de tasación - Seat León": the trade-in
     _vehicle_in_message(builder)
     return builder
+
+
+def _is_trade_in(vehicles: dict[str, dict]) -> bool:
+    """The car a subject or headline names is the trade-in read from the fields."""
+    wanted, trade_in = vehicles["vehicle"], vehicles["trade_in"]
+    if not wanted.get("model") or not trade_in.get("model"):
+        return False
+    same_make = canonical_make(wanted.get("make")) == canonical_make(trade_in.get("make"))
+    return same_make and fold(trade_in["model"]).startswith(fold(wanted["model"]))
 
 
 def _vehicle_in_message(builder: LeadBuilder) -> None:

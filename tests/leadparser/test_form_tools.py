@@ -232,3 +232,16 @@ def test_newsletter_signup_with_a_question_is_a_lead() -> None:
 def test_newsletter_signup_confirmed_by_a_person_is_read() -> None:
     raw = _mail(SIGNUP, subject='Garage "Aanmelding nieuwsbrief"')
     assert parse_message(raw, skip_not_a_lead=True)["customer"]["full_name"] == "Karin Mulder"
+
+
+def test_subject_naming_the_trade_in_is_not_the_car_asked_for() -> None:
+    text = (
+        "Nombre y apellidos: José García\nEmail: jose@example.es\n\n"
+        "DATOS DEL VEHÍCULO A TASAR\nMarca: Seat\nModelo: León\nAño de matriculación: 2015\n"
+    )
+    lead = parse_message(
+        _mail(text, subject="Nueva solicitud de tasación - Seat León 2015"), region="ES"
+    )
+    assert (lead["trade_in"]["make"], lead["trade_in"]["model"]) == ("SEAT", "León")
+    assert lead["vehicle"] is None
+    assert lead["lead_type"] == "trade_in"
