@@ -80,12 +80,19 @@ _RELAY_LOCAL = re.compile(
     r"contact|kontakt|leads?|forms?|formulier|formulaire|webmaster|notifications?|notify|"
     r"service|support|system|admin|news|newsletter|marketing|team|hello|website|web|site|"
     r"online|aanvragen?|anfragen?|demandes?|ventas|verkoop|vertrieb|sales|bounces?|alerts?|"
-    r"robot|bot|mail|www|reply|messages?|messaging|inbox|post|accounts?|customer|klant|client)"
+    r"robot|bot|mail|www|reply|messages?|messaging|inbox|post|accounts?|customer|klant|client|"
+    r"nachricht(?:en)?|berichten?|mensajes?|messaggi)"
     r"(?:$|[-_.+0-9])",
     re.I,
 )
 _VIA = re.compile(
-    r"^\s*['\"]?(?P<name>.+?)['\"]?\s+\(?\s*via\s+(?P<source>[^()]+?)\s*\)?\s*$", re.I
+    r"^\s*['\"]?(?P<name>.+?)['\"]?\s+\(?\s*(?:via|über|uber)\s+(?P<source>[^()]+?)\s*\)?\s*$",
+    re.I,
+)
+# A platform's reply relay for one conversation: "reply-7d1f9a19@relay.marktplaats.nl",
+# "nachricht+7f3e21aa90c4@mail.kleinanzeigen.de". The token holds a digit and a letter.
+_CONVERSATION_TOKEN = re.compile(
+    r"(?:^|[-_.+])(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,40}(?:$|[-_.+@])", re.I
 )
 
 
@@ -358,11 +365,31 @@ def _clues(message: Message, own: OwnAddresses, forwarded: bool) -> None:
         and _organisation(reply_to) != _organisation(address)
     ):
         message.clues["customer.email"] = reply_to
+    relay = _conversation_relay(reply_to, address, via is not None or reply_via is not None)
+    if relay and relay not in own and "customer.email" not in message.clues:
+        message.clues[RELAY_EMAIL] = relay
     elif forwarded and address and not is_relay(name, address) and address not in own:
         # A person's own mail, forwarded to the lead inbox: that person is the customer.
         message.clues["customer.email"] = address
         if name and not via:
             message.clues.setdefault("customer.full_name", name)
+
+
+RELAY_EMAIL = "relay_email"  # a clue key of its own: used only beside a contact the content holds
+
+
+def _conversation_relay(reply_to: str, address: str | None, named: bool) -> str | None:
+    """The platform's address that reaches the person who wrote, for one conversation: the
+    Reply-To on the platform's own domain, or the From when its display name names the person
+    ("Markus über Kleinanzeigen"). A platform's shared address (noreply@, info@) is none."""
+    for candidate in (reply_to, address if named else None):
+        if not candidate or "@" not in candidate:
+            continue
+        if candidate is reply_to and _organisation(reply_to) != _organisation(address):
+            continue
+        if _CONVERSATION_TOKEN.search(candidate.rsplit("@", 1)[0] + "@"):
+            return candidate
+    return None
 
 
 def apply_clues(builder: LeadBuilder, message: Message) -> None:
@@ -374,6 +401,11 @@ def apply_clues(builder: LeadBuilder, message: Message) -> None:
     email = message.clues.get("customer.email")
     if email and not values.get("customer.email"):
         values["customer.email"] = email
+    relay = message.clues.get(RELAY_EMAIL)
+    if relay and had_contact and not values.get("customer.email"):
+        # A classified platform's relay reaches the buyer the content names; alone it is no
+        # contact (a platform's invoice has a Reply-To of the same shape).
+        values["customer.email"] = relay
     name = message.clues.get("customer.full_name")
     has_name = any(
         values.get(k) for k in ("customer.full_name", "customer.first_name", "customer.last_name")

@@ -73,3 +73,28 @@ def reference_in_subject(subject: str | None) -> str | None:
         if any(c.isdigit() for c in found):
             return clean(found)
     return None
+
+
+# "12.900 € VB", "£7,495", "€ 8.950,-", "11 200 € négociable": a price alone on its line.
+_PRICE_LINE = re.compile(
+    r"^\s*(?:[€£$]|EUR|CHF)?\s?\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})*(?:[.,]\d{2}|,-)?\s?"
+    r"(?:€|EUR|euros?|£|CHF)?\s*(?:VB|VHB|Festpreis|n\.?o\.?t\.?k\.?|o\.?n\.?o\.?|"
+    r"negociable|n[ée]gociable|negotiable|bespreekbaar|trattabile|o\.?b\.?o\.?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def price_below_title(builder: LeadBuilder, lines: list[str]) -> None:
+    """A classified ad's card: its title, and on the next line its price alone ("BMW 118i
+    Advantage" / "12.900 € VB"). Only the line right below the title: a bid or an offer stands
+    elsewhere in the mail."""
+    if builder.vehicles["vehicle"].get("price"):
+        return
+    for index, line in enumerate(lines[:-1]):
+        if vehicle_in_text(line) is None:
+            continue
+        below = lines[index + 1]
+        has_currency = re.search(r"[€£$]|EUR|CHF|euro", below, re.IGNORECASE)
+        if has_currency and _PRICE_LINE.match(below):
+            builder.set("vehicle.price", below)
+        return

@@ -51,6 +51,13 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "customer name",
         "contact name",
         "name of customer",
+        # A bid's or offer's author on a classified platform.
+        "bieder",
+        "bieter",
+        "encherisseur",
+        "pujador",
+        "offerente",
+        "bidder",
     ),
     "customer.first_name": (
         "voornaam",
@@ -1122,6 +1129,37 @@ def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None
             found = _lookup(half, extra_labels)
             if found:
                 return found
+    rest = without_portal_name(label)
+    return _lookup(rest, extra_labels) if rest else None
+
+
+# A portal writes its own name before its label: "mobile.de Inserat-ID", "AutoScout24
+# Angebots-ID", "Marktplaats advertentienummer". A name is a domain (mobile.de, coches.net),
+# letters with digits (AutoScout24, 2dehands), or one of the classified platforms below.
+_PORTAL_NAMES = frozenset({
+    "marktplaats", "2dehands", "2ememain", "kleinanzeigen", "ebay", "leboncoin", "wallapop",
+    "milanuncios", "subito", "olx", "gumtree", "donedeal", "autoscout", "autoscout24",
+    "autotrack", "gaspedaal", "autowereld", "viabovag", "lacentrale", "la centrale",
+    "paruvendu", "autocasion", "carwow", "heycar", "autotrader", "auto trader", "autohero",
+    "spoticar", "largus", "l argus", "willhaben", "tutti", "anibis", "blocket",
+    "otomoto", "standvirtual", "autobiz", "cazoo",
+})  # fmt: skip
+_DOMAIN_WORD = re.compile(r"^[\w-]{2,30}\.(?:[a-z]{2,3}|co\.uk|com\.es)$", re.I)
+_ALNUM_WORD = re.compile(r"^(?=\S*\d)(?=\S*[^\W\d_])[\w]{4,20}$")
+
+
+def without_portal_name(label: str) -> str | None:
+    """The label after a portal's name in front of it, else None."""
+    words = label.split()
+    if len(words) < 2:
+        return None
+    for size in (2, 1):
+        if len(words) <= size:
+            continue
+        head = " ".join(words[:size])
+        named = label_key(head) in _PORTAL_NAMES
+        if named or (size == 1 and (_DOMAIN_WORD.match(head) or _ALNUM_WORD.match(head))):
+            return " ".join(words[size:])
     return None
 
 

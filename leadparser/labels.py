@@ -11,9 +11,14 @@ import email.utils
 import re
 from functools import lru_cache
 
-from leadparser import sentences
+from leadparser import relayed, sentences
 from leadparser.builder import LeadBuilder
-from leadparser.headlines import headlines, reference_in_subject, vehicle_from_title
+from leadparser.headlines import (
+    headlines,
+    price_below_title,
+    reference_in_subject,
+    vehicle_from_title,
+)
 from leadparser.html_text import html_content
 from leadparser.label_dictionary import (
     CANONICAL_FIELDS,
@@ -23,6 +28,7 @@ from leadparser.label_dictionary import (
     label_key,
     lookup,
 )
+from leadparser.lead_types import lead_type_from_text
 from leadparser.makes import canonical_make, vehicle_in_text
 from leadparser.message import Message
 from leadparser.normalize import fold
@@ -86,6 +92,9 @@ _BARE_REFERENCE = frozenset({
     "reference", "referentie", "referenz", "referencia", "riferimento", "ref", "referencja",
 })  # fmt: skip
 _YES = frozenset({"ja", "yes", "oui", "si", "sim", "tak", "y", "true"})
+# "Type:" alone names a request ("Type: Proefrit", "Type: Demande d'offre") or, in Dutch and
+# German forms below "Merk:", the model ("Type: Golf"): the value decides.
+_BARE_TYPE_LABELS = frozenset({"type", "typ", "tipo", "soort"})
 
 
 def _question_key(key: str) -> str | None:
@@ -225,6 +234,8 @@ class _Reader:
             canonical = _question_key(key)  # "Welke auto wilt u proefrijden?: VW ID.4"
             if canonical:
                 value = _unslugged(value)
+        if key in _BARE_TYPE_LABELS and canonical is None:
+            canonical = self._bare_type(value)
         if canonical == "customer.full_name" and _PHONE_ONLY.match(value):
             canonical = "customer.phone"  # "Beller: 06 12 34 56 78": the caller is a number
         if canonical == "vehicle.description" and _EMAIL_ONLY.match(value):
@@ -261,6 +272,17 @@ class _Reader:
                 self.vehicle_seen = True
         if canonical or _plausible_label(label):
             self.pairs.append((label, canonical, value))
+
+    def _bare_type(self, value: str) -> str | None:
+        """A request type when the value is one and names no car; the model when a make was
+        read just before in this block and no model; else None (kept in extra as before)."""
+        if lead_type_from_text(value) and vehicle_in_text(value) is None:
+            return "lead_type"
+        which = "trade_in" if self.section == "trade_in" else "vehicle"
+        read = {canonical for _, canonical, _ in self.pairs}
+        if f"{which}.make" in read and f"{which}.model" not in read:
+            return "vehicle.model"  # scoped to the trade-in by _add when in that block
+        return None
 
     def _value_below(
         self, label: str, canonical: str | None, value: str, *, question: bool = False
@@ -438,7 +460,8 @@ def parse(message: Message) -> LeadBuilder | None:
     html_pairs = [p for text in html_texts for p in pairs_from_text(text, labels, cells=True)]
     text_pairs = [p for text in message.texts for p in pairs_from_text(text, labels)]
     found = sentences.read([*html_texts, *message.texts, message.subject or ""])
-    if not html_pairs and not text_pairs and not found:
+    buyer = relayed.read_message(message)
+    if not html_pairs and not text_pairs and not found and not buyer:
         return None
     # The HTML part is what the sender designed; the text part is often a lossy rendering of it.
     html_wins = _score(html_pairs) >= _score(text_pairs) and (_score(html_pairs) or not text_pairs)
@@ -456,13 +479,17 @@ def parse(message: Message) -> LeadBuilder | None:
         else:
             builder.add_extra(label, value)
     _contact_form_sender(body, builder)
+    relayed.apply(buyer, builder, sender_name=message.sender_name)
     sentences.apply(found, builder, sender_name=message.sender_name)
     if message.is_email:
         builder.set("external_id", reference_in_subject(message.subject))
         had_vehicle = bool(builder.vehicles["vehicle"])
-        vehicle_from_title(builder, None, message.subject, headlines(message))
+        lines = headlines(message)
+        vehicle_from_title(builder, None, message.subject, lines)
         if not had_vehicle and _is_trade_in(builder.vehicles):
             builder.vehicles["vehicle"] = {}  # "Solicitud de tasación - Seat León": the trade-in
+        else:
+            price_below_title(builder, lines)
     _vehicle_in_message(builder)
     return builder
 

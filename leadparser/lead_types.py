@@ -46,7 +46,8 @@ _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "finansowanie", "kredyt",
     )),
     ("quote", (
-        "offerte", "offerteaanvraag", "prijsopgave", "devis", "angebot", "preisangebot",
+        "offerte", "offerteaanvraag", "prijsopgave", "devis", "demande d'offre",
+        "demande de prix", "angebot", "preisangebot", "angebotsanfrage",
         "kostenvoranschlag", "presupuesto", "cotizacion", "quote", "quotation", "price request",
         "preventivo", "orçamento", "pedido de proposta", "wycena", "zapytanie ofertowe",
     )),

@@ -287,7 +287,8 @@ def _from_make_on(tail: str, whole: str) -> dict | None:
     tail = tail.strip(":,;\"'«» ")
     cut = _HEADLINE_END.search(tail)
     head = tail[: cut.start()] if cut else tail
-    found = split_vehicle(" ".join(head.split()))
+    # 'Anzeige "BMW 118i Advantage" (Anzeigennr. …)': the closing quote is no part of the trim.
+    found = split_vehicle(" ".join(head.split()).strip("\"'«»“”„‘’‹› "))
     if not found["make"]:
         return None
     # A year in the trim ("Golf 1.5 TSI 2021"), never the model ("Peugeot 2008"), else one

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from leadparser import adf, json_lead, labels, providers
 from leadparser.builder import LeadBuilder
-from leadparser.envelope import apply_clues
+from leadparser.envelope import RELAY_EMAIL, apply_clues
 from leadparser.errors import MalformedInput, NoLeadFound
 from leadparser.message import Message
 from leadparser.platforms import platform_source
@@ -28,7 +28,10 @@ def _source_fallback(builder: LeadBuilder, message: Message) -> None:
         builder.values["source"] = platform
         return
     sender = (message.sender_addr or "").lower()
-    if sender and sender == (builder.values.get("customer.email") or "").strip().lower():
+    # A platform's relay for the buyer is no customer writing to us directly.
+    relay = (message.clues.get(RELAY_EMAIL) or "").lower()
+    direct = sender == (builder.values.get("customer.email") or "").strip().lower()
+    if sender and direct and sender != relay:
         return  # the customer wrote to us directly; their name is no lead source
     if message.sender_name:
         builder.values["source"] = message.sender_name

@@ -91,7 +91,7 @@ def _name(words: list[str]) -> str | None:
     return " ".join(words) if all(_is_name_word(w) for w in words) else None
 
 
-def _name_before(head: str) -> str | None:
+def name_before(head: str) -> str | None:
     """The name just before "heeft interesse in": the capitalised words ending the text."""
     words: list[str] = []
     for word in reversed(head.split()[-7:]):
@@ -104,7 +104,7 @@ def _name_before(head: str) -> str | None:
     return _name(words)
 
 
-def _name_after(tail: str) -> tuple[str | None, str]:
+def name_after(tail: str) -> tuple[str | None, str]:
     """The name at the start of "Jan Jansen voor uw Golf", and the rest after "voor"."""
     words = tail.split()
     taken: list[str] = []
@@ -113,8 +113,8 @@ def _name_after(tail: str) -> tuple[str | None, str]:
         if not clean or not _is_name_word(clean) or clean.lower() in _FOR:
             break
         taken.append(clean)
-        if word.endswith((",", ";", ".", ")")):
-            break
+        if word.endswith((",", ";", ".", ")", ":")):
+            break  # "Neue Nachricht von Kleinanzeigen: Mit …": the colon ends the name
     rest = words[len(taken) :]
     if rest and rest[0].lower().strip(":") in _FOR:
         rest = rest[1:]
@@ -183,9 +183,9 @@ def read(texts: list[str]) -> Found | None:
             request = _REQUEST_RE.search(line)
             interest = None if request else _INTEREST_RE.search(line)
             if request:
-                name, rest = _name_after(request.group("rest"))
+                name, rest = name_after(request.group("rest"))
             elif interest:
-                name, rest = _name_before(line[: interest.start()]), interest.group("rest")
+                name, rest = name_before(line[: interest.start()]), interest.group("rest")
             else:
                 continue
             if name and found.name in (None, name):

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from leadparser import labels as label_reader
+from leadparser import relayed
 from leadparser.builder import LeadBuilder
-from leadparser.headlines import headlines, vehicle_from_title
+from leadparser.headlines import headlines, price_below_title, vehicle_from_title
 from leadparser.html_text import html_to_text
 from leadparser.lead_types import lead_type_from_text
 from leadparser.message import Message
@@ -132,11 +133,14 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
         name = _search(provider.name_patterns, bodies)
         if name:
             builder.set("customer.full_name", name)
+    relayed.apply(relayed.read_message(message), builder, sender_name=provider.name)
     # The enquiry's own id is the lead's; the ad's number only stands in when there is none.
     builder.set("external_id", enquiry_id or ad_reference)
     if ad_reference:
         builder.add_extra("ad_reference", ad_reference)
-    vehicle_from_title(builder, title, message.subject, headlines(message))
+    lines = headlines(message)
+    vehicle_from_title(builder, title, message.subject, lines)
+    price_below_title(builder, lines)
     said = builder.values.get("lead_type") or message.subject
     if not lead_type_from_text(said):
         # Portals send every enquiry with the same subject; the buyer's own words then say

@@ -8,7 +8,8 @@ from leadparser.providers.base import AD_REFERENCE, AD_TITLE, ENQUIRY_ID, IGNORE
 DE = {
     "Fahrzeug": AD_TITLE, "Inserat": AD_TITLE, "Ihr Inserat": AD_TITLE, "Titel": AD_TITLE,
     "Inserat-Nr.": AD_REFERENCE, "Inserat-ID": AD_REFERENCE, "Inseratsnummer": AD_REFERENCE,
-    "Angebots-Nr.": AD_REFERENCE, "Angebotsnummer": AD_REFERENCE, "Fahrzeug-ID": AD_REFERENCE,
+    "Angebots-Nr.": AD_REFERENCE, "Angebotsnummer": AD_REFERENCE, "Angebots-ID": AD_REFERENCE,
+    "Fahrzeug-ID": AD_REFERENCE,
     "Anfrage-ID": ENQUIRY_ID, "Anfrage-Nr.": ENQUIRY_ID, "Anfragenummer": ENQUIRY_ID,
     "Interne Nr.": "vehicle.stock_number", "Interne Nummer": "vehicle.stock_number",
     "Ihre Fahrzeugnummer": "vehicle.stock_number", "Händler-Fahrzeugnummer": "vehicle.stock_number",
@@ -26,6 +27,7 @@ NL = {
     "Advertentie": AD_TITLE, "Uw advertentie": AD_TITLE, "Titel": AD_TITLE, "Auto": AD_TITLE,
     "Voertuig": AD_TITLE, "Advertentienummer": AD_REFERENCE, "Advertentie-ID": AD_REFERENCE,
     "Advertentie ID": AD_REFERENCE, "Advertentienr.": AD_REFERENCE,
+    "Zoekertjenummer": AD_REFERENCE, "Zoekertje-ID": AD_REFERENCE,
     "Aanvraag-ID": ENQUIRY_ID, "Aanvraagnummer": ENQUIRY_ID, "Lead-ID": ENQUIRY_ID,
     "Berichtnummer": ENQUIRY_ID, "Uw referentie": "vehicle.stock_number",
     "Voorraadnummer": "vehicle.stock_number", "Bouwjaar": "vehicle.year",
