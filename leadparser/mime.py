@@ -34,7 +34,7 @@ def _decoded(value: str) -> str:
     does), RFC 2047 encoded words decoded; kept as it is where an encoded word is broken."""
     value = _FOLD.sub("", value[:MAX_HEADER_CHARS])
     if any("\udc80" <= ch <= "\udcff" for ch in value):  # bytes the ASCII reading escaped
-        value = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+        value = _utf8_else_cp1252(value.encode("ascii", "surrogateescape"))
     if "=?" not in value:
         return value
     try:
@@ -86,8 +86,20 @@ def decode_bytes(data: bytes, charset: str | None, notes: list[str], where: str)
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
+        if codec == "utf-8":
+            notes.append(f"{where}: not UTF-8 as declared, read as windows-1252")
+            return data.decode("cp1252", errors="replace")
         notes.append(f"{where}: bytes invalid in {charset}, replaced")
         return data.decode(codec, errors="replace")
+
+
+def _utf8_else_cp1252(data: bytes) -> str:
+    """Unencoded 8-bit bytes: UTF-8 when they are, else what a Western mailer wrote (a Latin-1
+    "Jörg" in a From header is not three replacement characters)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def bare_kind(raw: bytes) -> str | None:

@@ -11,6 +11,8 @@ and car, a specific 4xx for a bad request, and a message that is no lead visible
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -135,6 +137,18 @@ def the_message() -> InboundMessage:
 
 def the_lead() -> Lead:
     return Lead.objects.select_related("customer", "vehicle").get()
+
+
+def readable(message: InboundMessage) -> str:
+    """The stored message as a person downloading it reads it: every text part, decoded. (A
+    provider that posts parsed fields, not the MIME, gets the message written out again, its
+    parts in base64.)"""
+    parsed = email.message_from_bytes(message.raw_bytes(), policy=email.policy.default)
+    return "\n".join(
+        part.get_content()
+        for part in parsed.walk()
+        if part.get_content_maintype() == "text" or part.get_content_type().endswith("xml")
+    )
 
 
 def phones(lead: Lead) -> list[str]:
@@ -327,7 +341,7 @@ def test_mailgun_parsed_html_only_mail_with_an_inline_image(post, garage):
 
     assert response.status_code == 200, response.content
     message = the_message()
-    assert b"emma.jansen@example.nl" in message.raw_bytes()
+    assert "emma.jansen@example.nl" in readable(message)
     lead = the_lead()
     assert lead.customer.full_name == "Emma Jansén"
     assert lead.customer.email == "emma.jansen@example.nl"
@@ -428,7 +442,7 @@ def test_postmark_without_raw_email_with_an_adf_xml_attachment(post, garage):
 
     assert response.status_code == 200, response.content
     message = the_message()
-    assert message.raw_bytes()  # something to download and re-parse
+    assert "daan.vandenberg@example.nl" in readable(message)
     lead = the_lead()
     assert lead.customer.full_name == "Daan van den Berg"
     assert lead.customer.email == "daan.vandenberg@example.nl"
@@ -447,8 +461,8 @@ def test_postmark_raw_email_forwarded_as_an_attached_message(post, garage):
             "Date: Fri, 04 Dec 2026 18:00:00 +0100",
             "Content-Type: text/plain; charset=utf-8",
         ],
-        "Goedemiddag, is de Hyundai Tucson nog te koop? Mijn gsm: 0470 98 76 54. "
-        "Groeten, Sophie Peeters\r\n".encode(),
+        b"Goedemiddag, is de Hyundai Tucson nog te koop? Mijn gsm: +32 470 98 76 54. "
+        b"Groeten, Sophie Peeters\r\n",
     )
     raw = eml(
         [
@@ -568,9 +582,7 @@ def test_sendgrid_parsed_mode_text_in_windows_1252(post, garage):
 
     assert response.status_code == 200, response.content
     message = the_message()
-    assert text in message.raw_bytes() or "Noël Hermans" in message.raw_bytes().decode(
-        "utf-8", "replace"
-    )
+    assert "Noël Hermans" in readable(message)
     lead = the_lead()
     assert lead.customer.full_name == "Noël Hermans"
     assert lead.customer.email == "noel.hermans@example.nl"
@@ -716,12 +728,12 @@ def test_mailjet_parse_api(post, garage):
     )
 
     assert response.status_code == 200, response.content
-    assert b"mila.celik@example.nl" in the_message().raw_bytes()
+    assert "Mila Çelik" in readable(the_message())
     lead = the_lead()
     assert lead.customer.full_name == "Mila Çelik"
     assert lead.customer.email == "mila.celik@example.nl"
     assert phones(lead) == ["+31612345677"]
-    assert (lead.vehicle.make, lead.vehicle.model) == ("Seat", "Ibiza")
+    assert (lead.vehicle.make, lead.vehicle.model) == ("SEAT", "Ibiza")
 
 
 def test_sparkpost_relay_of_a_latin1_message(post, garage):
@@ -776,7 +788,8 @@ def test_sparkpost_relay_of_a_latin1_message(post, garage):
     assert (lead.vehicle.make, lead.vehicle.model) == ("Fiat", "500")
 
 
-def test_brevo_inbound_parse(post, garage):
+def test_brevo_inbound_parse(post, garage, settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "BREVO_API_KEY": "xkeysib-blind"}  # (attachments)
     mid = message_id()
     item = {
         "Uuid": [str(uuid.uuid4())],
@@ -816,7 +829,7 @@ def test_brevo_inbound_parse(post, garage):
     )
 
     assert response.status_code == 200, response.content
-    assert b"yusuf.ozturk@example.nl" in the_message().raw_bytes()
+    assert "Yusuf Öztürk" in readable(the_message())
     lead = the_lead()
     assert lead.customer.full_name == "Yusuf Öztürk"
     assert lead.customer.email == "yusuf.ozturk@example.nl"
@@ -896,9 +909,9 @@ def test_api_form_encoded_post_from_a_php_script(post, website):
     """curl -d / http_build_query posts application/x-www-form-urlencoded: the lead is no less
     a lead for it."""
     body = (
-        "name=Tom+Peters&email=tom.peters%40example.nl&phone=06+12+34+56+83"
-        "&make=Skoda&model=Fabia&message=Bel+me+maar%21"
-    ).encode()
+        b"name=Tom+Peters&email=tom.peters%40example.nl&phone=06+12+34+56+83"
+        b"&make=Skoda&model=Fabia&message=Bel+me+maar%21"
+    )
 
     response = api(post, website, body, "application/x-www-form-urlencoded")
 
