@@ -177,6 +177,21 @@ def test_mailgun_latin1_body_declared_utf8_keeps_the_accents(post, garage):
     assert (lead.vehicle.make, lead.vehicle.model) == ("Volkswagen", "Golf")
 
 
+def test_mailgun_utf8_template_around_a_visitors_latin1_input(post, garage):
+    """A form mailer's own words in UTF-8, the visitor's typed name in Latin-1: both kept."""
+    body = "Nieuw bericht via het formulier – reageer snel\r\n".encode() + (
+        "Naam: Inès Brouwer\r\nTelefoon: 0612345685\r\nE-mail: ines@example.nl\r\n"
+    ).encode("latin-1")
+    raw = form_mail(body, charset="UTF-8")
+
+    response = mailgun_mime(post, raw)
+
+    assert response.status_code == 200, response.content
+    message = the_message()
+    assert "formulier – reageer" in message.text and "Inès Brouwer" in message.text
+    assert the_lead().customer.full_name == "Inès Brouwer"
+
+
 def test_mailgun_8bit_body_without_charset(post, garage):
     body = (
         "Nom : Françoise Lefèvre\r\nTéléphone : +32 470 12 34 56\r\n"
