@@ -8,6 +8,7 @@ from accounts import two_factor_views
 from dealerlms import views
 from inbound import api as inbound_api
 from inbound import google_ads
+from inbound.provider_views import SparkPostInbound
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("notifications/", include("automation.notification_urls")),
     # Machine endpoints, authenticated by their own means (docs/inbound.md):
+    path("anymail/sparkpost/inbound/", SparkPostInbound.as_view(), name="sparkpost_inbound"),
     path("anymail/", include("anymail.urls")),
     path("api/v1/leads", inbound_api.submit_lead, name="api_leads"),
     path("inbound/google-ads/<int:source_id>/", google_ads.receive, name="inbound_google_ads"),

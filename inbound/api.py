@@ -42,6 +42,7 @@ MAX_LENGTHS = {
     "subject": 200,
 }
 MAX_MILEAGE_KM = 2_000_000
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 @csrf_exempt
@@ -63,10 +64,17 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
     body = request.body
     if len(body) > MAX_BODY_BYTES:
         return JsonResponse({"errors": {"body": f"larger than {MAX_BODY_BYTES} bytes"}}, status=413)
+    if request.content_type in FORM_TYPES:
+        # A server-side script posting its form as curl -d / http_build_query does: the same
+        # fields, kept (and parsed) as the JSON object they are.
+        body = json.dumps(_form_fields(request), ensure_ascii=False).encode()
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        return JsonResponse({"errors": {"body": f"not JSON: {exc}"}}, status=400)
+        errors = {"body": f"not JSON: {exc}"}
+        with transaction.atomic():
+            _refuse(_store(source, body, {}), errors)  # kept, for the manager asking why
+        return JsonResponse({"errors": errors}, status=400)
     shaped = detect(data)[0]
     foreign = shaped is not None
     if not isinstance(data, dict) and not foreign:
@@ -81,17 +89,7 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
             ad_test_leads.store(source=source, raw=body, shape=shaped.shape, provider="website")
         return JsonResponse({"test_lead": True}, status=200)
     with transaction.atomic():
-        message = ingest.store_message(
-            channel="api",
-            provider="website",
-            raw=body,
-            dealership=source.dealership,
-            source=source,
-            message_id=_request_id(source, data) if isinstance(data, dict) else "",
-            sender=source.name,
-            subject=str(data.get("subject") or "")[:200] if isinstance(data, dict) else "",
-            enqueue=False,
-        )
+        message = _store(source, body, data)
         message = InboundMessage.objects.select_for_update().get(pk=message.pk)
         if message.status != InboundMessage.Status.RECEIVED:
             return _answer_for_known(message)
@@ -107,6 +105,48 @@ def submit_lead(request: HttpRequest) -> JsonResponse:
             status=200,
         )
     return JsonResponse({"errors": {"body": outcome.message.failure_reason}}, status=400)
+
+
+def _store(source: Source, body: bytes, data: object) -> InboundMessage:
+    return ingest.store_message(
+        channel="api",
+        provider="website",
+        raw=body,
+        dealership=source.dealership,
+        source=source,
+        message_id=_request_id(source, data) if isinstance(data, dict) else "",
+        sender=source.name,
+        subject=str(data.get("subject") or "")[:200] if isinstance(data, dict) else "",
+        enqueue=False,
+    )
+
+
+def _form_fields(request: HttpRequest) -> dict:
+    """A posted form as the JSON object it stands for: `customer[email]` (PHP's nesting) is
+    customer.email, a repeated field a list."""
+    data: dict = {}
+    for key in request.POST:
+        values = request.POST.getlist(key)
+        value: object = values[0] if len(values) == 1 else values
+        outer, bracket, inner = key.partition("[")
+        if bracket and inner.endswith("]") and inner[:-1] and "[" not in inner:
+            section = data.setdefault(outer, {})
+            if isinstance(section, dict):
+                section[inner[:-1]] = value
+                continue
+        data[key] = value
+    return data
+
+
+def _whole_number(value: object) -> int | None:
+    """A year or a mileage as a website sends it: 2021, "2021", " 45000 "."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def _our_contract(data: dict) -> bool:
@@ -155,11 +195,12 @@ def input_errors(data: dict, region: str) -> dict[str, str]:
             errors[section] = "expected an object"
             continue
         year = vehicle.get("year")
-        if year is not None and not (isinstance(year, int) and 1900 <= year <= 2100):
+        if year not in (None, "") and not 1900 <= (_whole_number(year) or 0) <= 2100:
             errors[f"{section}.year"] = "a whole number between 1900 and 2100"
         mileage = vehicle.get("mileage_km")
-        if mileage is not None and not (
-            isinstance(mileage, int) and 0 <= mileage <= MAX_MILEAGE_KM
+        kilometres = _whole_number(mileage)
+        if mileage not in (None, "") and (
+            kilometres is None or not 0 <= kilometres <= MAX_MILEAGE_KM
         ):
             errors[f"{section}.mileage_km"] = (
                 f"a whole number of kilometres, at most {MAX_MILEAGE_KM:,}"

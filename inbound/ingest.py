@@ -286,10 +286,31 @@ def log(message: InboundMessage, action: str, *, by: User | None = None, note: s
 
 
 def _raw_bytes(message) -> bytes:
+    _fixed_boundaries(message)
     try:
         return message.as_bytes()
     except Exception:
         return message.as_string().encode("utf-8", "surrogateescape")
+
+
+def _fixed_boundaries(message) -> None:
+    """A message anymail put together from a provider's parsed fields (Mailgun's and SendGrid's
+    form, Mailjet, Brevo, Postmark without RawEmail) gets random MIME boundaries when written
+    out: the provider's retry would be other bytes, and the same Message-ID with other bytes is
+    taken for a sender's correction (a second message). Boundaries made from the content make
+    the same delivery the same bytes."""
+    digest = hashlib.sha256()
+    for part in message.walk():
+        if not part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, str):
+                payload = payload.encode("utf-8", "surrogateescape")
+            digest.update(payload if isinstance(payload, bytes) else b"")
+    base = digest.hexdigest()[:32]
+    multiparts = [part for part in message.walk() if part.get_content_maintype() == "multipart"]
+    for index, part in enumerate(multiparts):
+        if part.get_boundary() is None:
+            part.set_boundary(f"=_{base}_{index}")
 
 
 def _recipients(envelope_recipient: str | None, headers: dict[str, list[str]]) -> list[str]:

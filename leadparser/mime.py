@@ -34,7 +34,7 @@ def _decoded(value: str) -> str:
     does), RFC 2047 encoded words decoded; kept as it is where an encoded word is broken."""
     value = _FOLD.sub("", value[:MAX_HEADER_CHARS])
     if any("\udc80" <= ch <= "\udcff" for ch in value):  # bytes the ASCII reading escaped
-        value = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+        value = _utf8_else_cp1252(value.encode("ascii", "surrogateescape"))
     if "=?" not in value:
         return value
     try:
@@ -76,18 +76,32 @@ def decode_bytes(data: bytes, charset: str | None, notes: list[str], where: str)
             return data[len(bom) :].decode(encoding, errors="replace")
     codec = _charset(charset)
     if not charset:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", errors="replace")
+        return _utf8_else_cp1252(data)
     if not codec:
         notes.append(f"{where}: unknown charset {charset!r}, read as UTF-8")
         codec = "utf-8"
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
+        if codec == "utf-8":
+            notes.append(f"{where}: bytes invalid in {charset}, replaced by their windows-1252")
+            return _utf8_else_cp1252(data)
         notes.append(f"{where}: bytes invalid in {charset}, replaced")
         return data.decode(codec, errors="replace")
+
+
+def _as_cp1252(error: UnicodeDecodeError) -> tuple[str, int]:
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("dealerlms-cp1252", _as_cp1252)
+
+
+def _utf8_else_cp1252(data: bytes) -> str:
+    """Text said (or taken) to be UTF-8, each byte that is not read as windows-1252: what a
+    Western mailer wrote (a Latin-1 "José" in a body declared UTF-8, a form mailer's UTF-8
+    template around a visitor's Latin-1 input), not replacement characters."""
+    return data.decode("utf-8", errors="dealerlms-cp1252")
 
 
 def bare_kind(raw: bytes) -> str | None:
