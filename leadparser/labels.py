@@ -435,12 +435,12 @@ def _portal_labels() -> tuple[tuple[str, str], ...]:
     """The labels the portal templates know and the generic dictionary does not: a portal
     without a template of its own prints the same "Référence de la demande", "Fahrzeug-ID" or
     "Referencia del anuncio". The dictionary's own reading of a label always wins."""
-    from leadparser.providers import base, vocab  # the templates import this module
+    from leadparser.providers import vocab  # the package's templates import this module
 
     as_field = {
-        base.ENQUIRY_ID: "external_id",
-        base.AD_REFERENCE: "external_id",
-        base.AD_TITLE: "vehicle.description",
+        vocab.ENQUIRY_ID: "external_id",
+        vocab.AD_REFERENCE: "external_id",
+        vocab.AD_TITLE: "vehicle.description",
     }
     found: dict[str, str] = {}
     for language in (vocab.NL, vocab.FR, vocab.DE, vocab.ES, vocab.IT, vocab.EN):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from leadparser.providers import vocab
-from leadparser.providers.base import IGNORE, Provider
+from leadparser.providers.base import Provider
+from leadparser.providers.vocab import IGNORE
 
 _DE = ("anfrage zu ihrem fahrzeug", "kontaktanfrage", "nachricht zu ihrem fahrzeug")
 _NL = ("aanvraag voor uw voertuig", "nieuwe aanvraag via autoscout24", "reactie op uw voertuig")

@@ -18,12 +18,7 @@ from leadparser.html_text import html_to_text
 from leadparser.lead_types import lead_type_from_text
 from leadparser.message import Message
 from leadparser.normalize import clean, fold
-
-# Pseudo keys a provider's labels map to: read here, never handed to the builder as they are.
-ENQUIRY_ID = "@enquiry_id"  # the enquiry's (message's) own id: the lead's external_id
-AD_REFERENCE = "@ad_reference"  # the portal's number of the ad: a reference to the vehicle
-AD_TITLE = "@ad_title"  # the ad's headline: make, model, trim, year without labels
-IGNORE = "@ignore"  # a portal's label that carries nothing for the lead (its own footer fields)
+from leadparser.providers.vocab import AD_REFERENCE, AD_TITLE, ENQUIRY_ID, IGNORE
 
 MARKER_SCAN_CHARS = 4000  # the phrases that identify a layout sit in its first lines
 

@@ -3,7 +3,12 @@ own ids and its ad title, which the generic reader cannot tell apart."""
 
 from __future__ import annotations
 
-from leadparser.providers.base import AD_REFERENCE, AD_TITLE, ENQUIRY_ID, IGNORE
+# Pseudo keys a provider's labels map to: read by the templates (providers.base), never handed
+# to the builder as they are.
+ENQUIRY_ID = "@enquiry_id"  # the enquiry's (message's) own id: the lead's external_id
+AD_REFERENCE = "@ad_reference"  # the portal's number of the ad: a reference to the vehicle
+AD_TITLE = "@ad_title"  # the ad's headline: make, model, trim, year without labels
+IGNORE = "@ignore"  # a portal's label that carries nothing for the lead (its own footer fields)
 
 DE = {
     "Fahrzeug": AD_TITLE, "Inserat": AD_TITLE, "Ihr Inserat": AD_TITLE, "Titel": AD_TITLE,
