@@ -78,8 +78,11 @@ def unpack(ref: str, into: Path) -> None:
 
 
 def measure(pythonpath: Path, seconds: float) -> dict:
+    # `python -c` puts the working directory first on sys.path, before PYTHONPATH: run in the
+    # parser's own folder, or both sides would import this tree's leadparser.
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(CORPUS), str(seconds)],
+        cwd=pythonpath,
         env={"PYTHONPATH": str(pythonpath), "PATH": "/usr/bin:/bin"},
         check=True,
         capture_output=True,
