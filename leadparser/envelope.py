@@ -2,15 +2,17 @@
 its headers tell about the customer.
 
 1. Not a lead (raises :class:`NotALead`): our own outgoing mail coming back (mail loop),
-   delivery and read reports, auto-replies; mail from the dealership's own addresses that
-   carries no forwarded message. A newsletter-like message (List-Unsubscribe, List-Id,
-   Precedence: bulk, a portal's statistics subject) is not a lead only when no reader finds a
-   customer contact in it: some portals send real leads through their bulk mailer.
+   delivery and read reports, auto-replies; a supplier's invoice; mail from the dealership's
+   own addresses that carries no forwarded message. A newsletter-like message (List-Unsubscribe,
+   List-Id, Precedence: bulk, a portal's statistics subject) or a colleague's at the
+   dealership's company domain is not a lead only when no reader finds a customer contact in
+   it: some portals send real leads through their bulk mailer.
 2. Forwards and replies: an attached original (.eml) or an inline one (leadparser.forwards) is
    unwrapped to the innermost original; its From/Date/Subject become the message's, the
    forwarding person is kept as ``extra.forwarded_by``.
 3. Clues: the customer's e-mail from Reply-To when the From is a relay, the name and source from
-   a relay's display name ("Jan Jansen via Website").
+   a relay's display name ("Jan Jansen via Website"); the sender when the mail is a person's own
+   (forwarded, or written to the dealership directly: leadparser.personal).
 
 Everything here reads what leadparser.mime already decoded; nothing parses the MIME tree again.
 """
@@ -21,14 +23,16 @@ import email.utils
 import re
 from collections.abc import Callable, Iterable
 
-from leadparser import forwards
+from leadparser import forwards, personal
 from leadparser.builder import LeadBuilder
 from leadparser.dates import parse_email_date, parse_when
 from leadparser.errors import NoLeadFound, NotALead
 from leadparser.html_text import html_content
+from leadparser.lead_types import lead_type_from_text
 from leadparser.message import Message
 from leadparser.mime import decoded
 from leadparser.normalize import fold
+from leadparser.platforms import is_platform
 
 # Every e-mail DealerLMS sends carries this header (core.outgoing); one coming back is a loop.
 LOOP_HEADER = "x-dealerlms"
@@ -51,6 +55,15 @@ _NDR_SUBJECT = re.compile(
     r"notification|delivery failure|mail delivery failed|mail delivery failure|returned mail|"
     r"failure notice|delivery has failed|message not delivered|zustellung fehlgeschlagen|"
     r"unzustellbare nachricht|echec de (?:la )?remise|returned to sender)\b",
+    re.I,
+)
+# A supplier's bill: "Factuur 2026-10432", "Invoice INV-0042", "Rechnung Nr. 12345", "Facture n°
+# F2026-118". The document's number (a digit) tells it from a question about an invoice.
+_INVOICE_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|tr)\s*:\s*)*(?:uw |your |votre |ihre |su |nieuwe |new |neue )?"
+    r"(?P<phrase>factuur|facture|rechnung|invoice|factura|fattura|creditnota|credit note|"
+    r"gutschrift|betalingsherinnering|zahlungserinnerung|mahnung|payment reminder|"
+    r"rappel de paiement|recordatorio de pago|remittance advice)\b[^\n]{0,40}?\d",
     re.I,
 )
 _DSN_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.I)
@@ -110,6 +123,17 @@ class OwnAddresses:
                 address = email.utils.parseaddr(entry)[1] or entry
                 if "@" in address:
                     self.addresses.add(address.lower())
+        # The organisations those addresses belong to: a colleague who is no user of ours
+        # writes from the same company domain (never a mailbox provider's).
+        self.organisations = {
+            personal.organisation(a) for a in (*self.addresses, *(f"@{d}" for d in self.domains))
+        } - personal.FREEMAIL
+
+    def colleague(self, address: str | None) -> bool:
+        """An address at the dealership's own company domain."""
+        return bool(
+            address and "@" in address and personal.organisation(address) in self.organisations
+        )
 
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, str) or "@" not in address:
@@ -202,6 +226,11 @@ def _own_form(message: Message) -> bool:
         return False
     texts = [*message.texts, *(html_content(h).text for h in message.htmls[:1])]
     return any(_FORM_MAIL.search(text[-3000:]) for text in texts)
+
+
+def _invoice_reason(message: Message) -> str | None:
+    match = _INVOICE_SUBJECT.match(fold(message.subject or ""))
+    return f"invoice or payment reminder (subject: {match.group('phrase')})" if match else None
 
 
 def _statistics_subject(message: Message) -> bool:
@@ -335,15 +364,7 @@ def unwrap(message: Message, own: OwnAddresses) -> tuple[str | None, str | None]
 # --- 3. clues ------------------------------------------------------------------------------------
 
 
-_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc", "gv", "or", "ne"}
-
-
-def _organisation(address: str | None) -> str:
-    """'reply.marktplaats.example' and 'marktplaats.example' are one sender's: the registered
-    domain (two labels, three under a national second level such as .co.uk or .com.es)."""
-    labels = (address or "").rsplit("@", 1)[-1].lower().split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
+_organisation = personal.organisation
 
 
 def _clues(message: Message, own: OwnAddresses, forwarded: bool) -> None:
@@ -370,9 +391,39 @@ def _clues(message: Message, own: OwnAddresses, forwarded: bool) -> None:
         message.clues[RELAY_EMAIL] = relay
     elif forwarded and address and not is_relay(name, address) and address not in own:
         # A person's own mail, forwarded to the lead inbox: that person is the customer.
+        message.sender_is_customer = "forwarded"
         message.clues["customer.email"] = address
         if name and not via:
             message.clues.setdefault("customer.full_name", name)
+    elif not forwarded and "customer.email" not in message.clues and _direct(message, own):
+        # A person writing to the dealership from their own mailbox: the sender is the customer
+        # unless the content names another one (apply_clues).
+        message.sender_is_customer = "direct"
+        message.clues["customer.email"] = address
+        shown = personal.sender_name(name, _body_text(message, raw=True))
+        if shown:
+            message.clues["customer.full_name"] = shown
+
+
+def _direct(message: Message, own: OwnAddresses) -> bool:
+    """The sender writes for themselves: not a relay, platform or form mailer, no role or
+    system mailbox, not the dealership's own (its addresses, its company domain, the domain it
+    was written to), no mass mailing or program's message."""
+    name, address = message.sender_name, message.sender_addr
+    if not address or "@" not in address or message.bulk_reason:
+        return False
+    if is_relay(name, address) or personal.is_role_address(address) or is_platform(address):
+        return False
+    if personal.is_machine_name(name):
+        return False
+    if _CONVERSATION_TOKEN.search(address.rsplit("@", 1)[0] + "@"):
+        return False
+    organisation = _organisation(address)
+    recipients = [a for _, a in email.utils.getaddresses(_headers(message, "to"))]
+    to_itself = organisation not in personal.FREEMAIL and any(
+        _organisation(a) == organisation for a in recipients if "@" in a
+    )
+    return address not in own and not own.colleague(address) and not to_itself
 
 
 RELAY_EMAIL = "relay_email"  # a clue key of its own: used only beside a contact the content holds
@@ -398,6 +449,9 @@ def apply_clues(builder: LeadBuilder, message: Message) -> None:
     if not message.clues or (message.bulk_reason and not had_contact):
         return
     values = builder.values
+    if message.sender_is_customer == "direct" and _names_another(values, message.clues):
+        return  # a form or a colleague writing about someone else: the sender is not the customer
+    message.contact_from_sender = message.sender_is_customer == "direct" and not had_contact
     email = message.clues.get("customer.email")
     if email and not values.get("customer.email"):
         values["customer.email"] = email
@@ -417,10 +471,25 @@ def apply_clues(builder: LeadBuilder, message: Message) -> None:
         builder.set("comments", _body_text(message))
 
 
-def _body_text(message: Message) -> str | None:
+def _names_another(values: dict[str, str], clues: dict[str, str]) -> bool:
+    """The content holds a customer's e-mail, or a name that is not the sender's."""
+    if values.get("customer.email"):
+        return values["customer.email"].strip().lower() != clues["customer.email"].lower()
+    read = " ".join(
+        values.get(k) or ""
+        for k in ("customer.full_name", "customer.first_name", "customer.last_name")
+    ).split()
+    shown = set(fold(clues.get("customer.full_name") or "").split())
+    local = fold(clues["customer.email"].split("@")[0])
+    return bool(read) and not any(fold(w) in shown or fold(w) in local for w in read)
+
+
+def _body_text(message: Message, *, raw: bool = False) -> str | None:
     text = next((t for t in message.texts if t.strip()), None)
     if text is None and message.htmls:
         text = html_content(message.htmls[0]).text
+    if raw:
+        return text
     return " ".join(text.split())[:2000] if text else None
 
 
@@ -470,6 +539,13 @@ def open_envelope(
         raise NotALead("from the dealership's own address")
     if check and forwarder is not None and message.sender_addr in own and not _own_form(message):
         raise NotALead("from the dealership's own address (forwarded)")
+    if check and forwarder is None and weak is None and _colleague(message, own):
+        # A colleague who is no user may still pass on a walk-in's details: no lead only when
+        # no reader finds a contact, and never the colleague as the customer.
+        weak = "from the dealership's own domain (a colleague's mail)"
+    invoice = _invoice_reason(message) if check else None
+    if invoice:
+        raise NotALead(invoice)
     if forwarder is not None:
         name, address = forwarder
         shown = f"{name} <{address}>" if name and address else (address or name)
@@ -478,6 +554,18 @@ def open_envelope(
     message.bulk_reason = weak
     message.signup = check and bool(_SIGNUP_SUBJECT.search(fold(message.subject or "")))
     _clues(message, own, forwarded=forwarder is not None)
+
+
+def _colleague(message: Message, own: OwnAddresses) -> bool:
+    """A person at the dealership's company domain who is no user (a mechanic, the office):
+    their mail is the dealership's own. The domain's website and mailers still send leads."""
+    name, address = message.sender_name, message.sender_addr
+    if not own.colleague(address) or is_relay(name, address) or personal.is_role_address(address):
+        return False
+    reply_to = message.reply_to or ""
+    if "@" in reply_to and _organisation(reply_to) != _organisation(address):
+        return False  # a form on the dealership's domain, answering to the customer
+    return not _own_form(message)
 
 
 def read(message: Message, run: Callable[[Message], dict]) -> dict:
@@ -492,9 +580,25 @@ def read(message: Message, run: Callable[[Message], dict]) -> dict:
             raise
     if message.signup and _only_contact(lead):
         raise NotALead("newsletter sign-up form (no request in it)")
+    if message.contact_from_sender and _asks_nothing(lead, message.subject):
+        # "Hallo" from an unknown address: a person decides whether it is a lead (quarantine).
+        raise NoLeadFound("no lead found: a person's own mail that asks nothing about a car")
     if message.forwarded_by:
         lead.setdefault("extra", {})["forwarded_by"] = message.forwarded_by
     return lead
+
+
+def _asks_nothing(lead: dict, subject: str | None) -> bool:
+    """No phone to call, no car, no question or request in the subject or the words."""
+    words = f"{subject or ''} {lead.get('comments') or ''}"
+    customer = lead.get("customer") or {}
+    return not (
+        customer.get("phones")
+        or lead.get("vehicle")
+        or lead.get("trade_in")
+        or "?" in words
+        or lead_type_from_text(words)
+    )
 
 
 def _only_contact(lead: dict) -> bool:

@@ -11,7 +11,7 @@ import email.utils
 import re
 from functools import lru_cache
 
-from leadparser import relayed, sentences
+from leadparser import personal, relayed, sentences
 from leadparser.builder import LeadBuilder
 from leadparser.headlines import (
     headlines,
@@ -459,9 +459,11 @@ def parse(message: Message) -> LeadBuilder | None:
     html_texts = [html_content(html).text for html in message.htmls]
     html_pairs = [p for text in html_texts for p in pairs_from_text(text, labels, cells=True)]
     text_pairs = [p for text in message.texts for p in pairs_from_text(text, labels)]
-    found = sentences.read([*html_texts, *message.texts, message.subject or ""])
+    own = message.sender_is_customer is not None  # a person's own mail: their words
+    body_texts = [*message.texts, *html_texts] if message.texts else html_texts
+    found = sentences.read([*body_texts, message.subject or ""], own_words=own)
     buyer = relayed.read_message(message)
-    if not html_pairs and not text_pairs and not found and not buyer:
+    if not html_pairs and not text_pairs and not found and not buyer and not own:
         return None
     # The HTML part is what the sender designed; the text part is often a lossy rendering of it.
     html_wins = _score(html_pairs) >= _score(text_pairs) and (_score(html_pairs) or not text_pairs)
@@ -481,6 +483,8 @@ def parse(message: Message) -> LeadBuilder | None:
     _contact_form_sender(body, builder)
     relayed.apply(buyer, builder, sender_name=message.sender_name)
     sentences.apply(found, builder, sender_name=message.sender_name)
+    if own and _score(pairs) <= 2:  # prose, perhaps a signature's phone: not a form
+        _own_words(builder, message, body)
     if message.is_email:
         builder.set("external_id", reference_in_subject(message.subject))
         had_vehicle = bool(builder.vehicles["vehicle"])
@@ -492,6 +496,20 @@ def parse(message: Message) -> LeadBuilder | None:
             price_below_title(builder, lines)
     _vehicle_in_message(builder)
     return builder
+
+
+def _own_words(builder: LeadBuilder, message: Message, body: str) -> None:
+    """A person's own mail: what they wrote is the comment, and asks for what its words say
+    when no label or subject does ("Me gustaría hacer una prueba de conducción")."""
+    words = personal.own_words(body)
+    if not builder.comments:
+        builder.set("comments", words)
+    asked = builder.values.get("lead_type") or message.subject
+    if words and lead_type_from_text(asked) is None:
+        # "Call me on 07911 …" says how to reach them, not that they asked for a call.
+        for _phone, phrase in sentences.phones_in_words(body):
+            words = words.replace(" ".join(phrase.split()), " ")
+        builder.lead_type = lead_type_from_text(words, allow_trade_in=False)
 
 
 def _is_trade_in(vehicles: dict[str, dict]) -> bool:

@@ -50,6 +50,8 @@ _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "demande de prix", "angebot", "preisangebot", "angebotsanfrage",
         "kostenvoranschlag", "presupuesto", "cotizacion", "quote", "quotation", "price request",
         "preventivo", "orçamento", "pedido de proposta", "wycena", "zapytanie ofertowe",
+        "best price", "beste prijs", "scherpste prijs", "meilleur prix", "bester preis",
+        "besten preis", "mejor precio", "miglior prezzo",
     )),
     ("trade_in", (
         "inruil", "inruilen", "taxatie", "reprise", "estimation reprise", "inzahlungnahme",

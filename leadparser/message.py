@@ -44,6 +44,9 @@ class Message:
     # Envelope clues the readers use when the content lacks them (canonical key -> value).
     clues: dict[str, str] = field(default_factory=dict)
     forwarded_by: str | None = None
+    # "forwarded" or "direct" when the sender is the person who asks (leadparser.envelope)
+    sender_is_customer: str | None = None
+    contact_from_sender: bool = False  # the lead's only contact is the direct sender's
     bulk_reason: str | None = None  # a newsletter-like message: not a lead unless a contact is read
     signup: bool = False  # a website's newsletter sign-up: not a lead unless it asks for more
 

@@ -43,3 +43,8 @@ def platform_source(sender_addr: str | None, subject: str | None) -> str | None:
     if domain in _RELAY_DOMAINS and subject:
         return next((name for pattern, name in _NAMED if pattern.search(subject)), None)
     return None
+
+
+def is_platform(sender_addr: str | None) -> bool:
+    """The sender is an ad platform or an automation relay, never a person."""
+    return _domain(sender_addr) in _SENDER_DOMAINS or _domain(sender_addr) in _RELAY_DOMAINS

@@ -9,7 +9,7 @@ no input makes it backtrack for long.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from leadparser.builder import LeadBuilder
 
@@ -64,6 +64,21 @@ _CONTACT_WORDS = re.compile(
     r"kontakt|mail",
     re.I,
 )
+# In a person's own words a number after a phone word is theirs: "Mijn gsm: +32 470 …", "bel me
+# op 06 …", "sur mon portable au 06 …", "meine Handynummer ist 0151 …", "mi móvil es el 612 …",
+# "call me on 07911 …", and a signature's "T: …" / "M: …". "Bel ons op …" is the dealer's.
+_PHONE_WORD = (
+    r"(?:\b(?:gsm|tel|t[ée]l|telefoon|telefoonnummer|telefon|telefonnummer|t[ée]l[ée]phone|"
+    r"tel[ée]fono|phone|mobiel|mobiele nummer|mobile?|mobil|mobilnummer|m[óo]vil|portable|"
+    r"handy|handynummer|cell|cellphone|rufnummer|nummer|num[ée]ro|number|n[úu]mero)\b|"
+    r"\bbel(?:t u)? (?:me|mij)\b|\bbellen\b|\bcall me\b|\bring me\b|\breach me\b|"
+    r"\btext me\b|\bjoindre\b|\bappele[rz]\b|\brappeler\b|\berreichen\b|\berreichbar\b|"
+    r"\banrufen\b|\brufen sie\b|\bll[áa]m(?:ame|eme|enme|ar)\b|^\s*[TMP]\b)"
+)
+_PROSE_PHONE = re.compile(
+    rf"{_PHONE_WORD}(?P<between>[^\d+\n]{{0,30}}?)(?P<phone>\+?\d[\d ()./-]{{5,22}}\d)", re.I | re.M
+)
+_NOT_MINE = re.compile(r"\b(?:ons|onze|us|our|uns|unsere?|nous|notre|nos|nuestro|jullie)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{5,22}\d")
 _VEHICLE_END = re.compile(r"(?:[.!?](?:\s|$)|\s[(\[|–—-]\s|\s\(| - | op | on | auf | sur | en )")
@@ -76,6 +91,7 @@ class Found:
     phone: str | None = None
     email: str | None = None
     call: bool = False
+    own_phones: list[str] = field(default_factory=list)  # in a person's own words
 
 
 def _is_name_word(word: str) -> bool:
@@ -163,10 +179,28 @@ def _read_contact(line: str, found: Found) -> None:
     found.phone = found.phone or (phone.group() if phone else None)
 
 
-def read(texts: list[str]) -> Found | None:
+def phones_in_words(text: str) -> list[tuple[str, str]]:
+    """(number, the words that name it) of each number written after a phone word in a
+    person's own text, not quoted, not the dealer's ("bel ons op …")."""
+    found = []
+    for line in text.splitlines()[:_MAX_LINES]:
+        if line.lstrip().startswith(">"):
+            continue
+        for match in _PROSE_PHONE.finditer(line[:_MAX_LINE]):
+            if not _NOT_MINE.search(match.group("between")):
+                found.append((match.group("phone"), match.group()))
+    return found
+
+
+def read(texts: list[str], *, own_words: bool = False) -> Found | None:
     """The first sentence naming who asks about what, or who called, in ``texts``: the body
-    first (its sentence is the complete one), the subject last."""
+    first (its sentence is the complete one), the subject last. ``own_words``: the body is a
+    person's own mail, whose phone words name their numbers."""
     found = Found()
+    if own_words and texts:
+        for phone, _words in phones_in_words(texts[0]):
+            if phone not in found.own_phones:
+                found.own_phones.append(phone)
     after = 0  # lines since the sentence: its contact details follow it closely
     for text in texts:
         for line in text.splitlines()[:_MAX_LINES]:
@@ -191,7 +225,7 @@ def read(texts: list[str]) -> Found | None:
             if name and found.name in (None, name):
                 found.name, after = name, 1
                 found.vehicle = found.vehicle or _vehicle(rest)
-    if found.name or found.phone or found.call:
+    if found.name or found.phone or found.call or found.own_phones:
         return found
     return None
 
@@ -212,6 +246,9 @@ def apply(found: Found | None, builder: LeadBuilder, *, sender_name: str | None 
         builder.set("vehicle.description", found.vehicle)
     if found.phone and not builder.phones:
         builder.add_phone(found.phone, label="caller")
+    if found.own_phones and not builder.phones:
+        for phone in found.own_phones:
+            builder.add_phone(phone, label="phone")
     if found.email:
         builder.set("customer.email", found.email)
     if found.call:

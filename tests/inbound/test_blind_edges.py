@@ -514,13 +514,6 @@ def test_postmark_raw_email_forwarded_as_an_attached_message(post, garage):
     assert lead.extra["forwarded_by"].endswith("<bart@garage-blind.example>")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leadparser: in a person's own prose the phone is read only near an 'is interested "
-    "in' sentence or after a contact word (sentences._CONTACT_WORDS has no gsm/tel/mobiel), and "
-    "the car named in a personal mail's subject ('Vraag over Hyundai Tucson') is not taken; "
-    "a parser rule, the leadparser helper's area",
-)
 def test_a_forwarded_personal_mail_gives_its_phone_and_car(post, garage):
     test_postmark_raw_email_forwarded_as_an_attached_message(post, garage)
 
@@ -574,13 +567,6 @@ def test_sendgrid_raw_mode_quoted_printable_latin1(post, garage):
     assert (lead.vehicle.make, lead.vehicle.model) == ("Citroën", "C3")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leadparser/envelope.py takes the sender as the customer only for a forwarded "
-    "person's mail (_clues, forwarded=True): a customer writing to the lead address directly "
-    "from her own mailbox gets a lead without her e-mail or name (a parser rule: the "
-    "leadparser helper's area)",
-)
 def test_a_customers_own_mail_makes_its_sender_the_customer(post, garage):
     raw = eml(
         [

@@ -256,7 +256,7 @@ def test_a_customers_reply_is_their_own_words_not_our_quoted_signature() -> None
     lead = parse_message(raw, own_addresses=OWN)
     assert lead["customer"]["full_name"] == "Eva Smit"
     assert lead["customer"]["phones"] == []  # the dealership's number in the quote is not hers
-    assert lead["customer"]["email"] is None
+    assert lead["customer"]["email"] == "eva.smit@example.nl"  # she wrote from her own mailbox
 
 
 def test_a_forwarded_personal_mail_makes_its_sender_the_customer() -> None:
@@ -273,8 +273,16 @@ def test_a_forwarded_personal_mail_makes_its_sender_the_customer() -> None:
     assert "Staat de Yaris nog te koop?" in lead["comments"]
 
 
-def test_a_direct_mail_without_contact_stays_no_lead() -> None:
+def test_a_direct_mail_without_contact_in_its_text_is_its_senders_lead() -> None:
     raw = mail("Staat de Yaris nog te koop?\n", subject="Yaris", sender="Eva <eva@example.nl>")
+    lead = parse_message(raw)
+    assert (lead["customer"]["full_name"], lead["customer"]["email"]) == ("Eva", "eva@example.nl")
+    assert lead["comments"] == "Staat de Yaris nog te koop?"
+    assert lead["source"] is None
+
+
+def test_a_direct_mail_that_asks_nothing_stays_no_lead() -> None:
+    raw = mail("Hallo\n", subject="x", sender="Eva <eva@example.nl>")
     with pytest.raises(NoLeadFound):
         parse_message(raw)
 
