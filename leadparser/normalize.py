@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 KM_PER_MILE = Decimal("1.609344")
 
@@ -73,6 +74,18 @@ def collapse_ws(text: str | None) -> str | None:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: 'Téléphone ' -> 'telephone'."""
+    if text.isascii():  # nothing to decompose
+        return " ".join(text.casefold().split())
+    # Labels and short values come back message after message: fold them once.
+    return _fold_short(text) if len(text) <= 80 else _fold(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
