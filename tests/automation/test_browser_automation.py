@@ -29,6 +29,10 @@ def test_a_salesperson_previews_and_sends_a_template(browser_page, shop):  # noq
     login(page, "sanne")
     page.wait_for_selector("#bell .badge")
     assert page.locator("#bell .badge").inner_text() == "1"
+    # The bell is drawn, not an emoji a phone or browser may lack the font for; a thumb's target.
+    icon = page.locator("#bell svg.bell-icon").bounding_box()
+    bell = page.locator("#bell").bounding_box()
+    assert icon["width"] >= 16 and bell["width"] >= 44 and bell["height"] >= 44
     page.goto(f"{page.base_url}/leads/{lead.pk}/")
     page.select_option("#id_message-template", str(hello.pk))
     page.wait_for_selector("#message-preview >> text=Beste Fatima el Amrani")
