@@ -31,6 +31,16 @@ def logged_in_elsewhere(user) -> Client:
     return other
 
 
+def logged_in_with_the_app_elsewhere(user) -> Client:
+    """Another phone, logged in with the password and the authenticator's code."""
+    device = two_factor.authenticator(user)
+    other = Client()
+    password_step(other, user, address="10.0.0.2")
+    other.post(reverse("login_code"), {"code": phone_code(device)}, REMOTE_ADDR="10.0.0.2")
+    assert still_in(other)
+    return other
+
+
 def still_in(client: Client) -> bool:
     return client.get(reverse("leads:inbox")).status_code == 200
 
@@ -76,11 +86,8 @@ def test_turning_two_factor_on_ends_the_sessions_opened_with_the_password_alone(
 
 def test_turning_it_off_ends_the_other_sessions(client, dealership):
     seller = salesperson(dealership)
-    device, _codes = enrolled(seller)
-    other = Client()
-    password_step(other, seller, address="10.0.0.2")
-    other.post(reverse("login_code"), {"code": phone_code(device)}, REMOTE_ADDR="10.0.0.2")
-    assert still_in(other)
+    enrolled(seller)
+    other = logged_in_with_the_app_elsewhere(seller)
     client.force_login(seller)
     client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
     assert not two_factor.has_device(seller)
@@ -89,11 +96,8 @@ def test_turning_it_off_ends_the_other_sessions(client, dealership):
 
 def test_an_admins_reset_after_a_lost_phone_ends_the_lost_phones_session(client, dealership):
     seller = salesperson(dealership)
-    device, _codes = enrolled(seller)
-    lost_phone = Client()
-    password_step(lost_phone, seller, address="10.0.0.2")
-    lost_phone.post(reverse("login_code"), {"code": phone_code(device)}, REMOTE_ADDR="10.0.0.2")
-    assert still_in(lost_phone)
+    enrolled(seller)
+    lost_phone = logged_in_with_the_app_elsewhere(seller)
     admin = person("admin", dealership)
     client.force_login(admin)
     client.post(reverse("settings:person_two_factor_reset", args=[seller.pk]))
