@@ -21,6 +21,7 @@ _EXTENSION_RE = re.compile(
 # A word in brackets beside a number says which it is: "(mobiel)", "(privé)", "(abends)".
 _NOTE_RE = re.compile(r"\([^\d()]{1,30}\)")
 _MAX_PHONE_TEXT = 200  # a phone field longer than this is prose, not a number
+_ONLY_NUMBER_RE = re.compile(r"\+?[\d\s().\-/]{6,30}")
 
 
 def _kind_of(number: phonenumbers.PhoneNumber, hint: str | None) -> str:
@@ -38,6 +39,7 @@ def _parse_one(text: str, regions: list[str]) -> phonenumbers.PhoneNumber | None
         text = "+" + compact[2:]
     if text.startswith("+"):
         regions = regions[:1]  # the number carries its own country code
+    parsed = []
     for region in regions:
         try:
             number = phonenumbers.parse(text, region)
@@ -45,7 +47,25 @@ def _parse_one(text: str, regions: list[str]) -> phonenumbers.PhoneNumber | None
             continue
         if phonenumbers.is_valid_number(number):
             return number
+        parsed.append(number)
+    if _ONLY_NUMBER_RE.fullmatch(text):
+        # phonenumbers knows only ranges allocated when its metadata was cut (and not the
+        # UK's 07700 900xxx at all): a field holding nothing but a number the country's
+        # plan can hold is the customer's number.
+        return next((n for n in parsed if _fits_plan(n)), None)
     return None
+
+
+def _fits_plan(number: phonenumbers.PhoneNumber) -> bool:
+    if not phonenumbers.is_possible_number(number):
+        return False
+    national = phonenumbers.national_significant_number(number)
+    for region in phonenumbers.region_codes_for_country_code(number.country_code):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        pattern = metadata and metadata.general_desc.national_number_pattern
+        if pattern and re.fullmatch(pattern, national):
+            return True
+    return False
 
 
 def parse_phones(
