@@ -32,6 +32,7 @@ from leadparser.lead_types import lead_type_from_text
 from leadparser.makes import canonical_make, vehicle_in_text
 from leadparser.message import Message
 from leadparser.normalize import fold
+from leadparser.trade_in_words import trade_in_in_words
 
 MAX_SCAN_CHARS = 1_000_000  # lead forms are a few kB; past this we read the start only
 MAX_LINE_CHARS = 5_000
@@ -495,6 +496,7 @@ def parse(message: Message) -> LeadBuilder | None:
         else:
             price_below_title(builder, lines)
     _vehicle_in_message(builder)
+    trade_in_in_words(builder)
     return builder
 
 
