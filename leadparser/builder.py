@@ -45,6 +45,16 @@ _USED_WORDS = {
     "occasion", "gebruikt", "used", "d occasion", "gebraucht", "gebrauchtwagen", "usado",
     "usada", "seminuevo", "vo", "tweedehands", "pre-owned",
 }  # fmt: skip
+_PROSE_MILEAGE = re.compile(
+    r"(?<![\d.,'’])(?:\d{1,3}(?:[.,\s'’]\d{3})+|\d+)\s*(?:km|kilom|mi\b|miles)", re.IGNORECASE
+)
+_PROSE_PRICE = re.compile(
+    r"(?:€|eur\b|chf\b|£|gbp\b)\s*\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,](?:\d{2}|[-–]))?|"
+    r"(?<![\d.,'’])\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{2})?\s*(?:€|eur\b|chf\b)",
+    re.IGNORECASE,
+)
+_BRACKET_YEAR = re.compile(r"\(((?:19[5-9]|20[0-4])\d)[),]")
+_YES_THEN = re.compile(r"(?:ja|yes|oui|s[ií]|sim|tak)\s*[-–—:,/]\s*(?=\S)", re.IGNORECASE)
 _YES_NO = {"ja", "nee", "yes", "no", "oui", "non", "nein", "si", "sí", "y", "n", "true", "false"}
 
 
@@ -261,6 +271,10 @@ class LeadBuilder:
         elif postal_code and not city:  # "PLZ/Ort: 80331 München"
             _, code, city = _address_line(f", {postal_code}")
             postal_code = code or postal_code
+        elif city and not postal_code:  # "NPA / Localité: 1003 Lausanne" read as the city
+            _, code, town = _address_line(f", {city}")
+            if code and town:
+                postal_code, city = code, town
         preferred = self._preferred_contact()
         for key, extra_key in (
             ("customer.salutation", "salutation"),
@@ -305,6 +319,10 @@ class LeadBuilder:
         if description and fold(description) in _YES_NO:
             self.add_extra(f"{which}", description)
             description = None
+        elif description:
+            # "Reprise : Oui - Opel Corsa 1.2 de 2017": the answer, then the car.
+            answered = _YES_THEN.match(description)
+            description = description[answered.end() :] if answered else description
         make, model = raw.get("make"), raw.get("model")
         if model and make and not fold(model).startswith(fold(make) + " "):
             vehicle["make"], vehicle["model"] = canonical_make(make), model  # structured: as given
@@ -340,21 +358,31 @@ class LeadBuilder:
             )
             if vehicle["price"] is None:
                 self.add_extra(f"{prefix}price", raw["price"])
-        if description and which == "trade_in":
-            # Free-text trade-ins carry their facts in prose: "Clio 2015, 120.000 km, 12-ABC-3".
-            vehicle["year"] = vehicle["year"] or parse_year(description)
-            km = re.search(
-                r"(?<![\d.,])(?:\d{1,3}(?:[.,\s]\d{3})+|\d+)\s*(?:km|kilom|mi\b|miles)",
-                description,
-                re.IGNORECASE,
-            )
-            if km and vehicle["mileage_km"] is None:
-                vehicle["mileage_km"] = parse_mileage(km.group(), region=self.region)
-            vehicle["registration"] = vehicle["registration"] or find_registration(description)
+        prose = description or raw.get("prose")
+        if prose:
+            self._prose_facts(prose, vehicle, which)
         vehicle["condition"] = self._condition(raw.get("condition"), vehicle)
         if not any(v for k, v in vehicle.items() if k != "condition"):
             return None
         return vehicle
+
+    def _prose_facts(self, text: str, vehicle: dict, which: str) -> None:
+        """Free text carries its facts in prose: "Clio 2015, 120.000 km, 12-ABC-3", "Tiguan
+        2.0 TDI (2021, 38'500 km) - CHF 24'900.–". A year only in brackets for the car asked
+        about (a bare 2008 may be its model); any year for a trade-in, whose text is prose."""
+        km = _PROSE_MILEAGE.search(text)
+        if km and vehicle["mileage_km"] is None:
+            vehicle["mileage_km"] = parse_mileage(km.group(), region=self.region)
+        if which == "trade_in":
+            vehicle["year"] = vehicle["year"] or parse_year(text)
+            vehicle["registration"] = vehicle["registration"] or find_registration(text)
+            return
+        price = _PROSE_PRICE.search(text)
+        if price and vehicle["price"] is None:
+            vehicle["price"] = parse_price(price.group(), region=self.region)
+        bracketed = _BRACKET_YEAR.search(text)
+        if bracketed and not vehicle["year"]:
+            vehicle["year"] = int(bracketed.group(1))
 
     @staticmethod
     def _take_year(description: str, vehicle: dict) -> str:

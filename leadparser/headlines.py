@@ -60,7 +60,9 @@ def vehicle_from_title(
         if title:
             builder.set("vehicle.description", title)
         return
-    wanted.pop("description", None)
+    prose = wanted.pop("description", None)
+    if prose:
+        wanted.setdefault("prose", prose)  # its price and mileage are still the car's
     for key in ("make", "model", "trim", "year"):
         if found.get(key) is not None:
             wanted.setdefault(key, str(found[key]))
@@ -97,4 +99,32 @@ def price_below_title(builder: LeadBuilder, lines: list[str]) -> None:
         has_currency = re.search(r"[€£$]|EUR|CHF|euro", below, re.IGNORECASE)
         if has_currency and _PRICE_LINE.match(below):
             builder.set("vehicle.price", below)
+        elif has_currency:
+            _card_line(builder, below)
         return
+
+
+def _card_line(builder: LeadBuilder, line: str) -> None:
+    """The card's facts on one line: "23.500 € · 2019 · 54.000 km · Híbrido". Read only when
+    every part is a price, a year, a mileage or a word or two (fuel, gearbox)."""
+    parts = [p for p in _CARD_SEPARATOR.split(line.strip()) if p]
+    if len(parts) < 2:
+        return
+    facts: dict[str, str] = {}
+    for part in parts:
+        kind = next((k for k, pattern in _CARD_PARTS if pattern.match(part)), None)
+        if kind is None and (re.search(r"\d", part) or len(part.split()) > 2):
+            return
+        if kind:
+            facts.setdefault(kind, part)
+    if "price" in facts:
+        for kind, value in facts.items():
+            builder.set(f"vehicle.{kind}", value)
+
+
+_CARD_SEPARATOR = re.compile(r"\s+[·•|–-]\s+|\s*[·•|]\s*")
+_CARD_PARTS = (
+    ("price", _PRICE_LINE),
+    ("year", re.compile(r"^(?:\d{2}/)?(?:19[5-9]\d|20[0-4]\d)$")),
+    ("mileage", re.compile(r"^\d{1,3}(?:[.,\s\u00a0\u202f']\d{3})*\s?(?:km|mi|miles)$", re.I)),
+)
