@@ -12,7 +12,7 @@ from datetime import datetime
 
 from leadparser.dates import parse_when
 from leadparser.lead_types import lead_type_from_text
-from leadparser.makes import canonical_make, split_make, split_vehicle
+from leadparser.makes import canonical_make, make_of_model, split_make, split_vehicle
 from leadparser.normalize import (
     clean,
     collapse_ws,
@@ -329,7 +329,8 @@ class LeadBuilder:
         elif model and (make or split_make(model)[0]):
             vehicle.update(split_vehicle(model, make))  # "Model: Ligier Myli G.4"
         elif model:
-            vehicle["model"] = model
+            # "Modèle : Austral E-Tech": the model as given, and the make only Renault can be.
+            vehicle["make"], vehicle["model"] = make_of_model(model), model
         elif description:
             vehicle.update(split_vehicle(self._take_year(description, vehicle), make))
             self._year_from_trim(vehicle)

@@ -985,6 +985,13 @@ _MORE_LABELS: dict[str, tuple[str, ...]] = {
         "anfragenummer",
         "numero de demande",
         "ticket id",
+        "identifiant du lead",
+        "identifiant de la demande",
+        "id de la demande",
+        "id solicitud",
+        "id de solicitud",
+        "numero de solicitud",
+        "referencia de la solicitud",
     ),
 }
 

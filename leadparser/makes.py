@@ -303,3 +303,25 @@ def _from_make_on(tail: str, whole: str) -> dict | None:
         if not (model_year and match.group(1) == model_year.group(1)):
             return {**found, "year": int(match.group(1))}
     return {**found, "year": None}
+
+
+def _model_makes() -> dict[str, str]:
+    """Folded first word of a model -> its make, for the models only one make builds and whose
+    name is a word ("Austral", "Golf"), not a number that other makes' models also are."""
+    seen: dict[str, set[str]] = {}
+    for make, models in MODELS.items():
+        for model in models:
+            key = _key(model.split()[0])
+            if len(key) >= 3 and re.search(r"[a-z]", key):
+                seen.setdefault(key, set()).add(make)
+    return {key: next(iter(makes)) for key, makes in seen.items() if len(makes) == 1}
+
+
+_MODEL_MAKES = _model_makes()
+
+
+def make_of_model(text: str | None) -> str | None:
+    """The make of a model named alone ("Austral E-Tech full hybrid" -> Renault), if only one
+    make builds a model of that name."""
+    words = (text or "").split()
+    return _MODEL_MAKES.get(_key(words[0])) if words else None

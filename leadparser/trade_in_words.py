@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from leadparser.builder import LeadBuilder
-from leadparser.makes import MODELS, split_make, split_vehicle, vehicle_in_text
+from leadparser.makes import make_of_model, split_make, split_vehicle, vehicle_in_text
 from leadparser.normalize import fold
 
 _CUE = re.compile(
@@ -25,20 +25,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý¿¡])|\n\s*\n|[?!]")
 _MAX_TEXT = 3000
 
 
-def _model_makes() -> dict[str, tuple[str, str]]:
-    """Folded first word of a model -> (make, model), for the models only one make builds."""
-    seen: dict[str, set[tuple[str, str]]] = {}
-    for make, models in MODELS.items():
-        for model in models:
-            key = fold(model.split()[0])
-            if len(key) >= 3 and re.search(r"[a-z]", key):
-                seen.setdefault(key, set()).add((make, model.split()[0]))
-    return {key: next(iter(found)) for key, found in seen.items() if len(found) == 1}
-
-
-_MODEL_MAKES = _model_makes()
-
-
 def _cars(text: str) -> list[tuple[int, dict, str]]:
     """(position, make/model/trim, the words from the car on) of every car the text names."""
     found = []
@@ -49,8 +35,8 @@ def _cars(text: str) -> list[tuple[int, dict, str]]:
             car = vehicle_in_text(tail)
             if car and car.get("model"):
                 found.append((match.start(), car, tail))
-        elif word[:1].isupper() and fold(word) in _MODEL_MAKES:
-            make, _model = _MODEL_MAKES[fold(word)]
+        elif word[:1].isupper() and make_of_model(word):
+            make = make_of_model(word)
             car = split_vehicle(tail, make)
             if car.get("model"):
                 found.append((match.start(), car, f"{make} {tail}"))
