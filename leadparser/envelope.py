@@ -60,7 +60,7 @@ _NDR_SUBJECT = re.compile(
 # A supplier's bill: "Factuur 2026-10432", "Invoice INV-0042", "Rechnung Nr. 12345", "Facture n°
 # F2026-118". The document's number (a digit) tells it from a question about an invoice.
 _INVOICE_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|fw|fwd|aw|wg|tr)\s*:\s*)*(?:uw |your |votre |ihre |su |nieuwe |new |neue )?"
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|tr)\s*:\s*)*(?:uw |je |jouw |your |votre |ta |ihre |deine |su |tu |nieuwe |new |neue )?"
     r"(?P<phrase>factuur|facture|rechnung|invoice|factura|fattura|creditnota|credit note|"
     r"gutschrift|betalingsherinnering|zahlungserinnerung|mahnung|payment reminder|"
     r"rappel de paiement|recordatorio de pago|remittance advice)\b[^\n]{0,40}?\d",
@@ -74,6 +74,14 @@ _STATISTICS_SUBJECT = re.compile(
     r"estadisticas de (?:tus|sus) anuncios|statistiche (?:dei|degli) (?:tuoi |vostri )?annunci|"
     r"your (?:monthly|weekly) (?:report|statistics|summary)|listing statistics|ad statistics|"
     r"advert performance",
+    re.I,
+)
+# A portal's notice about the dealer's own ad: it expires or has expired ("Ihr Inserat läuft bald
+# ab", "Je advertentie verloopt over 3 dagen", "Votre annonce expire", "Your listing expires").
+_LISTING_NOTICE_SUBJECT = re.compile(
+    r"\b(?:inserat|anzeige|advertentie|zoekertje|annonce|anuncio|annuncio|listing|advert|ad)\b"
+    r"[^\n]{0,30}?\b(?:lauft (?:bald |morgen |heute )?ab|ist abgelaufen|verloopt|is verlopen|"
+    r"expire|expirera|a expire|expires|expiring|has expired|caduca|ha caducado|scade|e scaduto)\b",
     re.I,
 )
 # The line a website form closes its mail with ("sent from a contact form on …").
@@ -234,7 +242,8 @@ def _invoice_reason(message: Message) -> str | None:
 
 
 def _statistics_subject(message: Message) -> bool:
-    return bool(_STATISTICS_SUBJECT.search(fold(message.subject or "")))
+    subject = fold(message.subject or "")
+    return bool(_STATISTICS_SUBJECT.search(subject) or _LISTING_NOTICE_SUBJECT.search(subject))
 
 
 # --- 2. forwards and replies -----------------------------------------------------------------

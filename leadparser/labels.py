@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from leadparser import personal, relayed, sentences
 from leadparser.builder import LeadBuilder
+from leadparser.envelope import is_relay
 from leadparser.headlines import (
     headlines,
     price_below_title,
@@ -72,6 +73,13 @@ _OTHER_VEHICLE_HEADING = re.compile(
     r"andere|autre|otro|altro) (?:auto|car|vehicle|voertuig|fahrzeug|wagen|"
     r"vehicule|voiture|vehiculo|coche|veicolo|samochod|pojazd|keuze|choice|choix|wahl)\b|"
     r"\b(?:ook interesse in|also interested in|auch interessiert an|egalement interesse par)\b"
+)
+# A label naming the car the customer wants ("Interesse in", "Wunschfahrzeug", "Intéressé par"):
+# below a trade-in block it names the wanted car again, never the trade-in.
+_WANTED_LABEL = re.compile(
+    r"\b(?:interesse|interesse in|geinteresseerd in|interested in|interest|interessiert an|"
+    r"interesse an|wunschfahrzeug|wunschauto|gewenste (?:auto|wagen)|gezochte auto|"
+    r"interesse par|interessee? par|interes(?:ado)? en|interessato a)\b"
 )
 _CUSTOMER_HEADING = re.compile(
     r"\b(?:gegevens|contactgegevens|persoonsgegevens|klantgegevens|coordonnees|kontaktdaten|"
@@ -194,10 +202,22 @@ class _Reader:
     def _next_nonblank(self, start: int, skip: int = 2) -> int | None:
         index = start
         while index < len(self.lines) and index - start <= skip:
-            if self.lines[index].strip():
+            if self.lines[index].strip() and not self._underline(index):
                 return index
             index += 1
         return None
+
+    def _underline(self, index: int) -> bool:
+        """ "Inruilauto" over "----------": a rule as long as the line right above it underlines
+        that heading; it separates nothing."""
+        line = self.lines[index].strip()
+        above = self.lines[index - 1].strip() if index > 0 else ""
+        return bool(
+            above
+            and _SEPARATOR.match(line)
+            and not _SEPARATOR.match(above)
+            and abs(len(line) - len(above)) <= 3
+        )
 
     def _heading(self, line: str, canonical: str | None) -> bool:
         """Open a section when ``line`` is a heading (a short line above a field)."""
@@ -263,6 +283,8 @@ class _Reader:
                 self.section = None  # the trade-in block ended where the customer's began
         elif canonical and canonical.startswith("vehicle."):
             field_name = canonical.partition(".")[2]
+            if self.section == "trade_in" and _WANTED_LABEL.search(key):
+                self.section = None
             if self.section == "trade_in":
                 scoped = f"trade_in.{field_name}"
                 canonical = scoped if scoped in CANONICAL_FIELDS else None
@@ -327,7 +349,8 @@ class _Reader:
             if not line.strip():
                 continue
             if _SEPARATOR.match(line):
-                self.section = "meta"
+                if not self._underline(self.index - 1):
+                    self.section = "meta"
                 continue
             found = _label_line(line, self.labels, cells=self.cells)
             if found is None:
@@ -483,6 +506,8 @@ def parse(message: Message) -> LeadBuilder | None:
             builder.add_extra(label, value)
     _contact_form_sender(body, builder)
     relayed.apply(buyer, builder, sender_name=message.sender_name)
+    if is_relay(message.sender_name, message.sender_addr):
+        relayed.phones_in_comments(builder)
     sentences.apply(found, builder, sender_name=message.sender_name)
     if own and _score(pairs) <= 2:  # prose, perhaps a signature's phone: not a form
         _own_words(builder, message, body)

@@ -65,8 +65,12 @@ _LISTING_PHRASES = re.compile(r"\b(?:ihr(?:em|es)?|zum|dem)\s+angebot\b|\bangebo
 _PATTERNS = tuple(
     (
         kind,
-        # "Probefahrt-Anfrage", "Proefrit-aanvraag": a compound's first word still counts.
-        re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(fold(w)) for w in words) + r")(?!\w|-\d)"),
+        # "Probefahrt-Anfrage", "Proefrit-aanvraag": a compound's first word still counts, and
+        # so it does written as one word ("Inruilaanvraag", "Finanzierungswunsch").
+        re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(fold(w)) for w in words) + r")"
+            r"(?:s?(?:aanvraag|aanvragen|verzoek|voorstel|waarde|anfrage|wunsch))?(?!\w|-\d)"
+        ),
     )
     for kind, words in _WORDS
 )

@@ -119,3 +119,27 @@ def sender_name(display: str | None, text: str | None) -> str | None:
         same = signed and len(signed) > 1 and signed[0].casefold() == shown[0].casefold()
         return " ".join(signed if same else shown)
     return " ".join(signed) if signed else None
+
+
+# A signature's line holding nothing but a number ("06 - 87 65 43 21", "+32 470 12 34 56").
+_BARE_PHONE_LINE = re.compile(r"^\s*\+?\(?\d[\d ()./-]{6,22}\d\s*$")
+_SIGNATURE_LINES = 4  # name, title, company, number: a signature is short
+
+
+def signature_phones(text: str | None) -> list[str]:
+    """The numbers standing alone on the lines just below the person's closing and name ("Met
+    vriendelijke groet," / "Jeroen Bakker" / "06 - 87 65 43 21"): theirs, though no word names
+    them. Only the first closing: a quoted reply below holds the dealer's signature."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    for index, line in enumerate(lines):
+        if not line or _APP_SIGNATURE.match(line) or not is_closing(line):
+            continue
+        below = [b for b in lines[index + 1 : index + 1 + 2 * _SIGNATURE_LINES] if b]
+        found = []
+        for signed in below[:_SIGNATURE_LINES]:
+            if signed.startswith(">") or _APP_SIGNATURE.match(signed):
+                break
+            if _BARE_PHONE_LINE.match(signed):
+                found.append(signed)
+        return found
+    return []

@@ -24,7 +24,7 @@ from leadparser.envelope import is_relay
 from leadparser.html_text import html_content
 from leadparser.label_dictionary import is_closing
 from leadparser.message import Message
-from leadparser.sentences import name_after, name_before
+from leadparser.sentences import name_after, name_before, phones_in_words
 
 _MAX_LINES = 60  # the sentence opens the mail; the buyer's words follow within a few lines
 _MAX_LINE = 400
@@ -237,3 +237,13 @@ def apply(found: Relayed | None, builder: LeadBuilder, *, sender_name: str | Non
     if not builder.phones:
         for phone in found.phones:
             builder.add_phone(phone, label="phone in message")
+
+
+def phones_in_comments(builder: LeadBuilder) -> None:
+    """The buyer's message a portal relays is their own words: a number after a phone word there
+    is theirs ("je kunt me bellen op 06 …", "U kan mij bereiken op +32 …") when no field gave one.
+    "Bel ons op …" stays the portal's or the dealer's."""
+    if builder.phones:
+        return
+    for phone, _words in phones_in_words("\n".join(builder.comments)):
+        builder.add_phone(phone, label="phone in message")

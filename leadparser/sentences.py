@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from leadparser import personal
 from leadparser.builder import LeadBuilder
 
 _MAX_LINES = 80  # the sentence is in the subject or the opening lines
@@ -72,7 +73,7 @@ _PHONE_WORD = (
     r"tel[ée]fono|phone|mobiel|mobiele nummer|mobile?|mobil|mobilnummer|m[óo]vil|portable|"
     r"handy|handynummer|cell|cellphone|rufnummer|nummer|num[ée]ro|number|n[úu]mero)\b|"
     r"\bbel(?:t u)? (?:me|mij)\b|\bbellen\b|\bcall me\b|\bring me\b|\breach me\b|"
-    r"\btext me\b|\bjoindre\b|\bappele[rz]\b|\brappeler\b|\berreichen\b|\berreichbar\b|"
+    r"\btext me\b|\bbereik(?:en|baar)\b|\bjoindre\b|\bappele[rz]\b|\brappeler\b|\berreichen\b|\berreichbar\b|"
     r"\banrufen\b|\brufen sie\b|\bll[áa]m(?:ame|eme|enme|ar)\b|^\s*[TMP]\b)"
 )
 _PROSE_PHONE = re.compile(
@@ -198,7 +199,8 @@ def read(texts: list[str], *, own_words: bool = False) -> Found | None:
     person's own mail, whose phone words name their numbers."""
     found = Found()
     if own_words and texts:
-        for phone, _words in phones_in_words(texts[0]):
+        signed = personal.signature_phones(texts[0])
+        for phone in [*(p for p, _words in phones_in_words(texts[0])), *signed]:
             if phone not in found.own_phones:
                 found.own_phones.append(phone)
     after = 0  # lines since the sentence: its contact details follow it closely

@@ -129,6 +129,7 @@ def read(provider: Provider, message: Message) -> LeadBuilder:
         if name:
             builder.set("customer.full_name", name)
     relayed.apply(relayed.read_message(message), builder, sender_name=provider.name)
+    relayed.phones_in_comments(builder)
     # The enquiry's own id is the lead's; the ad's number only stands in when there is none.
     builder.set("external_id", enquiry_id or ad_reference)
     if ad_reference:
