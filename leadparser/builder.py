@@ -117,6 +117,14 @@ def empty_vehicle() -> dict:
     return dict.fromkeys(VEHICLE_FIELDS)
 
 
+# A Dutch formal name: initials, the name they go by in brackets, the family name
+# ("R. (Ruud) Bosman", "J.H.M. (Joost) van den Berg").
+_CALL_NAME = re.compile(
+    r"^\s*(?:[^\W\d_]{1,2}\.\s?)+\s*\((?P<first>[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*)\)"
+    r"\s+(?P<last>[^\W\d_][^()\d]{1,60}?)\s*$"
+)
+
+
 class LeadBuilder:
     def __init__(self, fmt: str, *, region: str = "NL") -> None:
         self.format = fmt
@@ -215,7 +223,10 @@ class LeadBuilder:
         elif full and not first and not last:
             # "Naam (achternaam, voornaam): Bakker, Thomas": a form's "family, given" order.
             family, comma, given = full.partition(",")
-            if comma and family.strip() and given.strip() and "," not in given:
+            called = _CALL_NAME.match(full)
+            if called:
+                first, last = called.group("first"), called.group("last")
+            elif comma and family.strip() and given.strip() and "," not in given:
                 last, first = family.strip(), given.strip()
             else:
                 first, last = _family_name_in_capitals(full)

@@ -264,6 +264,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "interesse par",
         "fahrzeug",
         "inserat",
+        "anzeige",
+        "zoekertje",
         "interessiert an",
         "vehiculo",
         "coche",
@@ -305,6 +307,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "model year",
         "eerste toelating",
         "datum eerste toelating",
+        "eerste inschrijving",
+        "datum eerste inschrijving",
+        "1e inschrijving",
+        "premiere immatriculation",
+        "date de premiere immatriculation",
+        "1ere immatriculation",
         "premiere mise en circulation",
         "mise en circulation",
         "primera matriculacion",
@@ -1129,8 +1137,13 @@ def _lookup(label: str, extra_labels: tuple[tuple[str, str], ...]) -> str | None
         if variant in LABELS:
             return LABELS[variant]
     # Belgian and Swiss mails print both languages, "Nom / Naam", "Tél. / Tel.", and some
-    # labels two fields, "PLZ/Ort": the first half that is a label names the value.
-    halves = [h for h in re.split(r"\s*/\s*", label) if h.strip()] if "/" in label else []
+    # labels two fields, "PLZ/Ort", "Postcode + gemeente": the first half that is a label names
+    # the value.
+    halves = (
+        [h for h in re.split(r"\s*[/+&]\s*", label) if h.strip()]
+        if re.search(r"[/+&]", label)
+        else []
+    )
     if len(halves) == 2:
         for half in halves:
             found = _lookup(half, extra_labels)

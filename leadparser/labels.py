@@ -48,6 +48,7 @@ _EMPHASIS = re.compile(r"^\s*(\*{1,2}|_{1,2})(?=[^\s*_])([^*_\n]{1,62}?)\1(?!\*)
 _SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{3,}|={3,})\s*$|^-- $")
 _EMAIL_ONLY = re.compile(r"\s*(?:mailto:)?[^@\s]{1,64}@[^@\s]{1,255}\s*$")
 _PHONE_ONLY = re.compile(r"\s*\+?[\d()][\d ()./-]{6,24}\s*$")
+_INLINE_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _UNFILLED = re.compile(r"^\[[\w-]{1,40}\]$")  # a Contact Form 7 tag left in an empty field
 # Forwarded-mail header lines and greetings are not lead fields worth keeping in `extra`.
 _NOT_EXTRA = {
@@ -207,6 +208,18 @@ class _Reader:
             index += 1
         return None
 
+    def _inline_pairs(self, line: str) -> list[str] | None:
+        """ "Fahrzeug-ID: 412345678 | Interne Nr.: KR-2231": several fields on one line, each a
+        known label with its value; None when any part is not one (an address "A | B | C")."""
+        parts = [p.strip() for p in _INLINE_SEPARATOR.split(line)]
+        if len(parts) < 2:
+            return None
+        for part in parts:
+            found = _label_line(part, self.labels, cells=self.cells)
+            if found is None or not found[1] or not found[2].strip():
+                return None
+        return parts
+
     def _underline(self, index: int) -> bool:
         """ "Inruilauto" over "----------": a rule as long as the line right above it underlines
         that heading; it separates nothing."""
@@ -355,6 +368,11 @@ class _Reader:
             found = _label_line(line, self.labels, cells=self.cells)
             if found is None:
                 self._bare_line(line.strip())
+                continue
+            inline = self._inline_pairs(line)
+            if inline:
+                self.lines[self.index - 1 : self.index] = inline
+                self.index -= 1
                 continue
             label, canonical, value = found
             if "\t" in value and self.cells:

@@ -27,6 +27,12 @@ def _source_fallback(builder: LeadBuilder, message: Message) -> None:
     if platform:
         builder.values["source"] = platform
         return
+    # A portal's domain names the portal even in a layout its template does not know (a new
+    # wording, another language): "AutoScout24", not the display name "AutoScout24.be".
+    portals = {p.name for p in providers.candidates(message.sender_addr)}
+    if len(portals) == 1:
+        builder.values["source"] = portals.pop()
+        return
     sender = (message.sender_addr or "").lower()
     # A platform's relay for the buyer is no customer writing to us directly.
     relay = (message.clues.get(RELAY_EMAIL) or "").lower()
