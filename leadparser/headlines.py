@@ -86,17 +86,28 @@ _PRICE_LINE = re.compile(
 )
 
 
+_TITLE_SEPARATOR = re.compile(r"\s[-–|·]\s")
+_CURRENCY = r"[€£$]|EUR|CHF|euro"
+
+
 def price_below_title(builder: LeadBuilder, lines: list[str]) -> None:
-    """A classified ad's card: its title, and on the next line its price alone ("BMW 118i
-    Advantage" / "12.900 € VB"). Only the line right below the title: a bid or an offer stands
-    elsewhere in the mail."""
+    """A classified ad's card: its title, and on the next line its price ("BMW 118i Advantage" /
+    "12.900 € VB"), or the price last on the title's own line. Only there: a bid or an offer
+    stands elsewhere in the mail."""
     if builder.vehicles["vehicle"].get("price"):
         return
-    for index, line in enumerate(lines[:-1]):
+    for index, line in enumerate(lines):
         if vehicle_in_text(line) is None:
             continue
+        # "Volkswagen Golf 1.5 TSI | 2020 - € 18.950,-": the card on one line, price last.
+        last = _TITLE_SEPARATOR.split(line)[-1]
+        if last != line and re.search(_CURRENCY, last, re.I) and _PRICE_LINE.match(last):
+            builder.set("vehicle.price", last)
+            return
+        if index + 1 >= len(lines):
+            return
         below = lines[index + 1]
-        has_currency = re.search(r"[€£$]|EUR|CHF|euro", below, re.IGNORECASE)
+        has_currency = re.search(_CURRENCY, below, re.IGNORECASE)
         if has_currency and _PRICE_LINE.match(below):
             builder.set("vehicle.price", below)
         elif has_currency:

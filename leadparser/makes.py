@@ -256,6 +256,8 @@ def split_vehicle(text: str | None, make: str | None = None) -> dict:
     found, after = split_make(rest)
     if found and (result["make"] is None or _key(found) == _key(result["make"])):
         result["make"], rest = found, after
+    elif result["make"] is None:
+        result["make"] = make_of_model(rest)  # "kona electric": only Hyundai builds a Kona
     if rest:
         result["model"], result["trim"] = split_model(rest, result["make"])
     return result

@@ -75,6 +75,12 @@ _FROM_RE = re.compile(
     r"(?:van|von|de|from|da|di|d['’])\s?(?P<rest>[^\n]*)",
     re.I,
 )
+# A platform's label for the buyer above their quoted words: "Van: Sanne de Vries".
+_FROM_LABEL = re.compile(
+    r"^\s*(?:van|von|from|de|da|door|afzender|absender|expediteur|remitente)\s*:\s*"
+    r"(?P<rest>[^\n@<>:]{2,60})$",
+    re.I,
+)
 # "Pieter schreef:", "Sarah wrote:": the buyer's words follow.
 _WROTE_RE = re.compile(
     r"^\s*(?P<head>[^\n:]{1,60}?)\s(?:schreef|schrijft|schrieb|schreibt|wrote|writes|"
@@ -180,6 +186,11 @@ def _message(lines: list[str], start: int) -> str | None:
     return None
 
 
+def _quoted_below(lines: list[str], start: int) -> bool:
+    """A quoted block opens within the few lines below ``lines[start]``."""
+    return any(_quoted(lines, i) for i in range(start + 1, min(len(lines), start + 4)))
+
+
 def phones_in(text: str | None, region: str) -> tuple[str, ...]:
     """Phone numbers written in a buyer's own words, as written ("06-28719334")."""
     if not text:
@@ -199,7 +210,12 @@ def read(texts: list[str], region: str) -> Relayed | None:
                 continue
             name, offer = _sentence(line)
             if name is None:
-                continue
+                labelled = _FROM_LABEL.match(line)
+                name = _acceptable(labelled and name_after(labelled.group("rest"))[0])
+                # "Van: Sanne de Vries" over the quoted message: only with the words below it
+                # is the label the buyer's and not a header's.
+                if name is None or not _quoted_below(lines, index):
+                    continue
             message = _message(lines, index)
             if message:
                 message = message[:_MAX_MESSAGE_CHARS]
