@@ -540,6 +540,7 @@ def parse(message: Message) -> LeadBuilder | None:
             price_below_title(builder, lines)
     _vehicle_in_message(builder)
     trade_in_in_words(builder)
+    _facts_after_model(builder)
     return builder
 
 
@@ -581,4 +582,29 @@ def _vehicle_in_message(builder: LeadBuilder) -> None:
         )
         raw = {"make": found["make"], "model": found["model"], "year": before and before.group(1)}
         builder.vehicles["vehicle"] = {k: str(v) for k, v in raw.items() if v}
+        return
+
+
+_YEAR_IN_BRACKETS = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b(?!\s*km)")
+_KM_IN_BRACKETS = re.compile(r"\b\d{1,3}(?:[.\s]\d{3})+\s*km\b|\b\d{1,6}\s*km\b", re.I)
+
+
+def _facts_after_model(builder: LeadBuilder) -> None:
+    """ "de Volvo XC40 Recharge Plus (2023, 28.000 km)": the year and mileage a customer writes in
+    brackets right after the car's model, when no field gave them."""
+    wanted = builder.vehicles["vehicle"]
+    model = wanted.get("model")
+    if not model or (wanted.get("year") and wanted.get("mileage")):
+        return
+    pattern = re.escape(model) + r"[^()\n.?!]{0,40}?\(([^()]{1,60})\)"
+    for text in builder.comments:
+        found = re.search(pattern, text[:2000], re.I)
+        if found is None:
+            continue
+        year = _YEAR_IN_BRACKETS.search(found.group(1))
+        mileage = _KM_IN_BRACKETS.search(found.group(1))
+        if year and not wanted.get("year"):
+            wanted["year"] = year.group(1)
+        if mileage and not wanted.get("mileage"):
+            wanted["mileage"] = mileage.group()
         return
