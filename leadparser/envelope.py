@@ -77,10 +77,10 @@ _STATISTICS_SUBJECT = re.compile(
     re.I,
 )
 # A portal's notice about the dealer's own ad: it expires or has expired ("Ihr Inserat läuft bald
-# ab", "Je advertentie verloopt over 3 dagen", "Votre annonce expire", "Your listing expires").
+# ab", "Je advertentie verloopt over 3 dagen", "Votre annonce « Renault Captur … » a expiré").
 _LISTING_NOTICE_SUBJECT = re.compile(
     r"\b(?:inserat|anzeige|advertentie|zoekertje|annonce|anuncio|annuncio|listing|advert|ad)\b"
-    r"[^\n]{0,30}?\b(?:lauft (?:bald |morgen |heute )?ab|ist abgelaufen|verloopt|is verlopen|"
+    r"[^\n]{0,80}?\b(?:lauft (?:bald |morgen |heute )?ab|ist abgelaufen|verloopt|is verlopen|"
     r"expire|expirera|a expire|expires|expiring|has expired|caduca|ha caducado|scade|e scaduto)\b",
     re.I,
 )

@@ -477,6 +477,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "comments": (
         "opmerking",
         "opmerking klant",
+        "opmerkingen klant",
+        "customer comments",
+        "customer message",
+        "kundenkommentar",
+        "kundennachricht",
+        "commentaires du client",
         "opmerking van de klant",
         "commentaire client",
         "message du client",

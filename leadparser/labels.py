@@ -48,7 +48,8 @@ _EMPHASIS = re.compile(r"^\s*(\*{1,2}|_{1,2})(?=[^\s*_])([^*_\n]{1,62}?)\1(?!\*)
 _SEPARATOR = re.compile(r"^\s*(?:-{2,}|_{3,}|={3,})\s*$|^-- $")
 _EMAIL_ONLY = re.compile(r"\s*(?:mailto:)?[^@\s]{1,64}@[^@\s]{1,255}\s*$")
 _PHONE_ONLY = re.compile(r"\s*\+?[\d()][\d ()./-]{6,24}\s*$")
-_INLINE_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+# Fields side by side: "A: 1 | B: 2", "Year: 2022   Price: £19,495   Reg: LB22 XYZ".
+_INLINE_SEPARATOR = re.compile(r"\s+[|·•]\s+|\s{3,}")
 _UNFILLED = re.compile(r"^\[[\w-]{1,40}\]$")  # a Contact Form 7 tag left in an empty field
 # Forwarded-mail header lines and greetings are not lead fields worth keeping in `extra`.
 _NOT_EXTRA = {

@@ -6,7 +6,7 @@ import pytest
 
 from leadparser import NotALead, parse_message
 from leadparser.lead_types import lead_type_from_text
-from leadparser.makes import make_of_model
+from leadparser.makes import split_vehicle
 from leadparser.personal import signature_phones
 from tests.leadparser.test_parse_layouts import _mail
 
@@ -161,14 +161,24 @@ def test_the_price_last_on_a_one_line_ad_card() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "make"), [("kona electric", "Hyundai"), ("Niro EV", "Kia"), ("Golf", "Volkswagen")]
-)
-def test_a_model_of_one_maker_implies_the_make(text: str, make: str) -> None:
-    assert make_of_model(text)[0] == make
+    ("text", "car"),
+    [("kona electric", ("Hyundai", "Kona", "electric")), ("Golf 1.5 TSI", ("Volkswagen", "Golf", "1.5 TSI"))],
+)  # fmt: skip
+def test_a_car_described_by_its_model_alone_takes_the_one_make_that_builds_it(
+    text: str, car: tuple
+) -> None:
+    found = split_vehicle(text)
+    assert (found["make"], found["model"], found["trim"]) == car
 
 
-def test_a_model_name_several_makers_use_implies_none() -> None:
-    assert make_of_model("Sport") is None
+def test_a_description_of_a_model_several_makers_use_takes_no_make() -> None:
+    assert split_vehicle("Sport automaat")["make"] is None
+
+
+def test_a_slugged_form_answer_naming_only_the_model() -> None:
+    text = "full_name: Youssef Haddad\nemail: y@example.nl\nwelk_model_heeft_je_voorkeur?: kona_electric\n"
+    lead = parse_message(_mail(text))
+    assert (lead["vehicle"]["make"], lead["vehicle"]["model"]) == ("Hyundai", "Kona")
 
 
 def test_year_and_mileage_in_brackets_after_the_model() -> None:
@@ -177,3 +187,25 @@ def test_year_and_mileage_in_brackets_after_the_model() -> None:
         _mail(text, sender="Jeroen Bakker <jeroen@gmail.com>", subject="Volvo XC40")
     )
     assert (lead["vehicle"]["year"], lead["vehicle"]["mileage_km"]) == (2023, 28000)
+
+
+def test_fields_side_by_side_separated_by_spaces() -> None:
+    text = f"{CONTACT}Year: 2022   Price: £19,495   Reg: LB22 XYZ\n"
+    vehicle = parse_message(_mail(text))["vehicle"]
+    assert (vehicle["year"], vehicle["registration"]) == (2022, "LB22XYZ")
+
+
+def test_a_padded_label_is_not_split_from_its_value() -> None:
+    lead = parse_message(_mail("Naam:      Kees Vos\nE-mail:    kees@example.nl\n"))
+    assert lead["customer"]["full_name"] == "Kees Vos"
+
+
+def test_customer_comments_label_on_its_own_line() -> None:
+    text = f"{CONTACT}\nCustomer comments:\nCan you give me a rough valuation?\n"
+    assert "rough valuation" in parse_message(_mail(text))["comments"]
+
+
+def test_an_expiry_notice_naming_a_long_ad_title_is_no_lead() -> None:
+    subject = "Votre annonce « Renault Captur 1.3 TCe 140 Techno EDC » a expiré"
+    with pytest.raises(NotALead):
+        parse_message(_mail("Republiez-la dès maintenant.", subject=subject))
