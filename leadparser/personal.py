@@ -85,6 +85,18 @@ def _name_words(text: str) -> list[str] | None:
     return words if words[-1][0].isupper() else None
 
 
+def _given_first(display: str) -> str:
+    """Outlook and Exchange directories show "Family, Given" ("Jansen, Mark", "de Boer, Ellen"):
+    the name as it is said. Anything else as it stands."""
+    family, comma, given = display.partition(",")
+    if not comma or "," in given:
+        return display
+    family_words, given_words = _name_words(family.strip()), _name_words(given.strip())
+    if family_words and given_words and len(given_words) <= 2:
+        return " ".join([*given_words, *family_words])
+    return display
+
+
 def own_words(text: str | None) -> str | None:
     """What the person wrote: the lines above their closing or a mail app's signature, without
     quoted lines."""
@@ -111,7 +123,7 @@ def sender_name(display: str | None, text: str | None) -> str | None:
     """The person's name: the display name when it is one ("Anaïs Dubois"); the signed name
     when the display name is a first name it starts with ("Mark" signing "Mark Jansen") or no
     name at all ("jan123")."""
-    shown = _name_words((display or "").strip().strip("'\""))
+    shown = _name_words(_given_first((display or "").strip().strip("'\"")))
     signed = _signed_name(text)
     if shown and len(shown) > 1:
         return " ".join(shown)

@@ -107,6 +107,10 @@ def test_a_direct_mail_that_asks_nothing_stays_no_lead() -> None:
         ("Mark", "Graag een proefrit.\n\nGroet,\nPiet Jansen\n", "Mark"),  # someone else signs
         ("jan123", "Price?\n\nThanks\n", None),
         ("jan123", "Price?\n\nKind regards,\nJan de Vries\n", "Jan de Vries"),
+        # Outlook / Exchange show "Family, Given": the name as it is said.
+        ("Jansen, Mark", "", "Mark Jansen"),
+        ("de Boer, Ellen", "", "Ellen de Boer"),
+        ("Müller, Hans Peter", "", "Hans Peter Müller"),
     ],
 )
 def test_the_senders_name_is_the_display_name_or_the_signed_one(display, text, name) -> None:
