@@ -186,9 +186,20 @@ def _message(lines: list[str], start: int) -> str | None:
     return None
 
 
+_FIELD_LINE = re.compile(r"^\s*[^\s:][^:\n]{0,30}:\s*\S")
+
+
 def _quoted_below(lines: list[str], start: int) -> bool:
-    """A quoted block opens within the few lines below ``lines[start]``."""
-    return any(_quoted(lines, i) for i in range(start + 1, min(len(lines), start + 4)))
+    """A quoted block opens within the few lines below ``lines[start]``, past the platform's
+    fields for the buyer's contact ("Email: …", "Phone: …") that may stand between."""
+    index, end = start + 1, min(len(lines), start + 4)
+    while index < end:
+        if _quoted(lines, index):
+            return True
+        if _FIELD_LINE.match(lines[index]) and end < min(len(lines), start + 8):
+            end += 1
+        index += 1
+    return False
 
 
 def phones_in(text: str | None, region: str) -> tuple[str, ...]:

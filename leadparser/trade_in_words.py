@@ -21,6 +21,13 @@ _CUE = re.compile(
     r"in ?zahlung\w*|inzahlungnahme|valuation|value my)\b",
     re.IGNORECASE,
 )
+# The little words between a car and the cue after it ("a 161 Golf as a trade in", "une Mégane
+# à faire reprendre"): not part of the car's trim.
+_CONNECTIVES_AT_END = re.compile(
+    r"(?:\s+(?:as|a|an|for|in|to|als|en|te|zur|zum|für|comme|à|pour|faire|de|como|"
+    r"para|por|un|une|una|een|ein|eine))+\s*$",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý¿¡])|\n\s*\n|[?!]")
 _MAX_TEXT = 3000
 
@@ -66,5 +73,6 @@ def trade_in_in_words(builder: LeadBuilder) -> None:
                 position, _car, words = chosen
                 if position < cue.start():  # "une Mégane de 2017 à faire reprendre"
                     words = words[: len(words) - (len(sentence) - cue.start())]
+                    words = _CONNECTIVES_AT_END.sub("", words)
                 builder.vehicles["trade_in"] = {"description": words.strip(" .,;:")}
                 return

@@ -65,6 +65,32 @@ Message: Hi, would you take my Golf as a trade in?
         region="IE",
     )
     assert (lead["trade_in"]["make"], lead["trade_in"]["model"]) == ("Volkswagen", "Golf")
+    # The words between the car and the cue ("as a") are no trim.
+    assert lead["trade_in"]["trim"] is None
+
+
+def test_a_platforms_from_line_above_the_buyers_contact_fields_and_quoted_words() -> None:
+    lead = parse_message(
+        _mail(
+            "New message about your ad",
+            """You have a new message about your ad:
+2020 Toyota Corolla 1.8 Hybrid Luna - €24,950
+
+From: Aoife Byrne
+Email: aoife.byrne@example.ie
+Phone: 087 123 4567
+
+"Hi is this still for sale? Could call out Thursday evening."
+
+Thanks,
+The Team
+""",
+            sender="DoneDeal <noreply@donedeal.ie>",
+        ),
+        region="IE",
+    )
+    assert lead["customer"]["full_name"] == "Aoife Byrne"
+    assert "Thursday evening" in lead["comments"]
 
 
 def test_a_second_car_without_a_trade_in_word_is_no_trade_in() -> None:
