@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 import pytest
 
 from leadparser import NotALead, parse_message
 from leadparser.normalize import normalize_email
 from leadparser.platforms import platform_source
+from tests.leadparser.mails import lead_mail
 
 
 def _mail(text: str | None = None, html: str | None = None, *, subject: str = "Aanvraag",
           sender: str = "Website <noreply@garage.example>", reply_to: str | None = None,
           date: str = "Fri, 04 Dec 2026 20:03:44 +0100") -> bytes:  # fmt: skip
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "dealer@leads.dealerlms.example"
-    msg["Subject"] = subject
-    msg["Date"] = date
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    if text is not None:
-        msg.set_content(text)
-    if html is not None:
-        if text is None:
-            msg.set_content(html, subtype="html")
-        else:
-            msg.add_alternative(html, subtype="html")
-    return msg.as_bytes()
+    return lead_mail(text, html, subject=subject, sender=sender, date=date, reply_to=reply_to)
 
 
 def test_colon_cell_and_tel_link_only() -> None:

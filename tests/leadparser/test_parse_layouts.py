@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 import pytest
 
 from leadparser import parse_message
 from leadparser.html_text import html_content
+from tests.leadparser.mails import lead_mail
 
 
 def _mail(text: str | None = None, html: str | None = None, *, subject: str = "Aanvraag",
           sender: str = "Website <noreply@dealer-site.example>") -> bytes:  # fmt: skip
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "dealer@leads.dealerlms.example"
-    msg["Subject"] = subject
-    msg["Date"] = "Fri, 16 Oct 2026 20:03:44 +0200"
-    if text is not None:
-        msg.set_content(text)
-    if html is not None:
-        if text is None:
-            msg.set_content(html, subtype="html")
-        else:
-            msg.add_alternative(html, subtype="html")
-    return msg.as_bytes()
+    return lead_mail(text, html, subject=subject, sender=sender)
 
 
 def test_value_on_the_line_below_its_label() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from email.message import EmailMessage
 
 import pytest
 
@@ -11,25 +10,14 @@ from leadparser import CANONICAL_FIELDS, NoLeadFound, parse_message
 from leadparser.label_dictionary import LABELS
 from leadparser.makes import split_vehicle
 from leadparser.normalize import parse_decimal, parse_price
+from tests.leadparser.mails import lead_mail
 
 
 def _mail(subject: str, text: str | None = None, html: str | None = None, *,
           sender: str = "Portal <leads@portal.example>",
           date: str = "Fri, 16 Oct 2026 20:03:44 +0200",
           charset: str = "utf-8") -> bytes:  # fmt: skip
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "dealer@leads.dealerlms.example"
-    msg["Subject"] = subject
-    msg["Date"] = date
-    if text is not None:
-        msg.set_content(text, charset=charset)
-    if html is not None:
-        if text is None:
-            msg.set_content(html, subtype="html")
-        else:
-            msg.add_alternative(html, subtype="html")
-    return msg.as_bytes()
+    return lead_mail(text, html, subject=subject, sender=sender, date=date, charset=charset)
 
 
 GERMAN = """Sehr geehrte Damen und Herren,
